@@ -1,0 +1,24 @@
+package dev.winnow.server;
+
+import dev.winnow.server.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code winnow-server}: the control server's command line. */
+@Command(name = "winnow-server", mixinStandardHelpOptions = true, version = "winnow-server 0.1.0",
+        description = "Winnow control server: MQTT broker, ingest, store and live line pages.",
+        subcommands = {ServeCommand.class})
+public final class ServerMain implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(final String[] args) {
+        final int code = new CommandLine(new ServerMain()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

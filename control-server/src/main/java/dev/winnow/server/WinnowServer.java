@@ -1,0 +1,179 @@
+package dev.winnow.server;
+
+import dev.winnow.server.broker.EmbeddedBroker;
+import dev.winnow.server.config.ServerConfig;
+import dev.winnow.server.ingest.Ingest;
+import dev.winnow.server.ingest.IngestCounters;
+import dev.winnow.server.line.LineWeb;
+import dev.winnow.server.line.LiveHub;
+import dev.winnow.server.store.Database;
+import dev.winnow.server.store.EventStore;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running control server: broker (embedded unless an external one is configured), store,
+ * ingest and web. Wired by hand here, in start order; stopped in reverse.
+ *
+ * <pre>
+ * try (WinnowServer server = WinnowServer.start(ServerConfig.ephemeral(dir))) {
+ *     server.mqttUrl();   // tcp://127.0.0.1:41234
+ *     server.httpUrl();   // http://127.0.0.1:41235/
+ *     server.store().countRejections();
+ * }
+ * </pre>
+ */
+public final class WinnowServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WinnowServer.class);
+
+    private final ServerConfig config;
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private EmbeddedBroker broker;
+    private String mqttUrl;
+    private Database database;
+    private EventStore store;
+    private LiveHub hub;
+    private Ingest ingest;
+    private Javalin web;
+    private volatile boolean closed;
+
+    private WinnowServer(final ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Starts everything and returns once the web server and the ingest are ready. */
+    public static WinnowServer start(final ServerConfig config) {
+        final WinnowServer s = new WinnowServer(config);
+        try {
+            s.startAll();
+        } catch (RuntimeException | Error e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private void startAll() {
+        final Clock clock = Clock.systemUTC();
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data folder " + config.dataDir(), e);
+        }
+        final String dbUrl = config.dbUrl() != null ? config.dbUrl() : Database.embeddedUrl(config.dataDir());
+        database = Database.open(dbUrl, config.dbUser(), config.dbPassword());
+        toClose.push(database);
+        store = new EventStore(database);
+
+        if (config.embeddedBroker()) {
+            broker = EmbeddedBroker.start(config.dataDir(), config.mqttHost(), config.mqttPort());
+            toClose.push(broker);
+            mqttUrl = broker.url();
+        } else {
+            mqttUrl = config.mqttUrl();
+        }
+
+        hub = new LiveHub(store, clock);
+        toClose.push(hub);
+        ingest = Ingest.start(mqttUrl, config.mqttClientId(), store, config.ingestBatchSize(),
+                config.ingestBatchWindowMs(), hub::onStored);
+        toClose.push(ingest);
+
+        final LineWeb lineWeb = new LineWeb(store, hub, this::health, clock);
+        web = lineWeb.create();
+        web.start(config.httpHost(), config.httpPort());
+        toClose.push(web::stop);
+    }
+
+    private LineWeb.Health health() {
+        final boolean brokerUp = broker != null ? broker.isUp() : ingest.isConnected();
+        final boolean dbUp = database.isUp();
+        final boolean ingestUp = ingest.isConnected();
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", brokerUp && dbUp && ingestUp ? "up" : "degraded");
+        body.put("broker", Map.of("up", brokerUp, "embedded", broker != null, "url", mqttUrl));
+        body.put("db", Map.of("up", dbUp, "embedded", config.dbUrl() == null));
+        final Map<String, Object> in = new LinkedHashMap<>();
+        in.put("connected", ingestUp);
+        in.put("backlog", ingest.backlog());
+        in.put("counters", ingest.counters().snapshot());
+        body.put("ingest", in);
+        final boolean ok = brokerUp && dbUp && ingestUp;
+        return new LineWeb.Health() {
+            @Override
+            public boolean ok() {
+                return ok;
+            }
+
+            @Override
+            public Object body() {
+                return body;
+            }
+        };
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public int httpPort() {
+        return web.port();
+    }
+
+    /** The embedded broker's port, or -1 with an external broker. */
+    public int mqttPort() {
+        return broker != null ? broker.port() : -1;
+    }
+
+    /** Where devices connect, e.g. {@code tcp://127.0.0.1:1883}. */
+    public String mqttUrl() {
+        return mqttUrl;
+    }
+
+    /** The pages' address, e.g. {@code http://127.0.0.1:8080/}. */
+    public String httpUrl() {
+        final String h = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
+        return "http://" + h + ":" + httpPort() + "/";
+    }
+
+    public EventStore store() {
+        return store;
+    }
+
+    public IngestCounters ingestCounters() {
+        return ingest.counters();
+    }
+
+    public LiveHub liveHub() {
+        return hub;
+    }
+
+    /** Stops the web server, drains the ingest, stops the broker and closes the database. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (!toClose.isEmpty()) {
+            final AutoCloseable c = toClose.pop();
+            final long t0 = System.nanoTime();
+            try {
+                c.close();
+                LOG.debug("stopped {} in {} ms", c.getClass().getSimpleName(), (System.nanoTime() - t0) / 1_000_000);
+            } catch (Exception e) {
+                LOG.warn("while stopping: {}", e.toString());
+            }
+        }
+    }
+}

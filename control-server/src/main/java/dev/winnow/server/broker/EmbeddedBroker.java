@@ -1,0 +1,141 @@
+package dev.winnow.server.broker;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT broker inside the control server: HiveMQ Community Edition, embedded, one TCP listener.
+ * Its configuration, data and extensions live under {@code {dataDir}/broker}. Started without
+ * HiveMQ's logback bootstrap, so it logs through our slf4j binding like everything else.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    private static final long START_TIMEOUT_S = 60;
+
+    private final String host;
+    private final int port;
+    private final EmbeddedHiveMQ hivemq;
+    private volatile boolean running;
+
+    private EmbeddedBroker(final String host, final int port, final EmbeddedHiveMQ hivemq) {
+        this.host = host;
+        this.port = port;
+        this.hivemq = hivemq;
+    }
+
+    /**
+     * Starts the broker and returns once it accepts connections.
+     *
+     * @param port 0 picks a free port
+     */
+    public static EmbeddedBroker start(final Path dataDir, final String host, final int port) {
+        final int actualPort = port == 0 ? Ports.free(host) : port;
+        final Path root = dataDir.resolve("broker");
+        final Path conf = root.resolve("conf");
+        final Path data = root.resolve("data");
+        final Path extensions = root.resolve("extensions");
+        try {
+            Files.createDirectories(conf);
+            Files.createDirectories(data);
+            Files.createDirectories(extensions);
+            Files.writeString(conf.resolve("config.xml"), configXml(host, actualPort));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the broker folder " + root, e);
+        }
+        final EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(conf)
+                .withDataFolder(data)
+                .withExtensionsFolder(extensions)
+                .withoutLoggingBootstrap()
+                .build();
+        final EmbeddedBroker broker = new EmbeddedBroker(host, actualPort, hivemq);
+        try {
+            hivemq.start().get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            broker.close();
+            throw new IllegalStateException("interrupted while starting the MQTT broker", e);
+        } catch (ExecutionException | TimeoutException e) {
+            broker.close();
+            final Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("the embedded MQTT broker did not start on " + host + ":" + actualPort
+                    + ": " + cause, cause);
+        }
+        broker.running = true;
+        LOG.info("MQTT broker listening on {}", broker.url());
+        return broker;
+    }
+
+    static String configXml(final String host, final int port) {
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                    <listeners>
+                        <tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                        </tcp-listener>
+                    </listeners>
+                    <anonymous-usage-statistics>
+                        <enabled>false</enabled>
+                    </anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(port, xmlEscape(host));
+    }
+
+    private static String xmlEscape(final String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        final String h = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+        return "tcp://" + h + ":" + port;
+    }
+
+    /** True while the broker is started and its listener accepts a TCP connection. */
+    public boolean isUp() {
+        if (!running) {
+            return false;
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host.equals("0.0.0.0") ? "127.0.0.1" : host, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        final long t0 = System.nanoTime();
+        try {
+            hivemq.stop().get(30, TimeUnit.SECONDS);
+            LOG.debug("broker stop() took {} ms", (System.nanoTime() - t0) / 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("the MQTT broker did not stop cleanly: {}", e.toString());
+        }
+        try {
+            hivemq.close();
+        } catch (Exception e) {
+            LOG.debug("closing the broker", e);
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package dev.winnow.server.ingest;
+
+import dev.winnow.protocol.DecodeError;
+import dev.winnow.protocol.Decoded;
+import dev.winnow.protocol.Kind;
+import dev.winnow.protocol.Topic;
+import dev.winnow.protocol.WireCodec;
+import dev.winnow.protocol.WireMessage;
+import dev.winnow.server.store.BatchResult;
+import dev.winnow.server.store.EventStore;
+import dev.winnow.server.store.Inbound;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Subscribes to everything devices send and stores it. Messages are acknowledged by hand, only after
+ * the transaction that stores them has committed, in the order they arrived: a crash or a database
+ * outage loses nothing, the broker simply delivers again and the store skips ids it has.
+ * Malformed messages are counted per rule, logged (rate-limited) and acknowledged, so they do not
+ * come back forever.
+ *
+ * <p>One writer thread collects messages for up to {@code batchWindowMs} or {@code batchSize}
+ * messages and stores them in one transaction.
+ */
+public final class Ingest implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+    /** Every kind a device sends. */
+    public static final List<Kind> SUBSCRIBED = List.of(Kind.STATUS, Kind.STATS, Kind.REJECT, Kind.ALARM,
+            Kind.COMMAND_RESULT);
+    private static final long SESSION_EXPIRY_S = 7L * 24 * 3600;
+    private static final long DRAIN_TIMEOUT_MS = 10_000;
+
+    private record Received(String topic, int id, int qos, byte[] payload) {
+    }
+
+    private final String url;
+    private final EventStore store;
+    private final int batchSize;
+    private final long batchWindowNanos;
+    private final Consumer<BatchResult> onStored;
+    private final IngestCounters counters = new IngestCounters();
+    private final RateLimitedLog badInput = new RateLimitedLog(LOG, 60_000);
+    private final RateLimitedLog storeErrors = new RateLimitedLog(LOG, 10_000);
+    private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
+    private final MqttAsyncClient client;
+    private final Thread writer;
+    private volatile boolean stopping;
+    private volatile boolean stopped;
+
+    private Ingest(final String url, final String clientId, final EventStore store, final int batchSize,
+                   final int batchWindowMs, final Consumer<BatchResult> onStored) throws MqttException {
+        this.url = url;
+        this.store = store;
+        this.batchSize = batchSize;
+        this.batchWindowNanos = TimeUnit.MILLISECONDS.toNanos(batchWindowMs);
+        this.onStored = onStored;
+        this.client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+        this.writer = new Thread(this::writeLoop, "winnow-ingest-writer");
+        this.writer.setDaemon(true);
+    }
+
+    /**
+     * Connects, subscribes and starts storing. Returns once subscribed.
+     *
+     * @param onStored called on the writer thread after each committed batch; must be quick
+     */
+    public static Ingest start(final String brokerUrl, final String clientId, final EventStore store,
+                               final int batchSize, final int batchWindowMs, final Consumer<BatchResult> onStored) {
+        final Ingest ingest;
+        try {
+            ingest = new Ingest(brokerUrl, clientId, store, batchSize, batchWindowMs, onStored);
+        } catch (MqttException e) {
+            throw new IllegalStateException("cannot create the MQTT client for " + brokerUrl + ": " + e, e);
+        }
+        ingest.connect();
+        return ingest;
+    }
+
+    private void connect() {
+        client.setManualAcks(true);
+        client.setCallback(new Callback());
+        final MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(SESSION_EXPIRY_S);
+        o.setAutomaticReconnect(true);
+        o.setAutomaticReconnectDelay(1, 30);
+        o.setKeepAliveInterval(30);
+        o.setConnectionTimeout(10);
+        writer.start();
+        try {
+            client.connect(o).waitForCompletion(15_000);
+            subscribe().waitForCompletion(15_000);
+        } catch (MqttException e) {
+            close();
+            throw new IllegalStateException("cannot connect the ingest to the MQTT broker " + url + ": " + e, e);
+        }
+        LOG.info("ingest subscribed at {}", url);
+    }
+
+    private IMqttToken subscribe() throws MqttException {
+        final String[] filters = SUBSCRIBED.stream().map(Topic::filterAll).toArray(String[]::new);
+        final int[] qos = new int[filters.length];
+        java.util.Arrays.fill(qos, 1);
+        return client.subscribe(filters, qos);
+    }
+
+    public IngestCounters counters() {
+        return counters;
+    }
+
+    public boolean isConnected() {
+        return client.isConnected();
+    }
+
+    /** Messages received and not yet stored. */
+    public int backlog() {
+        return queue.size();
+    }
+
+    // ---------------------------------------------------------------- MQTT callback thread
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void messageArrived(final String topic, final MqttMessage message) {
+            counters.countReceived();
+            queue.add(new Received(topic, message.getId(), message.getQos(), message.getPayload()));
+        }
+
+        @Override
+        public void connectComplete(final boolean reconnect, final String serverURI) {
+            if (reconnect) {
+                LOG.info("ingest reconnected to {}", serverURI);
+                try {
+                    subscribe(); // the session normally kept them; this covers a broker that lost it
+                } catch (MqttException e) {
+                    LOG.warn("ingest could not resubscribe: {}", e.toString());
+                }
+            }
+        }
+
+        @Override
+        public void disconnected(final MqttDisconnectResponse response) {
+            if (!stopping) {
+                LOG.warn("ingest lost the MQTT broker {}: {}; reconnecting", url, response);
+            }
+        }
+
+        @Override
+        public void mqttErrorOccurred(final MqttException exception) {
+            LOG.warn("ingest MQTT error: {}", exception.toString());
+        }
+
+        @Override
+        public void deliveryComplete(final IMqttToken token) {
+        }
+
+        @Override
+        public void authPacketArrived(final int reasonCode, final MqttProperties properties) {
+        }
+    }
+
+    // ---------------------------------------------------------------- writer thread
+
+    private void writeLoop() {
+        final List<Received> batch = new ArrayList<>(batchSize);
+        try {
+            while (true) {
+                final Received first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (stopping) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                final long deadline = System.nanoTime() + batchWindowNanos;
+                while (batch.size() < batchSize) {
+                    final long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    final Received next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                if (!process(batch)) {
+                    return; // stopping while the store is down: leave them unacknowledged for redelivery
+                }
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped = true;
+        }
+    }
+
+    /** Decodes, stores, then acknowledges the whole batch. False when it gave up storing it. */
+    private boolean process(final List<Received> batch) throws InterruptedException {
+        final List<Inbound> good = new ArrayList<>(batch.size());
+        for (Received r : batch) {
+            final Inbound in = decode(r);
+            if (in != null) {
+                good.add(in);
+            }
+        }
+        if (!good.isEmpty()) {
+            long backoff = 200;
+            while (true) {
+                try {
+                    final BatchResult result = store.store(good, Instant.now());
+                    counters.countStored(result.stored(), result.duplicates());
+                    try {
+                        onStored.accept(result);
+                    } catch (RuntimeException e) {
+                        LOG.warn("a stored-batch listener failed", e);
+                    }
+                    break;
+                } catch (Exception e) {
+                    counters.countStoreFailure();
+                    storeErrors.warn("store", "cannot store " + good.size() + " messages, will retry: " + e);
+                    if (stopping) {
+                        return false;
+                    }
+                    Thread.sleep(backoff);
+                    backoff = Math.min(5_000, backoff * 2);
+                }
+            }
+        }
+        for (Received r : batch) {
+            if (r.qos() > 0) {
+                try {
+                    client.messageArrivedComplete(r.id(), r.qos());
+                } catch (MqttException e) {
+                    // the broker delivers it again after reconnecting; the store skips the duplicate
+                    storeErrors.warn("ack", "cannot acknowledge message " + r.id() + ": " + e);
+                }
+            }
+        }
+        return true;
+    }
+
+    private Inbound decode(final Received r) {
+        final Decoded<Topic> topic = Topic.parse(r.topic());
+        if (!(topic instanceof Decoded.Ok<Topic> okTopic)) {
+            refuse(topic.errorOrNull(), r.topic());
+            return null;
+        }
+        final Topic t = okTopic.value();
+        if (t.kind() == Kind.COMMAND) {
+            refuse(new DecodeError(DecodeError.Rule.BAD_TOPIC, "kind", "commands go to devices, not the server"),
+                    r.topic());
+            return null;
+        }
+        final Decoded<? extends WireMessage> message = WireCodec.decode(t.kind(), r.payload());
+        if (message instanceof Decoded.Ok<? extends WireMessage> ok) {
+            return new Inbound(t, ok.value());
+        }
+        refuse(message.errorOrNull(), r.topic());
+        return null;
+    }
+
+    private void refuse(final DecodeError error, final String topic) {
+        counters.countRejected(error.rule());
+        badInput.warn(error.rule() + "/" + error.field(), "dropped a message on '" + abbreviate(topic) + "': "
+                + error);
+    }
+
+    private static String abbreviate(final String s) {
+        return s.length() <= 120 ? s : s.substring(0, 117) + "...";
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /** Stores and acknowledges what has arrived (up to 10 s), then disconnects. */
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            writer.join(DRAIN_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!stopped && writer.isAlive()) {
+            LOG.warn("ingest did not drain in {} ms; {} messages stay with the broker", DRAIN_TIMEOUT_MS,
+                    queue.size());
+            writer.interrupt();
+        }
+        try {
+            if (client.isConnected()) {
+                client.disconnect(2_000).waitForCompletion(3_000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("disconnecting the ingest", e);
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("closing the ingest client", e);
+        }
+    }
+}

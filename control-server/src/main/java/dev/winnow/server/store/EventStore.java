@@ -1,0 +1,598 @@
+package dev.winnow.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.winnow.protocol.Alarm;
+import dev.winnow.protocol.CommandResult;
+import dev.winnow.protocol.RejectEvent;
+import dev.winnow.protocol.Stats;
+import dev.winnow.protocol.Status;
+import dev.winnow.protocol.Topic;
+import dev.winnow.protocol.WireMessage;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Writes ingested messages and answers the pages' questions. SQL is plain enough for both H2
+ * (PostgreSQL mode) and PostgreSQL. Each id is stored once: a batch first looks up which of its
+ * ids exist, then inserts only the new ones; should another writer insert the same id in between,
+ * the unique key refuses it and the whole batch is retried.
+ */
+public final class EventStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ATTEMPTS = 3;
+    private static final int IN_CHUNK = 500;
+
+    private final Database db;
+
+    public EventStore(final Database db) {
+        this.db = db;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    // ------------------------------------------------------------------ write
+
+    /** Stores a batch in one transaction; returns only after commit. */
+    public BatchResult store(final List<Inbound> batch, final Instant receivedAt) throws SQLException {
+        SQLException last = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            try (Connection c = db.connection()) {
+                c.setAutoCommit(false);
+                try {
+                    final BatchResult r = write(c, batch, receivedAt);
+                    c.commit();
+                    return r;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    if (e instanceof SQLException se && isUniqueViolation(se)) {
+                        last = se;
+                        continue;
+                    }
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            }
+        }
+        throw last;
+    }
+
+    private static boolean isUniqueViolation(final SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            if ("23505".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private BatchResult write(final Connection c, final List<Inbound> batch, final Instant receivedAt)
+            throws SQLException {
+        final Map<String, Topic> devices = new LinkedHashMap<>();
+        final List<Inbound> statuses = new ArrayList<>();
+        final Map<String, Inbound> rejects = new LinkedHashMap<>();
+        final Map<String, Inbound> alarms = new LinkedHashMap<>();
+        final Map<String, Inbound> stats = new LinkedHashMap<>();
+        final Map<String, Inbound> results = new LinkedHashMap<>();
+        int duplicates = 0;
+        for (Inbound in : batch) {
+            final Topic t = in.topic();
+            devices.put(t.site() + "/" + t.line() + "/" + t.device(), t);
+            final WireMessage m = in.message();
+            final Map<String, Inbound> target;
+            final String key;
+            if (m instanceof Status) {
+                statuses.add(in);
+                continue;
+            } else if (m instanceof RejectEvent r) {
+                target = rejects;
+                key = r.id();
+            } else if (m instanceof Alarm a) {
+                target = alarms;
+                key = a.id();
+            } else if (m instanceof Stats s) {
+                target = stats;
+                key = t.site() + "/" + t.line() + "/" + t.device() + "/" + s.from();
+            } else if (m instanceof CommandResult r) {
+                target = results;
+                key = r.id() + "/" + r.outcome();
+            } else {
+                continue; // commands are sent by the server, not stored from the wire
+            }
+            if (target.putIfAbsent(key, in) != null) {
+                duplicates++;
+            }
+        }
+        final OffsetDateTime now = ts(receivedAt);
+        touchDevices(c, devices.values(), now);
+        int stored = 0;
+        for (Inbound s : statuses) {
+            updateStatus(c, s.topic(), (Status) s.message());
+            stored++;
+        }
+
+        final Set<String> knownRejects = existing(c, "SELECT id FROM reject_events WHERE id IN ", rejects.keySet());
+        duplicates += knownRejects.size();
+        final List<Rejection> newRejections = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO reject_events (id, site, line, device, "
+                + "event_time, camera, class_name, confidence, belt_mm, across_mm, width_mm, length_mm, valves, "
+                + "pulse_ms, audit, model, lot, crop, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Inbound in : rejects.values()) {
+                final RejectEvent r = (RejectEvent) in.message();
+                if (knownRejects.contains(r.id())) {
+                    continue;
+                }
+                final Topic t = in.topic();
+                int i = 1;
+                ps.setString(i++, r.id());
+                ps.setString(i++, t.site());
+                ps.setString(i++, t.line());
+                ps.setString(i++, t.device());
+                ps.setObject(i++, ts(r.time()));
+                ps.setString(i++, r.camera());
+                ps.setString(i++, r.cls());
+                ps.setDouble(i++, r.confidence());
+                ps.setDouble(i++, r.beltMm());
+                ps.setDouble(i++, r.acrossMm());
+                ps.setDouble(i++, r.widthMm());
+                ps.setDouble(i++, r.lengthMm());
+                ps.setString(i++, r.valves().stream().map(String::valueOf).collect(Collectors.joining(",")));
+                ps.setDouble(i++, r.pulseMs());
+                ps.setBoolean(i++, r.audit());
+                setNullable(ps, i++, r.model());
+                setNullable(ps, i++, r.lot());
+                setNullable(ps, i++, r.crop());
+                ps.setObject(i, now);
+                ps.addBatch();
+                newRejections.add(new Rejection(r.id(), t.site(), t.line(), t.device(), r.time(), r.camera(),
+                        r.cls(), r.confidence(), r.beltMm(), r.acrossMm(), r.widthMm(), r.lengthMm(), r.valves(),
+                        r.pulseMs(), r.audit(), r.model(), r.lot(), r.crop(), receivedAt));
+            }
+            if (!newRejections.isEmpty()) {
+                ps.executeBatch();
+            }
+        }
+        stored += newRejections.size();
+        rollUp(c, newRejections);
+
+        final Set<String> knownAlarms = existing(c, "SELECT id FROM alarms WHERE id IN ", alarms.keySet());
+        duplicates += knownAlarms.size();
+        stored += insertAlarms(c, alarms, knownAlarms, now);
+        final int[] st = insertStats(c, stats, now);
+        stored += st[0];
+        duplicates += st[1];
+        final int[] cr = insertResults(c, results, now);
+        stored += cr[0];
+        duplicates += cr[1];
+        return new BatchResult(stored, duplicates, newRejections);
+    }
+
+    private static void touchDevices(final Connection c, final Collection<Topic> devices, final OffsetDateTime now)
+            throws SQLException {
+        try (PreparedStatement up = c.prepareStatement(
+                "UPDATE devices SET last_seen = ? WHERE site = ? AND line = ? AND device = ?");
+             PreparedStatement ins = c.prepareStatement(
+                     "INSERT INTO devices (site, line, device, last_seen) VALUES (?,?,?,?)")) {
+            for (Topic t : devices) {
+                up.setObject(1, now);
+                up.setString(2, t.site());
+                up.setString(3, t.line());
+                up.setString(4, t.device());
+                if (up.executeUpdate() == 0) {
+                    ins.setString(1, t.site());
+                    ins.setString(2, t.line());
+                    ins.setString(3, t.device());
+                    ins.setObject(4, now);
+                    ins.executeUpdate();
+                }
+            }
+        }
+    }
+
+    /** Applies a status unless a newer one is already stored (a retained birth may arrive late). */
+    private static void updateStatus(final Connection c, final Topic t, final Status s) throws SQLException {
+        final String models;
+        try {
+            models = JSON.writeValueAsString(new TreeMap<>(s.models()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET status_state = ?, status_time = ?, "
+                + "agent_version = ?, models_json = ?, config_hash = ? WHERE site = ? AND line = ? AND device = ? "
+                + "AND (status_time IS NULL OR status_time <= ?)")) {
+            ps.setString(1, s.state().name().toLowerCase(Locale.ROOT));
+            ps.setObject(2, ts(s.time()));
+            setNullable(ps, 3, s.agentVersion());
+            ps.setString(4, models);
+            setNullable(ps, 5, s.configHash());
+            ps.setString(6, t.site());
+            ps.setString(7, t.line());
+            ps.setString(8, t.device());
+            ps.setObject(9, ts(s.time()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void rollUp(final Connection c, final List<Rejection> rejections) throws SQLException {
+        if (rejections.isEmpty()) {
+            return;
+        }
+        record Key(String site, String line, Instant minute, String cls) {
+        }
+        final Map<Key, Long> counts = new LinkedHashMap<>();
+        for (Rejection r : rejections) {
+            counts.merge(new Key(r.site(), r.line(), r.time().truncatedTo(ChronoUnit.MINUTES), r.cls()), 1L,
+                    Long::sum);
+        }
+        try (PreparedStatement up = c.prepareStatement("UPDATE reject_minutes SET rejections = rejections + ? "
+                + "WHERE site = ? AND line = ? AND minute_start = ? AND class_name = ?");
+             PreparedStatement ins = c.prepareStatement("INSERT INTO reject_minutes (site, line, minute_start, "
+                     + "class_name, rejections) VALUES (?,?,?,?,?)")) {
+            for (Map.Entry<Key, Long> e : counts.entrySet()) {
+                final Key k = e.getKey();
+                up.setLong(1, e.getValue());
+                up.setString(2, k.site());
+                up.setString(3, k.line());
+                up.setObject(4, ts(k.minute()));
+                up.setString(5, k.cls());
+                if (up.executeUpdate() == 0) {
+                    ins.setString(1, k.site());
+                    ins.setString(2, k.line());
+                    ins.setObject(3, ts(k.minute()));
+                    ins.setString(4, k.cls());
+                    ins.setLong(5, e.getValue());
+                    ins.executeUpdate();
+                }
+            }
+        }
+    }
+
+    private static int insertAlarms(final Connection c, final Map<String, Inbound> alarms, final Set<String> known,
+                                    final OffsetDateTime now) throws SQLException {
+        int n = 0;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO alarms (id, site, line, device, event_time, "
+                + "alarm_state, severity, cause, message, camera, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Inbound in : alarms.values()) {
+                final Alarm a = (Alarm) in.message();
+                if (known.contains(a.id())) {
+                    continue;
+                }
+                final Topic t = in.topic();
+                ps.setString(1, a.id());
+                ps.setString(2, t.site());
+                ps.setString(3, t.line());
+                ps.setString(4, t.device());
+                ps.setObject(5, ts(a.time()));
+                ps.setString(6, a.state().name().toLowerCase(Locale.ROOT));
+                ps.setString(7, a.severity().name().toLowerCase(Locale.ROOT));
+                ps.setString(8, a.cause());
+                ps.setString(9, a.message());
+                setNullable(ps, 10, a.camera());
+                ps.setObject(11, now);
+                ps.addBatch();
+                n++;
+            }
+            if (n > 0) {
+                ps.executeBatch();
+            }
+        }
+        return n;
+    }
+
+    /** Returns {stored, duplicates}. */
+    private static int[] insertStats(final Connection c, final Map<String, Inbound> stats, final OffsetDateTime now)
+            throws SQLException {
+        int stored = 0;
+        int dup = 0;
+        try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM stats WHERE site = ? AND line = ? "
+                + "AND device = ? AND from_time = ?");
+             PreparedStatement ps = c.prepareStatement("INSERT INTO stats (site, line, device, from_time, to_time, "
+                     + "stats_mode, frames, dropped_frames, objects, detections_json, rejections_json, escapes, "
+                     + "late_decisions, latency_p50_ms, latency_p99_ms, valve_cycles, fps, outbox_depth, "
+                     + "cpu_temperature_c, lot, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Inbound in : stats.values()) {
+                final Stats s = (Stats) in.message();
+                final Topic t = in.topic();
+                exists.setString(1, t.site());
+                exists.setString(2, t.line());
+                exists.setString(3, t.device());
+                exists.setObject(4, ts(s.from()));
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (rs.next()) {
+                        dup++;
+                        continue;
+                    }
+                }
+                int i = 1;
+                ps.setString(i++, t.site());
+                ps.setString(i++, t.line());
+                ps.setString(i++, t.device());
+                ps.setObject(i++, ts(s.from()));
+                ps.setObject(i++, ts(s.to()));
+                ps.setString(i++, s.mode().name().toLowerCase(Locale.ROOT));
+                ps.setLong(i++, s.frames());
+                ps.setLong(i++, s.droppedFrames());
+                ps.setLong(i++, s.objects());
+                ps.setString(i++, json(s.detections()));
+                ps.setString(i++, json(s.rejections()));
+                ps.setLong(i++, s.escapes());
+                ps.setLong(i++, s.lateDecisions());
+                ps.setDouble(i++, s.latencyP50Ms());
+                ps.setDouble(i++, s.latencyP99Ms());
+                ps.setLong(i++, s.valveCycles());
+                ps.setDouble(i++, s.fps());
+                ps.setLong(i++, s.outboxDepth());
+                if (s.cpuTemperatureC() == null) {
+                    ps.setNull(i++, Types.DOUBLE);
+                } else {
+                    ps.setDouble(i++, s.cpuTemperatureC());
+                }
+                setNullable(ps, i++, s.lot());
+                ps.setObject(i, now);
+                ps.addBatch();
+                stored++;
+            }
+            if (stored > 0) {
+                ps.executeBatch();
+            }
+        }
+        return new int[] {stored, dup};
+    }
+
+    /** Returns {stored, duplicates}. */
+    private static int[] insertResults(final Connection c, final Map<String, Inbound> results,
+                                       final OffsetDateTime now) throws SQLException {
+        int stored = 0;
+        int dup = 0;
+        try (PreparedStatement exists = c.prepareStatement(
+                "SELECT 1 FROM command_results WHERE id = ? AND outcome = ?");
+             PreparedStatement ps = c.prepareStatement("INSERT INTO command_results (id, outcome, site, line, "
+                     + "device, name, reason, event_time, received_at) VALUES (?,?,?,?,?,?,?,?,?)")) {
+            for (Inbound in : results.values()) {
+                final CommandResult r = (CommandResult) in.message();
+                final Topic t = in.topic();
+                final String outcome = r.outcome().name().toLowerCase(Locale.ROOT);
+                exists.setString(1, r.id());
+                exists.setString(2, outcome);
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (rs.next()) {
+                        dup++;
+                        continue;
+                    }
+                }
+                ps.setString(1, r.id());
+                ps.setString(2, outcome);
+                ps.setString(3, t.site());
+                ps.setString(4, t.line());
+                ps.setString(5, t.device());
+                ps.setString(6, r.name());
+                setNullable(ps, 7, r.reason());
+                ps.setObject(8, ts(r.time()));
+                ps.setObject(9, now);
+                ps.addBatch();
+                stored++;
+            }
+            if (stored > 0) {
+                ps.executeBatch();
+            }
+        }
+        return new int[] {stored, dup};
+    }
+
+    /** The subset of {@code ids} already in the table, looked up in chunks. */
+    private static Set<String> existing(final Connection c, final String selectIn, final Collection<String> ids)
+            throws SQLException {
+        final Set<String> found = new HashSet<>();
+        final List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += IN_CHUNK) {
+            final List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+            final String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            try (PreparedStatement ps = c.prepareStatement(selectIn + "(" + marks + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    // ------------------------------------------------------------------ read
+
+    public long countRejections() {
+        return count("SELECT COUNT(*) FROM reject_events");
+    }
+
+    public long countAlarms() {
+        return count("SELECT COUNT(*) FROM alarms");
+    }
+
+    public long countStats() {
+        return count("SELECT COUNT(*) FROM stats");
+    }
+
+    public long countCommandResults() {
+        return count("SELECT COUNT(*) FROM command_results");
+    }
+
+    private long count(final String sql) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** The latest {@code limit} rejections of a line, newest first. */
+    public List<Rejection> latestRejections(final String site, final String line, final int limit) {
+        final String sql = "SELECT id, site, line, device, event_time, camera, class_name, confidence, belt_mm, "
+                + "across_mm, width_mm, length_mm, valves, pulse_ms, audit, model, lot, crop, received_at "
+                + "FROM reject_events WHERE site = ? AND line = ? ORDER BY event_time DESC, id DESC LIMIT ?";
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, site);
+            ps.setString(2, line);
+            ps.setInt(3, limit);
+            final List<Rejection> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Rejection(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            instant(rs, 5), rs.getString(6), rs.getString(7), rs.getDouble(8), rs.getDouble(9),
+                            rs.getDouble(10), rs.getDouble(11), rs.getDouble(12), valves(rs.getString(13)),
+                            rs.getDouble(14), rs.getBoolean(15), rs.getString(16), rs.getString(17),
+                            rs.getString(18), instant(rs, 19)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Rejections per minute and class over the {@code minutes} minutes ending at {@code now}. */
+    public LineSummary summary(final String site, final String line, final int minutes, final Instant now) {
+        final Instant current = now.truncatedTo(ChronoUnit.MINUTES);
+        final Instant first = current.minus(Duration.ofMinutes(minutes - 1L));
+        final List<Instant> starts = new ArrayList<>(minutes);
+        for (int i = 0; i < minutes; i++) {
+            starts.add(first.plus(Duration.ofMinutes(i)));
+        }
+        final Map<String, long[]> perClass = new TreeMap<>();
+        try (Connection c = db.connection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT minute_start, class_name, rejections "
+                    + "FROM reject_minutes WHERE site = ? AND line = ? AND minute_start >= ? AND minute_start <= ?")) {
+                ps.setString(1, site);
+                ps.setString(2, line);
+                ps.setObject(3, ts(first));
+                ps.setObject(4, ts(current));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        final int idx = (int) Duration.between(first, instant(rs, 1)).toMinutes();
+                        if (idx >= 0 && idx < minutes) {
+                            perClass.computeIfAbsent(rs.getString(2), k -> new long[minutes])[idx] += rs.getLong(3);
+                        }
+                    }
+                }
+            }
+            final long lastMinute;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM reject_events "
+                    + "WHERE site = ? AND line = ? AND event_time > ? AND event_time <= ?")) {
+                ps.setString(1, site);
+                ps.setString(2, line);
+                ps.setObject(3, ts(now.minusSeconds(60)));
+                ps.setObject(4, ts(now.plusSeconds(5)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    lastMinute = rs.getLong(1);
+                }
+            }
+            final List<LineSummary.ClassSeries> classes = new ArrayList<>();
+            long total = 0;
+            for (Map.Entry<String, long[]> e : perClass.entrySet()) {
+                final long sum = Arrays.stream(e.getValue()).sum();
+                total += sum;
+                classes.add(new LineSummary.ClassSeries(e.getKey(), e.getValue(), sum));
+            }
+            classes.sort((a, b) -> Long.compare(b.total(), a.total()));
+            return new LineSummary(site, line, first, now, starts, classes, lastMinute, total);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Every line seen, with device and rejection counts. */
+    public List<LineState> lines(final Instant now) {
+        final Map<String, LineState> out = new TreeMap<>();
+        try (Connection c = db.connection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT site, line, COUNT(*), "
+                    + "SUM(CASE WHEN status_state = 'online' THEN 1 ELSE 0 END), MAX(last_seen) "
+                    + "FROM devices GROUP BY site, line");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1) + "/" + rs.getString(2), new LineState(rs.getString(1), rs.getString(2),
+                            rs.getInt(3), rs.getInt(4), instant(rs, 5), 0));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT site, line, COUNT(*) FROM reject_events "
+                    + "WHERE event_time > ? AND event_time <= ? GROUP BY site, line")) {
+                ps.setObject(1, ts(now.minusSeconds(60)));
+                ps.setObject(2, ts(now.plusSeconds(5)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        final String key = rs.getString(1) + "/" + rs.getString(2);
+                        final LineState s = out.get(key);
+                        out.put(key, s == null
+                                ? new LineState(rs.getString(1), rs.getString(2), 0, 0, null, rs.getLong(3))
+                                : new LineState(s.site(), s.line(), s.devices(), s.online(), s.lastSeen(),
+                                rs.getLong(3)));
+                    }
+                }
+            }
+            return List.copyOf(out.values());
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static OffsetDateTime ts(final Instant i) {
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    private static Instant instant(final ResultSet rs, final int col) throws SQLException {
+        final OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static List<Integer> valves(final String text) {
+        if (text == null || text.isEmpty()) {
+            return List.of();
+        }
+        return Arrays.stream(text.split(",")).map(Integer::valueOf).toList();
+    }
+
+    private static void setNullable(final PreparedStatement ps, final int i, final String v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.VARCHAR);
+        } else {
+            ps.setString(i, v);
+        }
+    }
+
+    private static String json(final Map<String, Long> m) {
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(m));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
