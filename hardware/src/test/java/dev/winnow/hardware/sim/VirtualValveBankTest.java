@@ -1,0 +1,186 @@
+package dev.winnow.hardware.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class VirtualValveBankTest {
+
+    /** Sparse straw on an empty belt, no jitter: exact, readable timing. */
+    private static final String SPARSE = """
+            seed: 3
+            belt: {speedMps: 1.0}
+            product: {tuftsPerSecond: 0}
+            contaminants: {perSecond: 0.5, mix: {straw: 1}}
+            cameras: [{id: c, positionMm: 600}]
+            nozzleBar: {positionMm: 2400, latencyMs: 5, jitterMs: 0}
+            """;
+
+    private final ManualClock clock = new ManualClock(1_000_000);
+
+    private static BeltItem firstAfter(final VirtualLine line, final double along) {
+        return line.groundTruthContaminants(line.nanosAtTravel(along + 5_000)).stream()
+                .filter(i -> i.alongMm() > along).findFirst().orElseThrow();
+    }
+
+    /** Opens the valves over an item's width so that the jet covers its length plus a margin; returns the close time. */
+    private static long fire(final VirtualLine line, final ManualClock clock, final BeltItem item, final double margin,
+                             final double shiftMm) {
+        final Scenario.NozzleBar bar = line.scenario().nozzleBar();
+        final long latency = Math.round(bar.latencyMs() * 1e6);
+        final double hl = item.halfAlongExtent();
+        final long open = line.nanosAtTravel(item.alongMm() - hl - margin + bar.positionMm() + bar.footprintMm() / 2
+                + shiftMm) - latency;
+        final long close = line.nanosAtTravel(item.alongMm() + hl + margin + bar.positionMm() - bar.footprintMm() / 2
+                + shiftMm) - latency;
+        final VirtualValveBank valves = line.valves();
+        final int v0 = valves.valveAt(item.acrossMm() - item.halfAcrossExtent());
+        final int v1 = valves.valveAt(item.acrossMm() + item.halfAcrossExtent());
+        clock.set(open);
+        for (int v = v0; v <= v1; v++) {
+            valves.open(v);
+        }
+        clock.set(Math.max(open, close));
+        for (int v = v0; v <= v1; v++) {
+            valves.close(v);
+        }
+        return close;
+    }
+
+    @Test
+    void aPerfectlyTimedPulseCapturesTheItem() {
+        final VirtualLine line = new VirtualLine(Scenario.parse(SPARSE), clock);
+        final BeltItem item = firstAfter(line, 500);
+        fire(line, clock, item, 10, 0);
+        clock.set(line.nanosAtTravel(item.alongMm() + 3_500));
+        final Judgement j = line.valves().judge();
+        assertThat(j.verdictOf(item.id()).outcome()).isEqualTo(Judgement.Outcome.CAPTURED);
+        assertThat(j.verdictOf(item.id()).coverage()).isEqualTo(1.0);
+        assertThat(j.result().captured()).isGreaterThanOrEqualTo(1);
+        assertThat(j.result().capturedByClass().get(ContaminantClass.STRAW)).isEqualTo(j.result().captured());
+        assertThat(j.pulses()).isNotEmpty().allSatisfy(p -> assertThat(p.itemsHit()).contains(item.id()));
+        assertThat(j.result().spuriousPulses()).isZero();
+    }
+
+    @Test
+    void aLatePulseMissesAndTheItemEscapes() {
+        final VirtualLine line = new VirtualLine(Scenario.parse(SPARSE), clock);
+        final BeltItem item = firstAfter(line, 500);
+        // 200 mm late: the item has left the jet zone before any air arrives.
+        fire(line, clock, item, 10, item.halfAlongExtent() * 2 + 200);
+        clock.set(line.nanosAtTravel(item.alongMm() + 3_500));
+        final Judgement j = line.valves().judge();
+        assertThat(j.verdictOf(item.id()).outcome()).isEqualTo(Judgement.Outcome.ESCAPED);
+        assertThat(j.result().escaped()).isGreaterThanOrEqualTo(1);
+        assertThat(j.pulses()).allSatisfy(p -> assertThat(p.itemsHit()).doesNotContain(item.id()));
+    }
+
+    @Test
+    void aPulseSlightlyTooShortCoversOnlyPartOfTheItem() {
+        final VirtualLine line = new VirtualLine(Scenario.parse(SPARSE), clock);
+        final BeltItem item = firstAfter(line, 500);
+        // Air arrives when the item's centre has already passed: at most half of it is hit.
+        fire(line, clock, item, 10, item.halfAlongExtent() + 10 + line.scenario().nozzleBar().footprintMm());
+        clock.set(line.nanosAtTravel(item.alongMm() + 3_500));
+        final Judgement.ItemVerdict v = line.valves().judge().verdictOf(item.id());
+        assertThat(v.outcome()).isEqualTo(Judgement.Outcome.ESCAPED);
+        assertThat(v.coverage()).isLessThan(0.5);
+    }
+
+    @Test
+    void aPulseOnAnEmptyBeltIsSpuriousAndCleanCottonIsCollateral() {
+        final VirtualLine line = new VirtualLine(Scenario.parse("""
+                belt: {speedMps: 1.0}
+                product: {tuftsPerSecond: 400}
+                contaminants: {perSecond: 0}
+                cameras: [{id: c, positionMm: 600}]
+                nozzleBar: {jitterMs: 0}
+                """), clock);
+        final VirtualValveBank valves = line.valves();
+        clock.advanceMillis(1_000);
+        valves.open(5);
+        clock.advanceMillis(20);
+        valves.close(5);
+        clock.advanceMillis(1_000);
+        LineResult r = valves.result();
+        assertThat(r.pulses()).isEqualTo(1);
+        assertThat(r.spuriousPulses()).isEqualTo(1);
+        assertThat(r.contaminants()).isZero();
+
+        for (int v = 0; v < valves.size(); v++) {
+            valves.open(v);
+        }
+        clock.advanceMillis(500);
+        valves.closeAll();
+        clock.advanceMillis(3_000);
+        r = valves.result();
+        assertThat(r.pulses()).isEqualTo(33);
+        assertThat(r.spuriousPulses()).isEqualTo(33);
+        assertThat(r.collateralTufts()).isGreaterThan(10);
+        assertThat(valves.judge().verdicts()).allSatisfy(v -> assertThat(v.outcome()).isEqualTo(Judgement.Outcome.COLLATERAL));
+    }
+
+    @Test
+    void aValveHeldOpenCapturesWhatPassesUnderIt() {
+        final VirtualLine line = new VirtualLine(Scenario.parse(SPARSE), clock);
+        final BeltItem item = firstAfter(line, 500);
+        final VirtualValveBank valves = line.valves();
+        for (int v = 0; v < valves.size(); v++) {
+            valves.open(v); // a diverter: everything open
+        }
+        clock.set(line.nanosAtTravel(item.alongMm() + 3_500));
+        final Judgement j = valves.judge();
+        assertThat(j.verdictOf(item.id()).outcome()).isEqualTo(Judgement.Outcome.CAPTURED);
+        assertThat(j.result().escaped()).isZero();
+        assertThat(j.result().pulses()).isZero(); // still in progress
+    }
+
+    @Test
+    void unpulsedContaminantsEscapeOnlyOnceTheyHavePassed() {
+        final VirtualLine line = new VirtualLine(Scenario.parse(SPARSE), clock);
+        clock.set(line.nanosAtTravel(20_000));
+        final LineResult r = line.valves().result();
+        final long passed = line.groundTruthContaminants(clock.nanos()).stream()
+                .filter(i -> i.alongMm() + i.halfAlongExtent() < 20_000 - 2400 - line.scenario().nozzleBar().footprintMm() / 2)
+                .count();
+        assertThat(r.escaped()).isEqualTo(passed).isGreaterThan(3);
+        assertThat(r.captured()).isZero();
+        assertThat(r.pending() + r.contaminants()).isEqualTo(line.groundTruthContaminants(clock.nanos()).size());
+    }
+
+    @Test
+    void jitterIsSeededSoRunsRepeat() {
+        final String jittery = SPARSE.replace("jitterMs: 0", "jitterMs: 2");
+        final List<PulseRecord> a = run(jittery);
+        final List<PulseRecord> b = run(jittery);
+        assertThat(a).hasSize(4).isEqualTo(b);
+        assertThat(a.get(0).jetStartNanos() - a.get(0).openNanos()).isNotEqualTo(5_000_000L); // jitter applied
+    }
+
+    private static List<PulseRecord> run(final String yaml) {
+        final ManualClock c = new ManualClock();
+        final VirtualValveBank valves = new VirtualLine(Scenario.parse(yaml), c).valves();
+        for (int i = 0; i < 4; i++) {
+            c.advanceMillis(100);
+            valves.open(i);
+            c.advanceMillis(10);
+            valves.close(i);
+        }
+        return valves.pulses();
+    }
+
+    @Test
+    void indicesAreCheckedAndCloseReleases() {
+        final VirtualValveBank valves = new VirtualLine(Scenario.parse(SPARSE), clock).valves();
+        assertThatThrownBy(() -> valves.open(32)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 31]");
+        assertThatThrownBy(() -> valves.isOpen(-1)).isInstanceOf(IllegalArgumentException.class);
+        valves.open(3);
+        assertThat(valves.isOpen(3)).isTrue();
+        valves.close();
+        assertThat(valves.isOpen(3)).isFalse();
+        assertThat(valves.pulses()).hasSize(1);
+        assertThatThrownBy(() -> valves.open(3)).isInstanceOf(IllegalStateException.class);
+    }
+}
