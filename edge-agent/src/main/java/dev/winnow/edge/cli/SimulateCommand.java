@@ -1,0 +1,148 @@
+package dev.winnow.edge.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.edge.sim.Simulation;
+import dev.winnow.hardware.sim.LineResult;
+import dev.winnow.hardware.sim.Scenario;
+import dev.winnow.protocol.Topic;
+import dev.winnow.protocol.WireCodec;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code winnow-agent simulate}: the real agent pipeline — capture, detection, belt tracking,
+ * ejection planning, valve timing, MQTT uplink — run in real time against the virtual line, whose
+ * valves judge every pulse. Prints the line's score card as a JSON last line.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Run the agent against the virtual line and report what it caught.")
+public final class SimulateCommand implements Callable<Integer> {
+
+    @Option(names = "--scenario", required = true,
+            description = "A shipped scenario name (demo, fast-belt, white-pp) or a scenario file (YAML or JSON).")
+    String scenario;
+
+    @Option(names = "--duration", description = "Seconds to run; default: the scenario's duration.")
+    Double durationSeconds;
+
+    @Option(names = "--forever", description = "Run until stopped (Ctrl-C or SIGTERM).")
+    boolean forever;
+
+    @Option(names = "--seed", description = "Override the scenario's seed.")
+    Long seed;
+
+    @Option(names = "--mqtt", description = "Broker URL, e.g. tcp://127.0.0.1:1883; without it nothing is sent.")
+    String mqttUrl;
+
+    @Option(names = "--site", defaultValue = "demo-mill", description = "Site name (default ${DEFAULT-VALUE}).")
+    String site;
+
+    @Option(names = "--line", defaultValue = "line-1", description = "Line name (default ${DEFAULT-VALUE}).")
+    String line;
+
+    @Option(names = "--device", description = "Device id (default pi-LINE).")
+    String device;
+
+    @Option(names = "--state", description = "State folder for the MQTT session (default ./winnow-data/agent-DEVICE).")
+    Path stateDir;
+
+    @Option(names = "--stats-interval", defaultValue = "5", description = "Seconds between stats messages.")
+    double statsIntervalSeconds;
+
+    @Option(names = "--audit", description = "Detect and report, never fire.")
+    boolean audit;
+
+    @Option(names = "--json", description = "Print only the JSON result line on stdout.")
+    boolean jsonOnly;
+
+    @Override
+    public Integer call() throws Exception {
+        final Scenario base = Scenario.NAMED.contains(scenario) ? Scenario.named(scenario)
+                : Scenario.load(Path.of(scenario));
+        final Scenario sc = seed == null ? base : base.withSeed(seed);
+        final String deviceId = device != null ? device : "pi-" + line;
+        checkName("--site", site);
+        checkName("--line", line);
+        checkName("--device", deviceId);
+        if (!(statsIntervalSeconds > 0)) {
+            throw new IllegalArgumentException("--stats-interval must be > 0 seconds");
+        }
+        final double runSeconds = durationSeconds != null ? durationSeconds : sc.durationSeconds();
+        if (!forever && !(runSeconds > 0)) {
+            throw new IllegalArgumentException("--duration must be > 0 seconds");
+        }
+        final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
+        final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
+                line, deviceId, state, statsIntervalSeconds, audit, jsonOnly));
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Thread hook = new Thread(() -> {
+            simulation.stop();
+            try {
+                stopped.await(15, TimeUnit.SECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        final Simulation.Result r;
+        try {
+            r = simulation.run();
+        } finally {
+            stopped.countDown();
+        }
+        final LineResult result = r.line();
+        final ObjectNode out = WireCodec.newObject();
+        out.put("scenario", sc.name());
+        out.put("seed", sc.seed());
+        out.put("belt_mps", sc.belt().speedMps());
+        out.put("contaminants", result.contaminants());
+        out.put("captured", result.captured());
+        out.put("capture_rate", round(result.captureRate(), 4));
+        out.put("escapes", result.escaped());
+        out.put("late_decisions", r.lateDecisions());
+        out.put("rejections", r.rejections());
+        out.put("pulses", result.pulses());
+        out.put("spurious_pulses", result.spuriousPulses());
+        out.put("collateral_per_ejection", result.captured() == 0 ? 0
+                : round((double) result.collateralTufts() / result.captured(), 4));
+        final double[] t = r.timingErrorMs();
+        final ObjectNode te = out.putObject("timing_error_ms");
+        te.put("p50", round(t[0], 4));
+        te.put("p99", round(t[1], 4));
+        te.put("max", round(t[2], 4));
+        out.put("frames", r.frames());
+        out.put("objects", r.objects());
+        if (r.sent() >= 0) {
+            out.put("sent", r.sent());
+            out.put("unsent", r.unsent());
+            out.put("topic", Topic.devicePrefix(site, line, deviceId));
+        }
+        if (!jsonOnly) {
+            System.out.printf("winnow-agent: %d of %d contaminants captured (%.1f %%), %d pulses, %d spurious%n",
+                    result.captured(), result.contaminants(), 100 * result.captureRate(), result.pulses(),
+                    result.spuriousPulses());
+        }
+        System.out.println(WireCodec.mapper().writeValueAsString(out));
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (final IllegalStateException alreadyStopping) {
+            // the hook is running: it is waiting for us and returns now
+        }
+        return 0;
+    }
+
+    private static double round(final double v, final int decimals) {
+        final double f = Math.pow(10, decimals);
+        return Math.round(v * f) / f;
+    }
+
+    private static void checkName(final String option, final String value) {
+        if (!Topic.NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(option + " '" + value + "' must match " + Topic.NAME.pattern());
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.winnow.edge.inspect;
+
+import dev.winnow.edge.belt.Homography;
+import dev.winnow.edge.camera.Frame;
+import dev.winnow.edge.detect.PixelDetection;
+import dev.winnow.edge.eject.EjectionPlanner;
+import dev.winnow.edge.eject.PlannedPulse;
+import dev.winnow.edge.eject.ValveScheduler;
+import dev.winnow.edge.track.BeltDetection;
+import dev.winnow.edge.track.Tracker;
+import dev.winnow.hardware.encoder.BeltEncoder;
+import dev.winnow.hardware.sim.LineClock;
+import dev.winnow.protocol.RejectEvent;
+import dev.winnow.protocol.Stats;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The line's one decision point: every camera's detections arrive here, are placed on the belt,
+ * fused into objects, and each contaminant gets exactly one rejection. Thread-safe: camera
+ * pipelines call {@link #accept} concurrently.
+ */
+public final class LineInspector {
+
+    /** Per-line decision settings. {@code lot} is nullable. */
+    public record Settings(String deviceId, double minConfidence, double trackGateMm, boolean audit) {
+    }
+
+    private final Settings settings;
+    private final Map<String, Homography> calibration;
+    private final EjectionPlanner planner;
+    private final ValveScheduler scheduler;
+    private final LineClock clock;
+    private final Clock wallClock;
+    private final BeltEncoder encoder;
+    private final DoubleSupplier speedMmPerSecond;
+    private final Consumer<RejectEvent> rejections;
+    private final Tracker tracker;
+    private final LineCounters counters = new LineCounters();
+    private final String idPrefix;
+    private long totalRejections;
+    private final Map<String, Long> rejectionsByClass = new java.util.TreeMap<>();
+    private long totalEscapes;
+    private long totalLate;
+    private long sequence;
+    private volatile String lot;
+    private volatile boolean audit;
+    private Instant intervalStart;
+
+    public LineInspector(final Settings settings, final Map<String, Homography> calibration,
+                         final EjectionPlanner planner, final ValveScheduler scheduler, final LineClock clock,
+                         final Clock wallClock, final BeltEncoder encoder, final DoubleSupplier speedMmPerSecond,
+                         final Consumer<RejectEvent> rejections) {
+        this.settings = settings;
+        this.calibration = Map.copyOf(calibration);
+        this.planner = planner;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.wallClock = wallClock;
+        this.encoder = encoder;
+        this.speedMmPerSecond = speedMmPerSecond;
+        this.rejections = rejections;
+        this.tracker = new Tracker(settings.trackGateMm());
+        this.audit = settings.audit();
+        // Ids stay unique across restarts: the boot instant is part of every id.
+        this.idPrefix = settings.deviceId() + "-" + Long.toString(wallClock.millis(), 36) + "-";
+        this.intervalStart = wallClock.instant();
+    }
+
+    public void setLot(final String lot) {
+        this.lot = lot;
+    }
+
+    public void setAudit(final boolean audit) {
+        this.audit = audit;
+    }
+
+    public boolean audit() {
+        return audit;
+    }
+
+    public synchronized void frameDropped(final String camera) {
+        counters.droppedFrames++;
+    }
+
+    /** Places a frame's detections on the belt and decides. */
+    public synchronized void accept(final Frame frame, final List<PixelDetection> detections, final String model) {
+        counters.frames++;
+        final Homography h = calibration.get(frame.camera());
+        if (h == null) {
+            throw new IllegalStateException("camera '" + frame.camera() + "' has no calibration");
+        }
+        final double mmPerCount = encoder.mmPerCount();
+        final double travelAtCapture = frame.encoderCount() * mmPerCount;
+        for (final PixelDetection d : detections) {
+            counters.detections.merge(d.cls(), 1L, Long::sum);
+            final double x0 = d.x();
+            final double y0 = d.y();
+            final double x1 = d.x() + d.width();
+            final double y1 = d.y() + d.height();
+            final double a0 = h.across(x0, y0);
+            final double a1 = h.across(x1, y1);
+            final double w0 = h.along(x0, y0);
+            final double w1 = h.along(x1, y1);
+            final double across = (a0 + a1) / 2;
+            final double world = (w0 + w1) / 2;
+            final BeltDetection onBelt = new BeltDetection(frame.camera(), d.cls(), d.confidence(),
+                    travelAtCapture - world, across, Math.abs(a1 - a0), Math.abs(w1 - w0), frame.captureNanos());
+            final Tracker.Update update = tracker.add(onBelt);
+            if (update.isNew()) {
+                counters.objects++;
+            }
+            if (update.object().confidence() < settings.minConfidence()) {
+                continue;
+            }
+            if (!update.object().decided()) {
+                decide(update.object(), frame, model);
+            } else if (update.grew() && !audit) {
+                // A later sighting showed more of the object: extend its pulse (the scheduler merges).
+                final PlannedPulse p = planNow(update.object());
+                if (p != null) {
+                    scheduler.schedule(p.firstValve(), p.lastValve(), p.openNanos(), p.closeNanos());
+                }
+            }
+        }
+        final double travelNow = encoder.count() * mmPerCount;
+        tracker.forgetBefore(travelNow - planner.bar().positionMm() - 2_000);
+    }
+
+    private PlannedPulse planNow(final dev.winnow.edge.track.TrackedObject o) {
+        final long now = clock.nanos();
+        final double travelNow = encoder.count() * encoder.mmPerCount();
+        return planner.plan(o.alongMm(), o.lengthMm(), o.acrossMm(), o.widthMm(), now, travelNow,
+                speedMmPerSecond.getAsDouble());
+    }
+
+    private void decide(final dev.winnow.edge.track.TrackedObject o, final Frame frame, final String model) {
+        tracker.decided(o);
+        final PlannedPulse p = planNow(o);
+        counters.latency.add(clock.nanos() - frame.captureNanos());
+        if (p == null) {
+            counters.escapes++;
+            counters.lateDecisions++;
+            totalEscapes++;
+            totalLate++;
+            return;
+        }
+        if (p.late()) {
+            counters.lateDecisions++;
+            totalLate++;
+        }
+        final boolean auditNow = audit;
+        if (!auditNow) {
+            scheduler.schedule(p.firstValve(), p.lastValve(), p.openNanos(), p.closeNanos());
+        }
+        final List<Integer> valves = new ArrayList<>(p.lastValve() - p.firstValve() + 1);
+        for (int v = p.firstValve(); v <= p.lastValve(); v++) {
+            valves.add(v);
+        }
+        counters.rejections.merge(o.cls(), 1L, Long::sum);
+        totalRejections++;
+        rejectionsByClass.merge(o.cls(), 1L, Long::sum);
+        final RejectEvent event = new RejectEvent(idPrefix + (++sequence), wallClock.instant(), o.camera(), o.cls(),
+                Math.min(1.0, Math.max(0.0, o.confidence())), o.alongMm(), o.acrossMm(), o.widthMm(), o.lengthMm(),
+                valves, p.durationMs(), auditNow, model, lot, null);
+        rejections.accept(event);
+    }
+
+    /** Counters since the previous snapshot, as the wire's stats message; resets the interval. */
+    public synchronized Stats snapshot(final long valveCycles, final double fps, final long outboxDepth,
+                                       final Double cpuTemperatureC, final boolean fault) {
+        final Instant now = wallClock.instant();
+        final double[] lat = counters.latency.percentilesMs();
+        final Stats stats = new Stats(intervalStart, now, fault ? Stats.Mode.FAULT : audit ? Stats.Mode.AUDIT
+                : Stats.Mode.RUNNING, counters.frames, counters.droppedFrames, counters.objects,
+                Map.copyOf(counters.detections), Map.copyOf(counters.rejections), counters.escapes,
+                counters.lateDecisions, lat[0], lat[1], valveCycles, fps, outboxDepth, cpuTemperatureC, lot);
+        counters.reset();
+        intervalStart = now;
+        return stats;
+    }
+
+    public synchronized long totalRejections() {
+        return totalRejections;
+    }
+
+    /** Rejections per class since start. */
+    public synchronized Map<String, Long> totalRejectionsByClass() {
+        return Map.copyOf(rejectionsByClass);
+    }
+
+    public synchronized long totalEscapes() {
+        return totalEscapes;
+    }
+
+    public synchronized long totalLateDecisions() {
+        return totalLate;
+    }
+
+    public synchronized long objects() {
+        return tracker.objects();
+    }
+}

@@ -1,0 +1,213 @@
+package dev.winnow.edge.sim;
+
+import dev.winnow.edge.AgentMain;
+import dev.winnow.edge.belt.Homography;
+import dev.winnow.edge.camera.CameraPipeline;
+import dev.winnow.edge.detect.ColourBlobDetector;
+import dev.winnow.edge.detect.FrameDetector;
+import dev.winnow.edge.eject.EjectionPlanner;
+import dev.winnow.edge.eject.NozzleBar;
+import dev.winnow.edge.eject.TimingLog;
+import dev.winnow.edge.eject.ValveScheduler;
+import dev.winnow.edge.inspect.LineInspector;
+import dev.winnow.edge.link.Uplink;
+import dev.winnow.hardware.sim.CameraGeometry;
+import dev.winnow.hardware.sim.LineClock;
+import dev.winnow.hardware.sim.LineResult;
+import dev.winnow.hardware.sim.PulseRecord;
+import dev.winnow.hardware.sim.Scenario;
+import dev.winnow.hardware.sim.VirtualCamera;
+import dev.winnow.hardware.sim.VirtualLine;
+import dev.winnow.protocol.CommandResult;
+import dev.winnow.protocol.Stats;
+import dev.winnow.protocol.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The real agent pipeline — capture, detection, belt tracking, ejection planning, valve timing,
+ * MQTT uplink — run in real time against the virtual line, whose valves judge every pulse.
+ */
+public final class Simulation {
+
+    /**
+     * What to run.
+     *
+     * @param mqttUrl  nullable: without a broker nothing is sent
+     * @param stateDir nullable unless mqttUrl is set
+     * @param forever  run until {@link #stop()}; {@code runSeconds} is then ignored
+     */
+    public record Options(Scenario scenario, double runSeconds, boolean forever, String mqttUrl, String site,
+                          String line, String device, Path stateDir, double statsIntervalSeconds, boolean audit,
+                          boolean quiet) {
+    }
+
+    /** The line's score card and the agent's own counts. {@code sent} is -1 without a broker. */
+    public record Result(Scenario scenario, LineResult line, long rejections, Map<String, Long> rejectionsByClass,
+                         long lateDecisions, long objects, long frames, double[] timingErrorMs,
+                         List<PulseRecord> pulses, long sent, long unsent) {
+    }
+
+    private final Options options;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    public Simulation(final Options options) {
+        this.options = options;
+    }
+
+    /** Asks a running simulation to stop early; {@link #run()} then judges and returns. */
+    public void stop() {
+        stop.countDown();
+    }
+
+    public Result run() throws Exception {
+        final Scenario sc = options.scenario();
+        final String deviceId = options.device();
+        final String site = options.site();
+        final String line = options.line();
+        final String mqttUrl = options.mqttUrl();
+        final boolean forever = options.forever();
+        final double runSeconds = options.runSeconds();
+        final double statsIntervalSeconds = options.statsIntervalSeconds();
+        final boolean audit = options.audit();
+        final boolean jsonOnly = options.quiet();
+        final Path stateDir = options.stateDir();
+        final LineClock clock = LineClock.system();
+        final Clock wall = Clock.systemUTC();
+        final VirtualLine vline = new VirtualLine(sc, clock);
+        final Scenario.NozzleBar nb = sc.nozzleBar();
+        final NozzleBar bar = new NozzleBar(nb.positionMm(), nb.count(), nb.pitchMm(), 0, nb.latencyMs(),
+                nb.pitchMm() / 4, 5, 250);
+        final TimingLog timing = new TimingLog(1 << 16);
+        final ValveScheduler scheduler = new ValveScheduler(vline.valves(), clock, 250_000_000L, 2_000_000L, timing);
+        final double speedMmPerSecond = sc.belt().speedMps() * 1000;
+
+        Uplink uplink = null;
+        if (mqttUrl != null) {
+            final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
+            Files.createDirectories(state);
+            uplink = new Uplink(new Uplink.Settings(mqttUrl, site, line, deviceId, null, null, state,
+                    AgentMain.version()), wall);
+        }
+        final Uplink link = uplink;
+        final AtomicLong sendFailures = new AtomicLong();
+        final Map<String, Homography> calibration = new HashMap<>();
+        for (final VirtualCamera cam : vline.cameras()) {
+            calibration.put(cam.id(), calibrate(cam.geometry()));
+        }
+        final LineInspector inspector = new LineInspector(
+                new LineInspector.Settings(deviceId, 0.5, 10, audit), calibration, new EjectionPlanner(bar), scheduler,
+                clock, wall, vline.encoder(), () -> speedMmPerSecond,
+                event -> {
+                    if (link != null) {
+                        try {
+                            link.send(event);
+                        } catch (final InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            sendFailures.incrementAndGet();
+                        }
+                    }
+                });
+
+        final Map<String, String> models = new LinkedHashMap<>();
+        final List<CameraPipeline> pipelines = new ArrayList<>();
+        final long endNanos = forever ? Long.MAX_VALUE : clock.nanos() + Math.round(runSeconds * 1e9);
+        for (final VirtualCamera cam : vline.cameras()) {
+            final FrameDetector detector = new ColourBlobDetector(cam.spec().kind() == Scenario.CameraKind.UV
+                    ? ColourBlobDetector.Mode.UV : ColourBlobDetector.Mode.COLOUR, 12);
+            models.put(cam.id(), detector.version());
+            pipelines.add(new CameraPipeline(new VirtualCameraSource(cam, clock, endNanos), detector, inspector,
+                    reason -> System.err.println("winnow-agent: " + reason)));
+        }
+        if (link != null) {
+            link.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models,
+                    Integer.toHexString(sc.hashCode())), command -> {
+                        try {
+                            link.sendResult(new CommandResult(command.id(), command.name(),
+                                    CommandResult.Outcome.REFUSED, "the simulator takes no commands", wall.instant()));
+                        } catch (final InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+        }
+
+        if (!jsonOnly) {
+            System.out.printf("winnow-agent: %s/%s/%s simulating '%s' (belt %.1f m/s, %d cameras, %d valves)%s%n",
+                    site, line, deviceId, sc.name(), sc.belt().speedMps(), sc.cameras().size(), nb.count(),
+                    link == null ? "" : ", reporting to " + mqttUrl);
+        }
+        scheduler.start();
+        pipelines.forEach(CameraPipeline::start);
+
+        final long statsNanos = Math.round(statsIntervalSeconds * 1e9);
+        long nextStats = clock.nanos() + statsNanos;
+        long framesAtLastStats = 0;
+        long lastStatsAt = clock.nanos();
+        while (clock.nanos() < endNanos && stop.getCount() > 0) {
+            stop.await(Math.min(100, Math.max(1, (nextStats - clock.nanos()) / 1_000_000)), TimeUnit.MILLISECONDS);
+            if (clock.nanos() >= nextStats) {
+                final long frames = pipelines.stream().mapToLong(CameraPipeline::frames).sum();
+                final long now = clock.nanos();
+                final double fps = (frames - framesAtLastStats) / ((now - lastStatsAt) / 1e9);
+                framesAtLastStats = frames;
+                lastStatsAt = now;
+                final Stats stats = inspector.snapshot(scheduler.cycles(), fps, link == null ? 0 : link.pending(),
+                        null, false);
+                if (link != null) {
+                    link.send(stats);
+                }
+                nextStats += statsNanos;
+            }
+        }
+
+        // Let the last decided objects pass the bar before judging.
+        pipelines.forEach(CameraPipeline::close);
+        double lastCameraEnd = 0;
+        for (final Scenario.CameraSpec c : sc.cameras()) {
+            lastCameraEnd = Math.min(lastCameraEnd == 0 ? c.viewStartMm() : lastCameraEnd, c.viewStartMm());
+        }
+        final double runOutMm = nb.positionMm() - lastCameraEnd + 200;
+        final long runOutUntil = clock.nanos() + Math.round(runOutMm / speedMmPerSecond * 1e9);
+        while (clock.nanos() < runOutUntil || !scheduler.idle()) {
+            Thread.sleep(10);
+            if (clock.nanos() > runOutUntil + 2_000_000_000L) {
+                break;
+            }
+        }
+        scheduler.close();
+        final LineResult result = vline.valves().judge().result();
+        final long frames = pipelines.stream().mapToLong(CameraPipeline::frames).sum();
+        if (link != null) {
+            link.send(inspector.snapshot(scheduler.cycles(), 0, link.pending(), null, false));
+            link.close();
+        }
+
+        return new Result(sc, result, inspector.totalRejections(), inspector.totalRejectionsByClass(),
+                inspector.totalLateDecisions(), inspector.objects(), frames, timing.percentilesMs(),
+                vline.valves().pulses(), link == null ? -1 : link.sent(),
+                link == null ? 0 : link.pending() + sendFailures.get());
+    }
+
+    /** Calibrates from the four image corners, as an engineer would with a target laid on the belt. */
+    static Homography calibrate(final CameraGeometry g) {
+        final var points = g.calibrationPoints();
+        final double[] px = new double[8];
+        final double[] mm = new double[8];
+        for (int i = 0; i < 4; i++) {
+            px[2 * i] = points.get(i).xPx();
+            px[2 * i + 1] = points.get(i).yPx();
+            mm[2 * i] = points.get(i).acrossMm();
+            mm[2 * i + 1] = points.get(i).worldMm();
+        }
+        return Homography.fromFourPoints(px, mm);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.winnow.edge.sim;
+
+import dev.winnow.edge.camera.Frame;
+import dev.winnow.edge.camera.FrameSource;
+import dev.winnow.hardware.sim.LineClock;
+import dev.winnow.hardware.sim.RenderedFrame;
+import dev.winnow.hardware.sim.VirtualCamera;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The virtual line's camera as a frame source, paced in real time at the camera's frame rate.
+ * Frames are rendered at the instant they are due, so a slow renderer shows up as a lower frame
+ * rate rather than as frames from the past.
+ */
+public final class VirtualCameraSource implements FrameSource {
+
+    private final VirtualCamera camera;
+    private final LineClock clock;
+    private final long periodNanos;
+    private final long endNanos;
+    private long nextNanos;
+
+    /** @param endNanos line-clock instant after which the source ends; Long.MAX_VALUE to run forever */
+    public VirtualCameraSource(final VirtualCamera camera, final LineClock clock, final long endNanos) {
+        this.camera = camera;
+        this.clock = clock;
+        this.periodNanos = camera.framePeriodNanos();
+        this.endNanos = endNanos;
+        this.nextNanos = clock.nanos();
+    }
+
+    @Override
+    public String cameraId() {
+        return camera.id();
+    }
+
+    @Override
+    public Frame next() throws InterruptedException {
+        long now = clock.nanos();
+        if (now >= endNanos) {
+            return null;
+        }
+        while (now < nextNanos) {
+            LockSupport.parkNanos(nextNanos - now);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            now = clock.nanos();
+        }
+        // Skip frames that are already past rather than rendering a backlog.
+        nextNanos = Math.max(nextNanos + periodNanos, now);
+        final RenderedFrame r = camera.grab(now);
+        return new Frame(r.cameraId(), r.sequence(), r.captureNanos(), r.encoderCount(), r.width(), r.height(), r.bgr());
+    }
+
+    @Override
+    public void close() {
+    }
+}

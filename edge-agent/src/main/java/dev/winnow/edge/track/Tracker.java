@@ -1,0 +1,63 @@
+package dev.winnow.edge.track;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Associates detections from every camera of a line in belt coordinates, so one contaminant seen in
+ * many frames and by several cameras is one object and is counted once. Not thread-safe: the line's
+ * decision thread owns it.
+ */
+public final class Tracker {
+
+    /** What a new detection did to the tracked objects. */
+    public record Update(TrackedObject object, boolean isNew, boolean grew) {
+    }
+
+    private final double gateMm;
+    private final List<TrackedObject> live = new ArrayList<>();
+    private long nextId = 1;
+    private long objects;
+
+    /** @param gateMm how far apart (mm) two sightings may be and still be the same object */
+    public Tracker(final double gateMm) {
+        this.gateMm = gateMm;
+    }
+
+    public Update add(final BeltDetection d) {
+        for (final TrackedObject o : live) {
+            if (o.overlaps(d, gateMm)) {
+                final boolean grew = o.absorb(d);
+                return new Update(o, false, grew);
+            }
+        }
+        final TrackedObject o = new TrackedObject(nextId++, d);
+        live.add(o);
+        objects++;
+        return new Update(o, true, false);
+    }
+
+    /** Marks an object decided: it has had its one rejection. */
+    public void decided(final TrackedObject o) {
+        o.markDecided();
+    }
+
+    /** Forgets objects whose upstream edge is below {@code alongMm}: they are past every camera. */
+    public void forgetBefore(final double alongMm) {
+        for (final Iterator<TrackedObject> it = live.iterator(); it.hasNext(); ) {
+            if (it.next().upstreamEdgeMm() < alongMm) {
+                it.remove();
+            }
+        }
+    }
+
+    public int liveCount() {
+        return live.size();
+    }
+
+    /** Distinct objects seen so far. */
+    public long objects() {
+        return objects;
+    }
+}

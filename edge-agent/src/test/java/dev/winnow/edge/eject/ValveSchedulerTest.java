@@ -1,0 +1,128 @@
+package dev.winnow.edge.eject;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.winnow.hardware.sim.ManualClock;
+import dev.winnow.hardware.valve.ValveBank;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class ValveSchedulerTest {
+
+    /** Records every switching with the clock reading at that moment. */
+    static final class RecordingBank implements ValveBank {
+        final boolean[] state;
+        final List<String> log = new ArrayList<>();
+        final ManualClock clock;
+
+        RecordingBank(final int n, final ManualClock clock) {
+            this.state = new boolean[n];
+            this.clock = clock;
+        }
+
+        @Override
+        public int size() {
+            return state.length;
+        }
+
+        @Override
+        public void open(final int valve) {
+            state[valve] = true;
+            log.add(clock.nanos() / 1_000_000 + "ms open " + valve);
+        }
+
+        @Override
+        public void close(final int valve) {
+            state[valve] = false;
+            log.add(clock.nanos() / 1_000_000 + "ms close " + valve);
+        }
+
+        @Override
+        public void closeAll() {
+            java.util.Arrays.fill(state, false);
+            log.add("closeAll");
+        }
+
+        @Override
+        public boolean isOpen(final int valve) {
+            return state[valve];
+        }
+
+        @Override
+        public void close() {
+            closeAll();
+        }
+    }
+
+    private final ManualClock clock = new ManualClock();
+    private final RecordingBank bank = new RecordingBank(4, clock);
+    private final TimingLog timing = new TimingLog(64);
+    private final ValveScheduler scheduler = new ValveScheduler(bank, clock, ms(50), ms(2), timing);
+
+    private static long ms(final long ms) {
+        return ms * 1_000_000L;
+    }
+
+    private void runUntil(final long nanos) {
+        while (clock.nanos() < nanos) {
+            clock.advance(ms(1));
+            scheduler.runDue();
+        }
+    }
+
+    @Test
+    void opensAndClosesOnTime() {
+        scheduler.schedule(1, 2, ms(10), ms(20));
+        runUntil(ms(30));
+        assertThat(bank.log).containsExactly("10ms open 1", "10ms open 2", "20ms close 1", "20ms close 2");
+        assertThat(scheduler.cycles()).isEqualTo(2);
+        assertThat(timing.percentilesMs()[2]).isZero();
+    }
+
+    @Test
+    void mergesOverlappingAndNearlyTouchingPulses() {
+        scheduler.schedule(0, 0, ms(10), ms(20));
+        scheduler.schedule(0, 0, ms(15), ms(25));
+        scheduler.schedule(0, 0, ms(26), ms(30)); // 1 ms gap < 2 ms merge gap
+        scheduler.schedule(0, 0, ms(40), ms(45)); // separate
+        runUntil(ms(60));
+        assertThat(bank.log).containsExactly("10ms open 0", "30ms close 0", "40ms open 0", "45ms close 0");
+    }
+
+    @Test
+    void extendsAValveThatIsAlreadyOpen() {
+        scheduler.schedule(3, 3, ms(10), ms(20));
+        runUntil(ms(12));
+        scheduler.schedule(3, 3, ms(15), ms(28));
+        runUntil(ms(40));
+        assertThat(bank.log).containsExactly("10ms open 3", "28ms close 3");
+    }
+
+    @Test
+    void capsOnTimeWhateverWasPlanned() {
+        scheduler.schedule(0, 0, ms(10), ms(500));
+        runUntil(ms(100));
+        assertThat(bank.log).containsExactly("10ms open 0", "60ms close 0");
+        assertThat(scheduler.capClosures()).isEqualTo(1);
+        assertThat(scheduler.idle()).isTrue();
+    }
+
+    @Test
+    void recordsLateSwitchingAsTimingError() {
+        scheduler.schedule(0, 0, ms(10), ms(20));
+        clock.advance(ms(13));
+        scheduler.runDue();
+        assertThat(timing.percentilesMs()[2]).isEqualTo(3.0);
+    }
+
+    @Test
+    void closeLeavesEveryValveClosed() {
+        scheduler.schedule(0, 3, ms(1), ms(100));
+        runUntil(ms(5));
+        assertThat(bank.state).contains(true);
+        scheduler.close();
+        assertThat(bank.state).containsOnly(false);
+        assertThat(scheduler.idle()).isTrue();
+    }
+}
