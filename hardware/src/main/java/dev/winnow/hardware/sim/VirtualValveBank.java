@@ -31,7 +31,8 @@ import java.util.Random;
  * otherwise. A blown-off tuft is collateral. A pulse that touched no contaminant point is spurious.
  *
  * <p>Memory stays bounded on long runs: judged items are folded into counters and only the last
- * {@link #MAX_RECORDS} pulses and verdicts are kept. Thread-safe (all methods synchronised).
+ * {@link #MAX_RECORDS} pulses and verdicts are kept. Thread-safe. Switching a valve only logs the
+ * edge with its time; the judging happens later, so the caller's timing is not disturbed.
  */
 public final class VirtualValveBank implements ValveBank {
 
@@ -59,6 +60,14 @@ public final class VirtualValveBank implements ValveBank {
     private long spurious;
     private long collateral;
     private boolean released;
+    private static final int EDGE_LOG = 8192;
+    private final Object edgeLock = new Object();
+    private final long[] edgeNanos = new long[EDGE_LOG];
+    private final int[] edgeValve = new int[EDGE_LOG];
+    private final long[] drainNanos = new long[EDGE_LOG];
+    private final int[] drainValve = new int[EDGE_LOG];
+    private final boolean[] commanded;
+    private int edgeCount;
 
     /** Coverage bits gathered so far for one item. */
     private static final class Touch {
@@ -75,6 +84,7 @@ public final class VirtualValveBank implements ValveBank {
         this.bar = line.scenario().nozzleBar();
         this.latencyNanos = Math.round(bar.latencyMs() * 1e6);
         this.open = new boolean[bar.count()];
+        this.commanded = new boolean[bar.count()];
         this.openedAt = new long[bar.count()];
         this.pulseIndex = new int[bar.count()];
         this.provisionalTo = new double[bar.count()];
@@ -91,46 +101,97 @@ public final class VirtualValveBank implements ValveBank {
     }
 
     @Override
-    public synchronized void open(final int valve) {
+    public void open(final int valve) {
         Valves.checkIndex(valve, open.length);
-        if (released) {
-            throw new IllegalStateException("valve bank is closed");
-        }
-        if (!open[valve]) {
-            open[valve] = true;
-            openedAt[valve] = line.clock().nanos();
-            provisionalTo[valve] = Double.NEGATIVE_INFINITY;
-        }
+        edge(valve, true);
     }
 
     @Override
-    public synchronized void close(final int valve) {
+    public void close(final int valve) {
         Valves.checkIndex(valve, open.length);
-        if (open[valve]) {
-            finishPulse(valve, line.clock().nanos());
-        }
+        edge(valve, false);
     }
 
     @Override
-    public synchronized void closeAll() {
-        final long now = line.clock().nanos();
+    public void closeAll() {
         for (int i = 0; i < open.length; i++) {
-            if (open[i]) {
-                finishPulse(i, now);
+            edge(i, false);
+        }
+    }
+
+    @Override
+    public boolean isOpen(final int valve) {
+        Valves.checkIndex(valve, open.length);
+        synchronized (edgeLock) {
+            return commanded[valve];
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll();
+        synchronized (edgeLock) {
+            released = true;
+        }
+        drainEdges();
+    }
+
+    /**
+     * Records a switching edge with the clock reading, in constant time and without allocating: the
+     * agent's timing thread calls this, and judging here would delay its next valve. Edges are
+     * applied in order when judging (or when the log fills up).
+     */
+    private void edge(final int valve, final boolean toOpen) {
+        boolean full;
+        synchronized (edgeLock) {
+            if (released && toOpen) {
+                throw new IllegalStateException("valve bank is closed");
+            }
+            if (commanded[valve] == toOpen) {
+                return;
+            }
+            commanded[valve] = toOpen;
+            edgeNanos[edgeCount] = line.clock().nanos();
+            edgeValve[edgeCount] = toOpen ? valve : -valve - 1;
+            edgeCount++;
+            full = edgeCount == edgeNanos.length;
+        }
+        if (full) {
+            drainEdges();
+        }
+    }
+
+    /** Applies every recorded edge, oldest first. */
+    private synchronized void drainEdges() {
+        final int n;
+        synchronized (edgeLock) {
+            n = edgeCount;
+            System.arraycopy(edgeNanos, 0, drainNanos, 0, n);
+            System.arraycopy(edgeValve, 0, drainValve, 0, n);
+            edgeCount = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            final int v = drainValve[i];
+            if (v >= 0) {
+                applyOpen(v, drainNanos[i]);
+            } else {
+                applyClose(-v - 1, drainNanos[i]);
             }
         }
     }
 
-    @Override
-    public synchronized boolean isOpen(final int valve) {
-        Valves.checkIndex(valve, open.length);
-        return open[valve];
+    private void applyOpen(final int valve, final long nanos) {
+        if (!open[valve]) {
+            open[valve] = true;
+            openedAt[valve] = nanos;
+            provisionalTo[valve] = Double.NEGATIVE_INFINITY;
+        }
     }
 
-    @Override
-    public synchronized void close() {
-        closeAll();
-        released = true;
+    private void applyClose(final int valve, final long nanos) {
+        if (open[valve]) {
+            finishPulse(valve, nanos);
+        }
     }
 
     /** @return the lateral range {@code [from, to]} in mm that a valve's jet covers */
@@ -148,6 +209,7 @@ public final class VirtualValveBank implements ValveBank {
 
     /** @return completed pulses, oldest first (at most {@link #MAX_RECORDS}), never null */
     public synchronized List<PulseRecord> pulses() {
+        drainEdges();
         return List.copyOf(records);
     }
 
@@ -164,6 +226,7 @@ public final class VirtualValveBank implements ValveBank {
      * @return the judgement, never null
      */
     public synchronized Judgement judge() {
+        drainEdges();
         final long now = line.clock().nanos();
         final double passLimit = passLimit(now);
         commit(now);
