@@ -1,11 +1,22 @@
 "use strict";
-const PALETTE = ["#58a6ff", "#f78166", "#3fb950", "#d2a8ff", "#e3b341", "#56d4dd", "#ff7b72", "#a5d6ff", "#7ee787", "#ffa657"];
+// One fixed, clearly distinct colour per known contaminant class (the same on every page and screen);
+// classes a new model introduces get the remaining colours by a stable hash of their name.
+const CLASS_COLORS = {
+  plastic_film: "#4dabf7",        // blue
+  polypropylene_twine: "#ff922b", // orange
+  straw: "#ffd43b",               // yellow
+  string: "#f06595",              // pink
+  feather: "#e9ecef",             // white
+  coloured_fibre: "#20c997",      // teal
+};
+const SPARE_COLORS = ["#b197fc", "#a9e34b", "#ff8787", "#66d9e8", "#e599f7", "#c0a070", "#74c0fc", "#fab005"];
 const classColors = {};
 function colorOf(cls) {
+  if (cls in CLASS_COLORS) return CLASS_COLORS[cls];
   if (!(cls in classColors)) {
     let h = 0;
     for (const ch of cls) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-    classColors[cls] = PALETTE[h % PALETTE.length];
+    classColors[cls] = SPARE_COLORS[h % SPARE_COLORS.length];
   }
   return classColors[cls];
 }

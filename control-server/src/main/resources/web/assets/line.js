@@ -10,16 +10,25 @@ document.getElementById("line").textContent = LINE;
 document.title = `Winnow — ${SITE} / ${LINE}`;
 startClock();
 
+let lastSummary = null;
+
 function renderSummary(s) {
-  document.getElementById("last-minute").textContent = s.lastMinute;
+  lastSummary = s;
+  const big = document.getElementById("last-minute");
+  big.textContent = s.lastMinute;
+  big.style.setProperty("--digits", String(s.lastMinute).length); // the CSS shrinks long numbers to fit
   document.getElementById("total").textContent = s.total;
   renderChart(s);
   renderClasses(s);
 }
 
+// Drawn in real pixels (the viewBox is the element's size), so labels stay crisp and undistorted.
 function renderChart(s) {
   const svg = document.getElementById("chart");
-  const W = 900, H = 260, padL = 40, padB = 24, padT = 10;
+  const W = Math.max(300, Math.round(svg.clientWidth)), H = Math.max(120, Math.round(svg.clientHeight));
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const FS = Math.round(Math.min(20, Math.max(14, H / 16)));
+  const padL = FS * 2.6, padB = FS * 1.8, padT = FS * 0.6;
   const n = s.minuteStarts.length;
   let max = 1;
   const stacked = new Array(n).fill(0);
@@ -32,7 +41,7 @@ function renderChart(s) {
   for (let g = 0; g <= 4; g++) {
     const v = nice * g / 4, yy = y(v);
     parts.push(`<line x1="${padL}" x2="${W}" y1="${yy}" y2="${yy}" stroke="#243140" stroke-width="1"/>`);
-    parts.push(`<text x="${padL - 6}" y="${yy + 4}" fill="#7d8b99" font-size="12" text-anchor="end">${Math.round(v)}</text>`);
+    parts.push(`<text x="${padL - 8}" y="${yy + FS * 0.35}" fill="#9aa7b4" font-size="${FS}" text-anchor="end">${Math.round(v)}</text>`);
   }
   const base = new Array(n).fill(0);
   for (const c of s.classes.slice().reverse()) {
@@ -44,9 +53,10 @@ function renderChart(s) {
       base[i] += v;
     });
   }
-  for (let i = 0; i < n; i += 5) {
+  for (let i = (n - 1) % 5; i < n; i += 5) { // the last label is the current minute
     const t = new Date(s.minuteStarts[i]).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", hour12: false});
-    parts.push(`<text x="${padL + i * bw + bw / 2}" y="${H - 6}" fill="#7d8b99" font-size="12" text-anchor="middle">${t}</text>`);
+    const last = i === n - 1; // right-aligned so it never runs off the edge
+    parts.push(`<text x="${last ? W : padL + i * bw + bw / 2}" y="${H - FS * 0.4}" fill="#9aa7b4" font-size="${FS}" text-anchor="${last ? "end" : "middle"}">${t}</text>`);
   }
   svg.innerHTML = parts.join("");
   const legend = document.getElementById("legend");
@@ -55,9 +65,11 @@ function renderChart(s) {
 
 function swatch(cls) { const i = el("i"); i.style.background = colorOf(cls); return i; }
 
+// The axis top: close above v, with four gridlines at round whole numbers.
 function niceMax(v) {
   const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  const steps = p >= 10 ? [1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10] : [1, 2, 4, 8, 12];
+  for (const m of steps) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
@@ -121,4 +133,9 @@ async function init() {
   es.onerror = () => setLive("off", "reconnecting");
   es.onopen = () => setLive("on", "live");
 }
+let resizeTimer = 0;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => { if (lastSummary) renderChart(lastSummary); }, 100);
+});
 init();

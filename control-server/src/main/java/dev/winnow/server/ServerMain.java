@@ -1,13 +1,14 @@
 package dev.winnow.server;
 
 import dev.winnow.server.cli.ServeCommand;
+import dev.winnow.server.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code winnow-server}: the control server's command line. */
 @Command(name = "winnow-server", mixinStandardHelpOptions = true, version = "winnow-server 0.1.0",
         description = "Winnow control server: MQTT broker, ingest, store and live line pages.",
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class})
 public final class ServerMain implements Runnable {
 
     @Override
