@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** {@code winnow-server}: the control server's command line. */
 @Command(name = "winnow-server", mixinStandardHelpOptions = true, version = "winnow-server 0.1.0",
         description = "Winnow control server: MQTT broker, ingest, store and live line pages.",
-        subcommands = {ServeCommand.class, DemoCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, dev.winnow.server.design.BenchDesignCommand.class})
 public final class ServerMain implements Runnable {
 
     @Override

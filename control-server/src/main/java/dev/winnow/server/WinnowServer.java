@@ -91,6 +91,7 @@ public final class WinnowServer implements AutoCloseable {
 
         final LineWeb lineWeb = new LineWeb(store, hub, this::health, clock);
         web = lineWeb.create();
+        toClose.push(dev.winnow.server.design.DesignLab.register(web, database, clock, dev.winnow.server.llm.LlmProvider.fromEnvironment()));
         web.start(config.httpHost(), config.httpPort());
         toClose.push(web::stop);
     }

@@ -1,0 +1,143 @@
+package dev.winnow.server.design;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * Breeds one generation: generate (random in generation 0; otherwise 10 % immigrants, the rest
+ * children of tournament winners of the last generation and of archive elites, by crossover
+ * and/or mutation), render a thumbnail, score. Work is spread over the cores; each child's
+ * randomness comes from {@code seed} and its index, so a run is reproducible.
+ */
+public final class Breeder {
+
+    /** A scored design; {@code thumbnail} is PNG bytes (null when not rendered). */
+    public record Design(String id, int generation, Genome genome, List<String> parents, String operator,
+                         List<Critics.Score> scores, double total, String cell, byte[] thumbnail) {
+        public Design withScores(final List<Critics.Score> s, final double t) {
+            return new Design(id, generation, genome, parents, operator, s, t, cell, thumbnail);
+        }
+    }
+
+    /** Market verdict for a new design given its parents (already known designs). */
+    public interface MarketOracle {
+        Critics.Score score(String id, List<String> parents);
+    }
+
+    public static final int THUMB = 96;
+    private final Brief brief;
+    private final Generator gen;
+
+    public Breeder(final Brief brief) {
+        this.brief = brief;
+        this.gen = new Generator(brief);
+    }
+
+    public Generator generator() {
+        return gen;
+    }
+
+    /** Scores a genome (builds its fabric). */
+    public static Design score(final Critics critics, final String id, final int generation, final Genome g,
+                               final List<String> parents, final String operator, final Critics.Score market,
+                               final boolean thumbnail) {
+        final Fabric f = new Fabric(g, critics.brief().palette());
+        final List<Critics.Score> s = critics.score(f, market);
+        final byte[] png = thumbnail ? Render.png(Render.thumbnail(f, THUMB)) : null;
+        return new Design(id, generation, g, parents, operator, s, critics.total(s), Archive.cell(f), png);
+    }
+
+    public List<Design> breed(final String idPrefix, final int generation, final int size, final List<Design> last,
+                              final List<Design> elites, final Critics critics, final MarketOracle market,
+                              final long seed, final boolean thumbnails, final IntConsumer progress) {
+        final AtomicInteger done = new AtomicInteger();
+        final int step = Math.max(1, size / 20);
+        final Design[] out = new Design[size];
+        IntStream.range(0, size).parallel().forEach(i -> {
+            final Random rng = new Random(seed * 1_000_003L + generation * 7919L + i);
+            final String id = idPrefix + i;
+            Genome g = null;
+            List<String> parents = List.of();
+            String op = "random";
+            if (!last.isEmpty() && rng.nextDouble() >= 0.1) {
+                final Design p1 = pick(last, elites, rng);
+                Genome child = p1.genome();
+                final List<String> ps = new ArrayList<>(List.of(p1.id()));
+                final List<String> ops = new ArrayList<>();
+                if (rng.nextDouble() < 0.5) {
+                    final Design p2 = pick(last, elites, rng);
+                    final Generator.Child c = gen.crossover(child, p2.genome(), rng);
+                    if (!"copy".equals(c.operator()) && !p2.id().equals(p1.id())) {
+                        child = c.genome();
+                        ps.add(p2.id());
+                        ops.add("crossover");
+                    }
+                }
+                if (ops.isEmpty() || rng.nextDouble() < 0.7) {
+                    final Generator.Child m = gen.mutate(child, rng);
+                    child = m.genome();
+                    ops.add(m.operator());
+                }
+                for (int k = 0; k < 3 && child.code().equals(p1.genome().code()); k++) {
+                    final Generator.Child m = gen.mutate(child, rng); // an unchanged copy teaches nothing
+                    child = m.genome();
+                    ops.add(m.operator());
+                }
+                final Genome fixed = gen.repair(child, rng);
+                if (fixed != null && Constraints.ok(brief, fixed)) {
+                    g = fixed;
+                    parents = List.copyOf(ps);
+                    op = String.join("+", ops);
+                }
+            }
+            if (g == null) {
+                g = gen.random(rng);
+                op = last.isEmpty() ? "random" : "immigrant";
+            }
+            out[i] = score(critics, id, generation, g, parents, op, market.score(id, parents), thumbnails);
+            final int d = done.incrementAndGet();
+            if (progress != null && (d % step == 0 || d == size)) {
+                progress.accept(d);
+            }
+        });
+        return List.of(out);
+    }
+
+    /** Half the time a 3-way tournament in the last generation, else a uniformly chosen archive elite. */
+    private static Design pick(final List<Design> last, final List<Design> elites, final Random rng) {
+        if (!elites.isEmpty() && rng.nextBoolean()) {
+            return elites.get(rng.nextInt(elites.size()));
+        }
+        Design best = last.get(rng.nextInt(last.size()));
+        for (int k = 0; k < 2; k++) {
+            final Design c = last.get(rng.nextInt(last.size()));
+            if (c.total() > best.total()) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Neutral market verdict for everything. */
+    public static MarketOracle noMarket() {
+        return (id, parents) -> new Critics.Score("market", 0.5, "no market data");
+    }
+
+    /** Fills an archive from designs. */
+    public static Archive<Design> archive(final List<Design> all) {
+        final Archive<Design> a = new Archive<>();
+        for (final Design d : all) {
+            a.offer(d.cell(), d, d.total());
+        }
+        return a;
+    }
+
+    static Map<String, Object> scoreMap(final Critics.Score s) {
+        return Map.of("name", s.name(), "value", s.value(), "reason", s.reason());
+    }
+}
