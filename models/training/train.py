@@ -2,7 +2,7 @@
 """Train a tiny anchor-free detector from scratch on a YOLO-format folder and export it for Winnow.
 
     sudo apt-get install -y python3-torch python3-onnx python3-pil python3-numpy
-    /usr/bin/python3 models/training/train.py --data DATASET --out OUTDIR [--epochs 60] [--imgsz 320] [--seed 0]
+    /usr/bin/python3 models/training/train.py --data DATASET --out OUTDIR [--epochs 60] [--imgsz 320] [--imgh 256] [--seed 0]
     /usr/bin/python3 models/training/train.py --data DATASET --out OUTDIR --smoke      # ~1 minute, for CI
 
 DATASET is the YOLO format (data.yaml with names, images/, labels/*.txt `cls cx cy w h` normalised) as
@@ -11,7 +11,12 @@ exported by `winnow-agent export-dataset`, Ultralytics, Roboflow, CVAT or Label 
 OUTDIR receives model.onnx (opset 17, Ultralytics output layout [1, 4+nc, N]: cx, cy, w, h in input pixels,
 then sigmoid class scores), model.json (the card the Java side loads strictly) and metrics.json.
 
-The network: three stride-2 conv stages to stride 8, then a head that predicts per grid cell the class
+When DATASET has images/train and images/val (as export-dataset writes), those splits are used; otherwise the
+images are split by --val-fraction and --seed. The input is --imgsz wide and --imgh high (default square); pick the
+aspect of your camera (320x240 frames -> --imgsz 320 --imgh 256) so letterboxing wastes little.
+
+The network: three stride-2 conv stages to stride 8 (plus a stride-16 context branch added back), then a head
+that predicts per grid cell the class
 logits and the distances (left, top, right, bottom) from the cell centre to the box edges. Each label is
 assigned to the cells near its centre that fall inside it (centre sampling). Losses: BCE for classes,
 GIoU + L1 for boxes. Pre-processing matches the Java Preprocessor: letterbox, pad 114, RGB, scale 1/255.
@@ -74,9 +79,9 @@ def token(name):
     return t or "class"
 
 
-def list_samples(root):
+def list_samples(root, sub=None):
     images = []
-    for d, _, files in os.walk(os.path.join(root, "images")):
+    for d, _, files in os.walk(os.path.join(root, "images", sub) if sub else os.path.join(root, "images")):
         images += [os.path.join(d, f) for f in files if f.lower().endswith(IMAGE_EXT)]
     images.sort()
     samples = []
@@ -97,34 +102,86 @@ def list_samples(root):
     return samples
 
 
-def letterbox(path, size, augment, rng):
-    """Image → (CHW float tensor in 0..1 RGB, boxes in input pixels as cls,x1,y1,x2,y2 for normalised labels)."""
+_CACHE = {}
+
+
+def load_canvas(path, size, cache):
+    """Letterboxed HWC uint8 RGB canvas (pad 114, centred like the Java Preprocessor) and its geometry."""
+    if cache and path in _CACHE:
+        return _CACHE[path]
     from PIL import Image
+    W, H = size
     im = Image.open(path).convert("RGB")
     w, h = im.size
-    r = min(size / w, size / h)
-    nw, nh = max(1, round(w * r)), max(1, round(h * r))
-    im = im.resize((nw, nh), Image.BILINEAR)
-    canvas = np.full((size, size, 3), 114, np.uint8)
-    px, py = (size - nw) // 2, (size - nh) // 2
-    canvas[py:py + nh, px:px + nw] = np.asarray(im)
+    r = min(W / w, H / h)
+    nw, nh = max(1, min(W, round(w * r))), max(1, min(H, round(h * r)))
+    pixels = np.asarray(im)
+    if (nw, nh) != (w, h):
+        # Plain bilinear with pixel-centre alignment and no anti-aliasing, exactly like the Java Preprocessor
+        # (PIL's resize would low-pass when shrinking and the model would see other pixels than on the line).
+        t = torch.from_numpy(pixels.astype(np.float32)).permute(2, 0, 1)[None]
+        t = F.interpolate(t, size=(nh, nw), mode="bilinear", align_corners=False)
+        pixels = t[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
+    canvas = np.full((H, W, 3), 114, np.uint8)
+    px, py = (W - nw) // 2, (H - nh) // 2
+    canvas[py:py + nh, px:px + nw] = pixels
+    out = (canvas, (r, px, py, nw, nh))
+    if cache:
+        _CACHE[path] = out
+    return out
+
+
+def letterbox(path, size, augment, rng, cache=True):
+    """Image → (CHW float tensor in 0..1 RGB, geometry for to_pixels). size = (width, height)."""
+    canvas, (r, px, py, nw, nh) = load_canvas(path, size, cache)
     x = canvas.astype(np.float32) / 255.0
     flip = augment and rng.random() < 0.5
-    if augment:  # brightness / contrast jitter so the model does not learn one lighting
-        x = np.clip((x - 0.5) * rng.uniform(0.8, 1.2) + 0.5 + rng.uniform(-0.1, 0.1), 0, 1)
+    vflip = augment and rng.random() < 0.5
+    if augment:  # brightness / contrast / per-channel gain jitter so the model does not learn one lighting
+        gain = np.array([rng.uniform(0.92, 1.08) for _ in range(3)], np.float32)
+        x = np.clip(((x - 0.5) * rng.uniform(0.8, 1.2) + 0.5 + rng.uniform(-0.08, 0.08)) * gain, 0, 1)
     if flip:
         x = x[:, ::-1]
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1))), (r, px, py, nw, nh, flip)
+    if vflip:
+        x = x[::-1]
+    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1))), (r, px, py, nw, nh, flip, vflip)
+
+
+def crop(x, boxes, size, crop_size, rng):
+    """A crop_size window of the letterboxed CHW image, centred near a random object most of the time (objects are
+    small and most of a frame is easy background). Boxes are shifted and clipped; a box keeping less than 40% of
+    its area in the window is dropped and the window is not centred on it."""
+    W, H = size
+    cw, ch = crop_size
+    if len(boxes) and rng.random() < 0.8:
+        k = boxes[rng.randrange(len(boxes))].tolist()
+        mx = (k[1] + k[3]) / 2 + rng.uniform(-cw / 3, cw / 3)
+        my = (k[2] + k[4]) / 2 + rng.uniform(-ch / 3, ch / 3)
+    else:
+        mx, my = rng.uniform(0, W), rng.uniform(0, H)
+    x0 = int(min(max(0, round(mx - cw / 2)), W - cw))
+    y0 = int(min(max(0, round(my - ch / 2)), H - ch))
+    out = []
+    for c, x1, y1, x2, y2 in boxes.tolist():
+        a = max(1e-6, (x2 - x1) * (y2 - y1))
+        nx1, ny1 = max(x1 - x0, 0), max(y1 - y0, 0)
+        nx2, ny2 = min(x2 - x0, cw), min(y2 - y0, ch)
+        if nx2 > nx1 and ny2 > ny1 and (nx2 - nx1) * (ny2 - ny1) >= 0.4 * a:
+            out.append([c, nx1, ny1, nx2, ny2])
+    return x[:, y0:y0 + ch, x0:x0 + cw], torch.tensor(out, dtype=torch.float32).reshape(-1, 5)
 
 
 def to_pixels(labels, geom, size):
-    r, px, py, nw, nh, flip = geom
+    r, px, py, nw, nh, flip, vflip = geom
+    W, H = size
     out = []
     for c, cx, cy, bw, bh in labels:
         x1, x2 = px + (cx - bw / 2) * nw, px + (cx + bw / 2) * nw
         y1, y2 = py + (cy - bh / 2) * nh, py + (cy + bh / 2) * nh
         if flip:
-            x1, x2 = size - x2, size - x1
+            x1, x2 = W - x2, W - x1
+        if vflip:
+            y1, y2 = H - y2, H - y1
         out.append([c, x1, y1, x2, y2])
     return torch.tensor(out, dtype=torch.float32).reshape(-1, 5)
 
@@ -136,18 +193,27 @@ def conv(cin, cout, s):
 
 
 class TinyDet(nn.Module):
-    def __init__(self, nc, width=24):
+    """~0.2 M parameters at width 16: a few ms per 320x256 frame on one x86 core (ONNX Runtime).
+
+    Six conv layers to stride 8 (receptive field ~55 px) plus a cheap stride-16 context branch added back onto the
+    stride-8 map (receptive field ~170 px), so long objects (twine, string, straw) are seen whole."""
+
+    def __init__(self, nc, width=16, context=True):
         super().__init__()
         w = width
         self.nc = nc
-        self.body = nn.Sequential(conv(3, w, 2), conv(w, w, 1), conv(w, 2 * w, 2), conv(2 * w, 2 * w, 1),
+        self.body = nn.Sequential(conv(3, w, 2), conv(w, 2 * w, 2), conv(2 * w, 2 * w, 1),
                                   conv(2 * w, 4 * w, 2), conv(4 * w, 4 * w, 1), conv(4 * w, 4 * w, 1))
+        self.ctx = nn.Sequential(conv(4 * w, 4 * w, 2), conv(4 * w, 4 * w, 1), conv(4 * w, 4 * w, 1),
+                                 conv(4 * w, 4 * w, 1)) if context else None
         self.cls = nn.Conv2d(4 * w, nc, 1)
         self.box = nn.Conv2d(4 * w, 4, 1)
         nn.init.constant_(self.cls.bias, -4.0)  # rare positives: start from low scores
 
     def forward(self, x):
         f = self.body(x)
+        if self.ctx is not None:
+            f = f + F.interpolate(self.ctx(f), scale_factor=2.0, mode="nearest")
         return self.cls(f), self.box(f)  # [B,nc,H,W] logits, [B,4,H,W] log-distances
 
 
@@ -157,8 +223,8 @@ class Export(nn.Module):
     def __init__(self, net, size):
         super().__init__()
         self.net = net
-        g = size // STRIDE
-        ys, xs = torch.meshgrid(torch.arange(g), torch.arange(g), indexing="ij")
+        gx, gy = size[0] // STRIDE, size[1] // STRIDE
+        ys, xs = torch.meshgrid(torch.arange(gy), torch.arange(gx), indexing="ij")
         self.register_buffer("cx", ((xs.reshape(-1).float() + 0.5) * STRIDE)[None])
         self.register_buffer("cy", ((ys.reshape(-1).float() + 0.5) * STRIDE)[None])
 
@@ -174,14 +240,20 @@ class Export(nn.Module):
 
 # ---------------------------------------------------------------- loss
 
-def targets(boxes, g, nc):
+def grid(size):
+    gx, gy = size[0] // STRIDE, size[1] // STRIDE
+    cy, cx = torch.meshgrid((torch.arange(gy).float() + 0.5) * STRIDE, (torch.arange(gx).float() + 0.5) * STRIDE,
+                            indexing="ij")
+    return cx.reshape(-1), cy.reshape(-1)
+
+
+def targets(boxes, size, nc):
     """Centre sampling: cells whose centre lies inside the box and within 1.5 cells of its centre."""
-    cls_t = torch.zeros(nc, g * g)
-    box_t = torch.zeros(4, g * g)
-    area_t = torch.full((g * g,), float("inf"))
-    c = (torch.arange(g).float() + 0.5) * STRIDE
-    cy, cx = torch.meshgrid(c, c, indexing="ij")
-    cx, cy = cx.reshape(-1), cy.reshape(-1)
+    cx, cy = grid(size)
+    n = cx.numel()
+    cls_t = torch.zeros(nc, n)
+    box_t = torch.zeros(4, n)
+    area_t = torch.full((n,), float("inf"))
     for k, x1, y1, x2, y2 in boxes.tolist():
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         inside = (cx > x1) & (cx < x2) & (cy > y1) & (cy < y2)
@@ -208,10 +280,7 @@ def giou(a, b):
 
 
 def loss_fn(cls, box, batch_targets, size):
-    g = size // STRIDE
-    c = (torch.arange(g).float() + 0.5) * STRIDE
-    cy, cx = torch.meshgrid(c, c, indexing="ij")
-    cx, cy = cx.reshape(-1), cy.reshape(-1)
+    cx, cy = grid(size)
     total_cls, total_box, npos = 0.0, 0.0, 0
     for i, (cls_t, box_t, pos) in enumerate(batch_targets):
         logits = cls[i].reshape(cls.shape[1], -1)
@@ -233,6 +302,9 @@ def decode(out, conf, iou, max_det=300):
     s, k = scores.max(1)
     keep = s >= conf
     xywh, s, k = xywh[keep], s[keep], k[keep]
+    if s.numel() > 3 * max_det:  # NMS in Python is quadratic: keep the best candidates only
+        top = s.topk(3 * max_det).indices
+        xywh, s, k = xywh[top], s[top], k[top]
     boxes = torch.stack([xywh[:, 0] - xywh[:, 2] / 2, xywh[:, 1] - xywh[:, 3] / 2,
                          xywh[:, 0] + xywh[:, 2] / 2, xywh[:, 1] + xywh[:, 3] / 2], 1)
     order = s.argsort(descending=True)
@@ -275,11 +347,11 @@ def evaluate(export, samples, size, nc, iou_nms):
     export.eval()
     with torch.no_grad():
         for path, labels in samples:
-            x, geom = letterbox(path, size, False, None)
+            x, geom = letterbox(path, size, False, None, False)
             gt = to_pixels(labels, geom, size).tolist()
             for g in gt:
                 counts[int(g[0])] += 1
-            dets = decode(export(x[None])[0], 0.001, iou_nms)
+            dets = decode(export(x[None])[0], 0.001, iou_nms, 100)
             used = [[False] * len(gt) for _ in ious]
             for k, s, b in dets:
                 flags = []
@@ -312,7 +384,16 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--epochs", type=int, default=60)
-    ap.add_argument("--imgsz", type=int, default=320)
+    ap.add_argument("--imgsz", type=int, default=320, help="input width (and height unless --imgh)")
+    ap.add_argument("--imgh", type=int, default=None, help="input height, default --imgsz")
+    ap.add_argument("--width", type=int, default=16, help="network width (channels of the first stage)")
+    ap.add_argument("--eval-every", type=int, default=None, help="validate every N epochs (default epochs/10) "
+                    "and always after the last; the best validated weights are exported")
+    ap.add_argument("--no-context", action="store_true", help="leave out the stride-16 context branch")
+    ap.add_argument("--val-max", type=int, default=400, help="validate on at most this many images")
+    ap.add_argument("--no-cache", action="store_true", help="do not keep decoded images in memory")
+    ap.add_argument("--crop", default=None, help="train on WxH crops (e.g. 160x128) centred near objects: "
+                    "several times cheaper per step when objects are small; validation and export stay full size")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--val-fraction", type=float, default=0.2)
@@ -321,8 +402,9 @@ def main():
     ap.add_argument("--name", default=None)
     ap.add_argument("--smoke", action="store_true", help="~1 minute on a handful of images, for CI")
     a = ap.parse_args()
-    if a.imgsz % (STRIDE * 4):
-        sys.exit("--imgsz must be a multiple of 32")
+    a.imgh = a.imgh or a.imgsz
+    if a.imgsz % (STRIDE * 4) or a.imgh % (STRIDE * 4):
+        sys.exit("--imgsz and --imgh must be multiples of 32")
 
     random.seed(a.seed)
     np.random.seed(a.seed)
@@ -333,21 +415,34 @@ def main():
 
     names = read_names(a.data)
     nc = len(names)
-    samples = list_samples(a.data)
-    rng.shuffle(samples)
-    nval = max(1, int(len(samples) * a.val_fraction))
-    val, train = samples[:nval], samples[nval:] or samples
+    if os.path.isdir(os.path.join(a.data, "images", "train")) and os.path.isdir(os.path.join(a.data, "images", "val")):
+        train, val = list_samples(a.data, "train"), list_samples(a.data, "val")
+        rng.shuffle(val)
+        how = "the dataset's train/val folders"
+    else:
+        samples = list_samples(a.data)
+        rng.shuffle(samples)
+        nval = max(1, int(len(samples) * a.val_fraction))
+        val, train = samples[:nval], samples[nval:] or samples
+        how = f"split by --val-fraction {a.val_fraction} and seed {a.seed}"
+    val = val[:a.val_max]
     if a.smoke:
-        train, val, a.epochs, a.imgsz = train[:8], val[:4], 3, min(a.imgsz, 160)
-    print(f"data {a.data}: {nc} classes {names}, {len(train)} train / {len(val)} validation images "
-          f"(split by seed {a.seed})", flush=True)
+        train, val, a.epochs, a.imgsz, a.imgh = train[:8], val[:4], 3, min(a.imgsz, 160), min(a.imgh, 160)
+    size = (a.imgsz, a.imgh)
+    crop_size = None
+    if a.crop and not a.smoke:
+        crop_size = tuple(int(v) for v in a.crop.lower().split("x"))
+        if len(crop_size) != 2 or crop_size[0] % STRIDE or crop_size[1] % STRIDE or crop_size[0] > a.imgsz \
+                or crop_size[1] > a.imgh:
+            sys.exit("--crop must be WxH, multiples of 8, within the input size")
+    print(f"data {a.data}: {nc} classes {names}, {len(train)} train / {len(val)} validation images ({how}); "
+          f"input {a.imgsz}x{a.imgh}", flush=True)
 
-    net = TinyDet(nc)
+    net = TinyDet(nc, a.width, not a.no_context)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=5e-4)
     steps = a.epochs * math.ceil(len(train) / a.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=max(1, steps))
-    export = Export(net, a.imgsz)
-    g = a.imgsz // STRIDE
+    export = Export(net, size)
     start = time.time()
     best = (-1.0, None)
     m50 = m5095 = float("nan")
@@ -360,18 +455,21 @@ def main():
         for b0 in range(0, len(order), a.batch):
             xs, ts = [], []
             for j in order[b0:b0 + a.batch]:
-                x, geom = letterbox(train[j][0], a.imgsz, True, rng)
+                x, geom = letterbox(train[j][0], size, True, rng, not a.no_cache)
+                boxes = to_pixels(train[j][1], geom, size)
+                if crop_size:
+                    x, boxes = crop(x, boxes, size, crop_size, rng)
                 xs.append(x)
-                ts.append(targets(to_pixels(train[j][1], geom, a.imgsz), g, nc))
+                ts.append(targets(boxes, crop_size or size, nc))
             cls, box = net(torch.stack(xs))
-            loss = loss_fn(cls, box, ts, a.imgsz)
+            loss = loss_fn(cls, box, ts, crop_size or size)
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             losses.append(float(loss))
-        if epoch == a.epochs or epoch % max(1, a.epochs // 10) == 0:
-            m50, m5095, per = evaluate(export, val, a.imgsz, nc, 0.45)
+        if epoch == a.epochs or epoch % (a.eval_every or max(1, a.epochs // 10)) == 0:
+            m50, m5095, per = evaluate(export, val, size, nc, 0.45)
             if not math.isnan(m50) and m50 > best[0]:
                 best = (m50, {k: v.clone() for k, v in net.state_dict().items()})
         elapsed = time.time() - start
@@ -380,12 +478,12 @@ def main():
               f"mAP50-95 {m5095:.3f}  elapsed {elapsed:.0f}s  left ~{left:.0f}s", flush=True)
     if best[1] is not None:
         net.load_state_dict(best[1])
-        m50, m5095, per = evaluate(export, val, a.imgsz, nc, 0.45)
+        m50, m5095, per = evaluate(export, val, size, nc, 0.45)
 
     os.makedirs(a.out, exist_ok=True)
     export.eval()
     onnx_path = os.path.join(a.out, "model.onnx")
-    torch.onnx.export(export, torch.zeros(1, 3, a.imgsz, a.imgsz), onnx_path, opset_version=17,
+    torch.onnx.export(export, torch.zeros(1, 3, a.imgh, a.imgsz), onnx_path, opset_version=17,
                       input_names=["images"], output_names=["output0"])
     tokens = [token(n) for n in names]
     card = {
@@ -394,10 +492,12 @@ def main():
         "task": "detect",
         "description": f"TinyDet trained from scratch on {os.path.basename(os.path.normpath(a.data))} "
                        f"({len(train)} train images, seed {a.seed}, {a.epochs} epochs)",
-        "input": {"width": a.imgsz, "height": a.imgsz, "layout": "NCHW", "channels": 3, "colourOrder": "rgb",
+        "input": {"width": a.imgsz, "height": a.imgh, "layout": "NCHW", "channels": 3, "colourOrder": "rgb",
                   "letterbox": True, "padValue": 114, "resize": "bilinear"},
         "classes": tokens, "confidence": 0.25, "nmsIou": 0.45, "decoder": "yolo", "maxDetections": 100,
     }
+    import hashlib
+    card["sha256"] = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
     with open(os.path.join(a.out, "model.json"), "w") as f:
         json.dump(card, f, indent=2)
         f.write("\n")
@@ -406,7 +506,8 @@ def main():
         "map50": clean(m50), "map50_95": clean(m5095),
         "per_class": {tokens[i]: {k: clean(v) for k, v in per[i].items()} for i in range(nc)} if per else {},
         "validation_images": len(val), "train_images": len(train), "epochs": a.epochs, "seed": a.seed,
-        "imgsz": a.imgsz, "smoke": a.smoke, "seconds": round(time.time() - start, 1),
+        "imgsz": [a.imgsz, a.imgh], "width": a.width, "context": not a.no_context, "crop": list(crop_size) if crop_size else None,
+        "batch": a.batch, "lr": a.lr, "smoke": a.smoke, "seconds": round(time.time() - start, 1),
         "note": "python-side validation; re-measure with `winnow-agent eval` (the Java production path)",
     }
     with open(os.path.join(a.out, "metrics.json"), "w") as f:

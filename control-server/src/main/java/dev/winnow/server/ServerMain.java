@@ -8,7 +8,11 @@ import picocli.CommandLine.Command;
 /** {@code winnow-server}: the control server's command line. */
 @Command(name = "winnow-server", mixinStandardHelpOptions = true, version = "winnow-server 0.1.0",
         description = "Winnow control server: MQTT broker, ingest, store and live line pages.",
-        subcommands = {ServeCommand.class, DemoCommand.class, dev.winnow.server.design.BenchDesignCommand.class})
+        subcommands = {ServeCommand.class, dev.winnow.server.auth.EnrolCommand.class,
+                dev.winnow.server.auth.DevicesCommand.class,
+                dev.winnow.server.auth.DevicesCommand.MosquittoFilesCommand.class,
+                dev.winnow.server.ingest.BenchIngestCommand.class, DemoCommand.class, dev.winnow.server.design.BenchDesignCommand.class,
+                dev.winnow.server.report.BenchReportCommand.class})
 public final class ServerMain implements Runnable {
 
     @Override

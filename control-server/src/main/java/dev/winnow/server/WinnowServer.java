@@ -39,12 +39,15 @@ public final class WinnowServer implements AutoCloseable {
     private final ServerConfig config;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private EmbeddedBroker broker;
+    private dev.winnow.server.auth.DeviceRegistry devices;
+    private dev.winnow.server.auth.BrokerAuth brokerAuth;
     private String mqttUrl;
     private Database database;
     private EventStore store;
     private LiveHub hub;
     private Ingest ingest;
     private Javalin web;
+    private dev.winnow.server.api.ControlRoom controlRoom;
     private volatile boolean closed;
 
     private WinnowServer(final ServerConfig config) {
@@ -75,22 +78,43 @@ public final class WinnowServer implements AutoCloseable {
         toClose.push(database);
         store = new EventStore(database);
 
+        devices = new dev.winnow.server.auth.DeviceRegistry(database);
+        final dev.winnow.server.config.SecurityConfig sec = config.security();
+        String ingestUser = sec.mqttUsername();
+        String ingestPassword = sec.mqttPassword();
+        javax.net.SocketFactory ingestSockets = null;
         if (config.embeddedBroker()) {
-            broker = EmbeddedBroker.start(config.dataDir(), config.mqttHost(), config.mqttPort());
+            if (sec.mqttAuth()) {
+                brokerAuth = new dev.winnow.server.auth.BrokerAuth(devices);
+                final dev.winnow.server.auth.Credentials own = devices.builtInService("winnow-server-ingest");
+                ingestUser = own.username();
+                ingestPassword = own.password();
+            }
+            final EmbeddedBroker.TlsListener tls = sec.mqttTlsPort() < 0 ? null
+                    : new EmbeddedBroker.TlsListener(sec.mqttTlsPort(), sec.mqttTlsKeystore(),
+                            sec.mqttTlsKeystorePassword());
+            broker = EmbeddedBroker.start(config.dataDir(), config.mqttHost(), config.mqttPort(),
+                    brokerAuth == null ? null : brokerAuth.extension(), tls);
             toClose.push(broker);
             mqttUrl = broker.url();
         } else {
             mqttUrl = config.mqttUrl();
+            if (mqttUrl.startsWith("ssl://") && sec.mqttCa() != null) {
+                ingestSockets = dev.winnow.server.auth.Tls.trusting(sec.mqttCa());
+            }
         }
 
         hub = new LiveHub(store, clock);
         toClose.push(hub);
         ingest = Ingest.start(mqttUrl, config.mqttClientId(), store, config.ingestBatchSize(),
-                config.ingestBatchWindowMs(), hub::onStored);
+                config.ingestBatchWindowMs(), hub::onStored, ingestUser, ingestPassword, ingestSockets);
         toClose.push(ingest);
 
         final LineWeb lineWeb = new LineWeb(store, hub, this::health, clock);
         web = lineWeb.create();
+        controlRoom = dev.winnow.server.api.ControlRoom.install(web, this, clock);
+        toClose.push(controlRoom);
+        toClose.push(dev.winnow.server.report.Reports.install(web, store, clock));
         toClose.push(dev.winnow.server.design.DesignLab.register(web, database, clock, dev.winnow.server.llm.LlmProvider.fromEnvironment()));
         web.start(config.httpHost(), config.httpPort());
         toClose.push(web::stop);
@@ -109,6 +133,9 @@ public final class WinnowServer implements AutoCloseable {
         in.put("backlog", ingest.backlog());
         in.put("counters", ingest.counters().snapshot());
         body.put("ingest", in);
+        if (brokerAuth != null) {
+            body.put("auth", brokerAuth.counters().snapshot());
+        }
         final boolean ok = brokerUp && dbUp && ingestUp;
         return new LineWeb.Health() {
             @Override
@@ -147,6 +174,21 @@ public final class WinnowServer implements AutoCloseable {
         return "http://" + h + ":" + httpPort() + "/";
     }
 
+    /** Issued MQTT credentials: {@code devices().enrol(site, line, device)} returns a device's secret once. */
+    public dev.winnow.server.auth.DeviceRegistry devices() {
+        return devices;
+    }
+
+    /** The embedded broker's gatekeeper counters, or null without authentication. */
+    public dev.winnow.server.auth.AuthCounters authCounters() {
+        return brokerAuth == null ? null : brokerAuth.counters();
+    }
+
+    /** The embedded broker's TLS address ({@code ssl://host:port}), or null. */
+    public String mqttTlsUrl() {
+        return broker == null ? null : broker.tlsUrl();
+    }
+
     public EventStore store() {
         return store;
     }
@@ -157,6 +199,11 @@ public final class WinnowServer implements AutoCloseable {
 
     public LiveHub liveHub() {
         return hub;
+    }
+
+    /** Users, alarms, gallery, lots, fleet, model registry and rollouts (the control room). */
+    public dev.winnow.server.api.ControlRoom controlRoom() {
+        return controlRoom;
     }
 
     /** Stops the web server, drains the ingest, stops the broker and closes the database. Idempotent. */

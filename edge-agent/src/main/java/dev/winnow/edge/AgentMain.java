@@ -1,13 +1,18 @@
 package dev.winnow.edge;
 
+import dev.winnow.edge.cli.EvalCommand;
+import dev.winnow.edge.cli.ExportDatasetCommand;
+import dev.winnow.edge.cli.BenchCommand;
+import dev.winnow.edge.cli.RunCommand;
 import dev.winnow.edge.cli.SimulateCommand;
+import dev.winnow.edge.cli.TestFireCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code winnow-agent}: the edge agent's command line. */
 @Command(name = "winnow-agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
         description = "Winnow edge agent: cameras -> ONNX -> belt tracking -> valves, reporting over MQTT.",
-        subcommands = {SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, SimulateCommand.class, BenchCommand.class, TestFireCommand.class, ExportDatasetCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
 public final class AgentMain {
 
     /** The agent's version, from the jar manifest when packaged. */

@@ -27,6 +27,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final int port;
     private final EmbeddedHiveMQ hivemq;
     private volatile boolean running;
+    private int tlsPort = -1;
 
     private EmbeddedBroker(final String host, final int port, final EmbeddedHiveMQ hivemq) {
         this.host = host;
@@ -40,7 +41,30 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param port 0 picks a free port
      */
     public static EmbeddedBroker start(final Path dataDir, final String host, final int port) {
+        return start(dataDir, host, port, null, null);
+    }
+
+    /**
+     * A TLS listener beside the plain one.
+     *
+     * @param port     0 picks a free port
+     * @param keystore PKCS#12 or JKS with the broker's key and certificate chain
+     * @param password the store's password, also the key's
+     */
+    public record TlsListener(int port, Path keystore, String password) {
+    }
+
+    /**
+     * Starts the broker with an optional gatekeeper extension (authentication and topic ACLs) and an
+     * optional TLS listener, and returns once it accepts connections.
+     *
+     * @param extension nullable: e.g. {@code BrokerAuth.extension()}; without one every client may do anything
+     * @param tls       nullable
+     */
+    public static EmbeddedBroker start(final Path dataDir, final String host, final int port,
+                                       final com.hivemq.embedded.EmbeddedExtension extension, final TlsListener tls) {
         final int actualPort = port == 0 ? Ports.free(host) : port;
+        final int tlsPort = tls == null ? -1 : tls.port() == 0 ? Ports.free(host) : tls.port();
         final Path root = dataDir.resolve("broker");
         final Path conf = root.resolve("conf");
         final Path data = root.resolve("data");
@@ -49,17 +73,22 @@ public final class EmbeddedBroker implements AutoCloseable {
             Files.createDirectories(conf);
             Files.createDirectories(data);
             Files.createDirectories(extensions);
-            Files.writeString(conf.resolve("config.xml"), configXml(host, actualPort));
+            Files.writeString(conf.resolve("config.xml"), configXml(host, actualPort, tls == null ? null
+                    : new TlsListener(tlsPort, tls.keystore().toAbsolutePath(), tls.password())));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the broker folder " + root, e);
         }
-        final EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+        final com.hivemq.embedded.EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(data)
                 .withExtensionsFolder(extensions)
-                .withoutLoggingBootstrap()
-                .build();
+                .withoutLoggingBootstrap();
+        if (extension != null) {
+            builder.withEmbeddedExtension(extension);
+        }
+        final EmbeddedHiveMQ hivemq = builder.build();
         final EmbeddedBroker broker = new EmbeddedBroker(host, actualPort, hivemq);
+        broker.tlsPort = tlsPort;
         try {
             hivemq.start().get(START_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -78,6 +107,25 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     static String configXml(final String host, final int port) {
+        return configXml(host, port, null);
+    }
+
+    static String configXml(final String host, final int port, final TlsListener tls) {
+        final String tlsXml = tls == null ? "" : """
+                        <tls-tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                            <tls>
+                                <keystore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                    <private-key-password>%s</private-key-password>
+                                </keystore>
+                            </tls>
+                        </tls-tcp-listener>
+                """.formatted(tls.port(), xmlEscape(host), xmlEscape(tls.keystore().toString()),
+                xmlEscape(tls.password() == null ? "" : tls.password()),
+                xmlEscape(tls.password() == null ? "" : tls.password()));
         return """
                 <?xml version="1.0"?>
                 <hivemq>
@@ -86,12 +134,13 @@ public final class EmbeddedBroker implements AutoCloseable {
                             <port>%d</port>
                             <bind-address>%s</bind-address>
                         </tcp-listener>
+                %s
                     </listeners>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, xmlEscape(host));
+                """.formatted(port, xmlEscape(host), tlsXml);
     }
 
     private static String xmlEscape(final String s) {
@@ -100,6 +149,16 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The TLS listener's port, or -1. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** {@code ssl://host:tlsPort}, or null without a TLS listener. */
+    public String tlsUrl() {
+        return tlsPort < 0 ? null : "ssl://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + tlsPort;
     }
 
     public String url() {

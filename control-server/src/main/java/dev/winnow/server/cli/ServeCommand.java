@@ -52,7 +52,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Defaults, then the file, then the flags. */
     public ServerConfig resolve() {
-        ServerConfig c = ServerConfig.defaults();
+        // the shipped server demands enrolled device credentials unless the file says mqtt.auth: false
+        ServerConfig c = ServerConfig.defaults().withSecurity(dev.winnow.server.config.SecurityConfig.production());
         if (configFile != null) {
             c = ConfigLoader.load(configFile, c);
         }

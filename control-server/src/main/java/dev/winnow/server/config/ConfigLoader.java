@@ -24,6 +24,10 @@ import java.util.function.BiFunction;
  * mqtt: { host: 127.0.0.1, port: 1883 }        # or url: tcp://broker:1883
  * db:   { url: jdbc:postgresql://db/winnow, user: winnow, password: secret }
  * ingest: { batch-size: 500, batch-window-ms: 50 }
+ * # security (see control-server/README.md): device authentication, ingest credentials, TLS
+ * mqtt: { auth: true, username: winnow-server, password: ..., ca: ca.pem,
+ *         tls: { port: 8883, keystore: broker.p12, keystore-password: ... } }
+ * http: { tls: { keystore: web.p12, keystore-password: ... } }
  * </pre>
  */
 public final class ConfigLoader {
@@ -48,6 +52,32 @@ public final class ConfigLoader {
                 c.ingestBatchWindowMs()));
         KEYS.put("ingest.batch-window-ms", (c, v) -> c.withIngestBatch(c.ingestBatchSize(),
                 integer("ingest.batch-window-ms", v)));
+    }
+
+    static {
+        KEYS.put("mqtt.auth", (c, v) -> c.withSecurity(c.security().withMqttAuth(bool("mqtt.auth", v))));
+        KEYS.put("mqtt.username", (c, v) -> c.withSecurity(c.security().withMqttCredentials(text("mqtt.username", v),
+                c.security().mqttPassword())));
+        KEYS.put("mqtt.password", (c, v) -> c.withSecurity(c.security().withMqttCredentials(
+                c.security().mqttUsername(), text("mqtt.password", v))));
+        KEYS.put("mqtt.ca", (c, v) -> c.withSecurity(c.security().withMqttCa(Path.of(text("mqtt.ca", v)))));
+        KEYS.put("mqtt.tls.port", (c, v) -> c.withSecurity(c.security().withMqttTls(integer("mqtt.tls.port", v),
+                c.security().mqttTlsKeystore(), c.security().mqttTlsKeystorePassword())));
+        KEYS.put("mqtt.tls.keystore", (c, v) -> c.withSecurity(c.security().withMqttTls(c.security().mqttTlsPort(),
+                Path.of(text("mqtt.tls.keystore", v)), c.security().mqttTlsKeystorePassword())));
+        KEYS.put("mqtt.tls.keystore-password", (c, v) -> c.withSecurity(c.security().withMqttTls(
+                c.security().mqttTlsPort(), c.security().mqttTlsKeystore(), text("mqtt.tls.keystore-password", v))));
+        KEYS.put("http.tls.keystore", (c, v) -> c.withSecurity(c.security().withHttpTls(
+                Path.of(text("http.tls.keystore", v)), c.security().httpTlsKeystorePassword())));
+        KEYS.put("http.tls.keystore-password", (c, v) -> c.withSecurity(c.security().withHttpTls(
+                c.security().httpTlsKeystore(), text("http.tls.keystore-password", v))));
+    }
+
+    private static boolean bool(final String key, final JsonNode v) {
+        if (!v.isBoolean()) {
+            throw new ConfigException(key, "expected true or false, got " + describe(v));
+        }
+        return v.booleanValue();
     }
 
     private ConfigLoader() {

@@ -20,10 +20,13 @@ import java.util.Objects;
  * @param dbPassword         nullable database password
  * @param ingestBatchSize    most messages stored in one transaction
  * @param ingestBatchWindowMs longest a message waits for its batch to fill, ms
+ * @param security           authentication and TLS ({@link SecurityConfig#none()} unless configured)
+ * @param web                web logins and role enforcement ({@code WebAuth.off()} unless configured)
  */
 public record ServerConfig(Path dataDir, String httpHost, int httpPort, String mqttHost, int mqttPort, String mqttUrl,
                            String mqttClientId, String dbUrl, String dbUser, String dbPassword, int ingestBatchSize,
-                           int ingestBatchWindowMs) {
+                           int ingestBatchWindowMs, SecurityConfig security,
+                           dev.winnow.server.users.WebAuth web) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_MQTT_PORT = 1883;
@@ -44,17 +47,57 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
         }
         requireRange("ingest.batch-size", ingestBatchSize, 1, 10_000);
         requireRange("ingest.batch-window-ms", ingestBatchWindowMs, 1, 10_000);
+        Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(web, "web");
     }
 
-    /** Defaults: data in {@code ./winnow-data}, web on 127.0.0.1:8080, embedded broker on 127.0.0.1:1883, H2. */
+    /** As before web login settings existed: {@link dev.winnow.server.users.WebAuth#off()}. */
+    public ServerConfig(final Path dataDir, final String httpHost, final int httpPort, final String mqttHost,
+                        final int mqttPort, final String mqttUrl, final String mqttClientId, final String dbUrl,
+                        final String dbUser, final String dbPassword, final int ingestBatchSize,
+                        final int ingestBatchWindowMs, final SecurityConfig security) {
+        this(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser, dbPassword,
+                ingestBatchSize, ingestBatchWindowMs, security, dev.winnow.server.users.WebAuth.off());
+    }
+
+    /** Web logins, roles and sessions ({@link dev.winnow.server.users.WebAuth#off()} for tests and tools). */
+    public ServerConfig withWebAuth(final dev.winnow.server.users.WebAuth v) {
+        return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, v);
+    }
+
+    /** Turns role enforcement on every page and API route on or off (off in {@link #ephemeral(Path)}). */
+    public ServerConfig withAuthEnforced(final boolean enforced) {
+        return withWebAuth(web.withEnforced(enforced));
+    }
+
+    /** As before security settings existed: {@link SecurityConfig#none()}. */
+    public ServerConfig(final Path dataDir, final String httpHost, final int httpPort, final String mqttHost,
+                        final int mqttPort, final String mqttUrl, final String mqttClientId, final String dbUrl,
+                        final String dbUser, final String dbPassword, final int ingestBatchSize,
+                        final int ingestBatchWindowMs) {
+        this(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser, dbPassword,
+                ingestBatchSize, ingestBatchWindowMs, SecurityConfig.none());
+    }
+
+    public ServerConfig withSecurity(final SecurityConfig v) {
+        return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, v, web);
+    }
+
+    /**
+     * Defaults: data in {@code ./winnow-data}, web on 127.0.0.1:8080, embedded broker on 127.0.0.1:1883, H2;
+     * web logins and roles enforced.
+     */
     public static ServerConfig defaults() {
         return new ServerConfig(Path.of("winnow-data"), "127.0.0.1", DEFAULT_HTTP_PORT, "127.0.0.1", DEFAULT_MQTT_PORT,
-                null, "winnow-server", null, null, null, 500, 50);
+                null, "winnow-server", null, null, null, 500, 50)
+                .withWebAuth(dev.winnow.server.users.WebAuth.production());
     }
 
-    /** Defaults for tests and tools: random free ports, data in {@code dataDir}. */
+    /** Defaults for tests and tools: random free ports, data in {@code dataDir}, web roles not enforced. */
     public static ServerConfig ephemeral(final Path dataDir) {
-        return defaults().withDataDir(dataDir).withHttpPort(0).withMqttPort(0);
+        return defaults().withDataDir(dataDir).withHttpPort(0).withMqttPort(0).withAuthEnforced(false);
     }
 
     public boolean embeddedBroker() {
@@ -63,47 +106,47 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
 
     public ServerConfig withDataDir(final Path v) {
         return new ServerConfig(v, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
     }
 
     public ServerConfig withHttpHost(final String v) {
         return new ServerConfig(dataDir, v, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
     }
 
     public ServerConfig withHttpPort(final int v) {
         return new ServerConfig(dataDir, httpHost, v, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
     }
 
     public ServerConfig withMqttHost(final String v) {
         return new ServerConfig(dataDir, httpHost, httpPort, v, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
     }
 
     public ServerConfig withMqttPort(final int v) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, v, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
     }
 
     public ServerConfig withMqttUrl(final String v) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, v, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
     }
 
     public ServerConfig withMqttClientId(final String v) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, v, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
     }
 
     public ServerConfig withDb(final String url, final String user, final String password) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, url, user,
-                password, ingestBatchSize, ingestBatchWindowMs);
+                password, ingestBatchSize, ingestBatchWindowMs, security, web);
     }
 
     public ServerConfig withIngestBatch(final int size, final int windowMs) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, size, windowMs);
+                dbPassword, size, windowMs, security, web);
     }
 
     @Override
@@ -112,7 +155,7 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
         return "ServerConfig[dataDir=" + dataDir + ", http=" + httpHost + ":" + httpPort + ", mqtt="
                 + (mqttUrl != null ? mqttUrl : "embedded " + mqttHost + ":" + mqttPort) + ", db="
                 + (dbUrl != null ? dbUrl : "embedded H2") + ", batch=" + ingestBatchSize + "/" + ingestBatchWindowMs
-                + "ms]";
+                + "ms, " + security + "]";
     }
 
     private static void requireText(final String key, final String v) {

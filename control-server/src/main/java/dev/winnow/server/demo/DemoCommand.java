@@ -100,7 +100,8 @@ public final class DemoCommand implements Callable<Integer> {
             final Path agentJar = findAgentJar();
             final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             final ServerConfig config = ServerConfig.defaults().withDataDir(data).withHttpPort(httpPort)
-                    .withMqttPort(mqttPort);
+                    .withMqttPort(mqttPort)
+                    .withWebAuth(dev.winnow.server.users.WebAuth.production().withDemoPassword(demoPassword));
             final Demo.Options options = Demo.Options.of(config, agentCommand(java, agentJar, scenario))
                     .withSite(site).withLines(lines);
             demo = Demo.start(options);
@@ -113,10 +114,19 @@ public final class DemoCommand implements Callable<Integer> {
             return fail(1, "cannot start: " + e.getMessage());
         }
         System.out.print(banner(demo, data));
+        System.out.print(loginBanner(demoPassword));
         System.out.println(Json.write(demo.readyJson()));
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** One web user per role, all with this run's password (printed in the banner). */
+    private final String demoPassword = dev.winnow.server.users.Passwords.newReadablePassword();
+
+    static String loginBanner(final String password) {
+        return "    Log in as operator, engineer, manager, designer, agent or admin (one user per role),\n"
+                + "    password " + password + "   (new each run; the admin page adds users and API tokens)\n\n";
     }
 
     static String banner(final Demo demo, final Path data) {

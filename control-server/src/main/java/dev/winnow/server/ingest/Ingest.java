@@ -63,6 +63,9 @@ public final class Ingest implements AutoCloseable {
     private final Thread writer;
     private volatile boolean stopping;
     private volatile boolean stopped;
+    private String username;
+    private byte[] password;
+    private javax.net.SocketFactory socketFactory;
 
     private Ingest(final String url, final String clientId, final EventStore store, final int batchSize,
                    final int batchWindowMs, final Consumer<BatchResult> onStored) throws MqttException {
@@ -93,6 +96,27 @@ public final class Ingest implements AutoCloseable {
         return ingest;
     }
 
+    /**
+     * As {@link #start(String, String, EventStore, int, int, Consumer)}, with credentials for a broker that
+     * demands them and a socket factory for {@code ssl://} (both nullable).
+     */
+    public static Ingest start(final String brokerUrl, final String clientId, final EventStore store,
+                               final int batchSize, final int batchWindowMs, final Consumer<BatchResult> onStored,
+                               final String username, final String password,
+                               final javax.net.SocketFactory socketFactory) {
+        final Ingest ingest;
+        try {
+            ingest = new Ingest(brokerUrl, clientId, store, batchSize, batchWindowMs, onStored);
+        } catch (MqttException e) {
+            throw new IllegalStateException("cannot create the MQTT client for " + brokerUrl + ": " + e, e);
+        }
+        ingest.username = username;
+        ingest.password = password == null ? null : password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ingest.socketFactory = socketFactory;
+        ingest.connect();
+        return ingest;
+    }
+
     private void connect() {
         client.setManualAcks(true);
         client.setCallback(new Callback());
@@ -103,6 +127,13 @@ public final class Ingest implements AutoCloseable {
         o.setAutomaticReconnectDelay(1, 30);
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(10);
+        if (username != null) {
+            o.setUserName(username);
+            o.setPassword(password);
+        }
+        if (socketFactory != null) {
+            o.setSocketFactory(socketFactory);
+        }
         writer.start();
         try {
             client.connect(o).waitForCompletion(15_000);
@@ -281,7 +312,8 @@ public final class Ingest implements AutoCloseable {
 
     private void refuse(final DecodeError error, final String topic) {
         counters.countRejected(error.rule());
-        badInput.warn(error.rule() + "/" + error.field(), "dropped a message on '" + abbreviate(topic) + "': "
+        badInput.warn(error.rule() == DecodeError.Rule.UNKNOWN_FIELD ? error.rule().name()
+                : error.rule() + "/" + error.field(), "dropped a message on '" + abbreviate(topic) + "': "
                 + error);
     }
 

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * When inference falls behind, the oldest waiting frame is dropped and counted, so decisions are
  * always made on fresh frames and a slow model cannot make the line late by queueing.
  */
-public final class CameraPipeline implements AutoCloseable {
+public final class CameraPipeline implements AutoCloseable, StallWatchdog.Watched {
 
     private static final Logger LOG = LoggerFactory.getLogger(CameraPipeline.class);
 
@@ -30,13 +30,25 @@ public final class CameraPipeline implements AutoCloseable {
     private final AtomicLong inferenceNanos = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean ended;
-    private volatile long lastFrameNanos = System.nanoTime();
+    private final dev.winnow.hardware.sim.LineClock clock;
+    private volatile long lastFrameNanos;
+    private volatile boolean inferenceFailing;
+    private volatile Frame lastFrame;
+    private volatile int niceness;
     private final Thread capture;
     private final Thread inference;
 
     /** @param onFailure told (with a reason) when capture or inference fails */
     public CameraPipeline(final FrameSource source, final FrameDetector detector, final LineInspector inspector,
                           final Consumer<String> onFailure) {
+        this(source, detector, inspector, onFailure, dev.winnow.hardware.sim.LineClock.system());
+    }
+
+    /** @param clock the line clock the stall watchdog reads */
+    public CameraPipeline(final FrameSource source, final FrameDetector detector, final LineInspector inspector,
+                          final Consumer<String> onFailure, final dev.winnow.hardware.sim.LineClock clock) {
+        this.clock = clock;
+        this.lastFrameNanos = clock.nanos();
         this.source = source;
         this.detector = detector;
         this.inspector = inspector;
@@ -66,9 +78,25 @@ public final class CameraPipeline implements AutoCloseable {
         return n == 0 ? 0 : inferenceNanos.get() / 1e6 / n;
     }
 
-    /** System.nanoTime of the last frame captured: the watchdog's stall check. */
+    /** Line-clock instant of the last frame captured (or of construction): the watchdog's stall check. */
+    @Override
     public long lastFrameNanos() {
         return lastFrameNanos;
+    }
+
+    /** The most recent frame captured, or null (for the snapshot command). */
+    public Frame lastFrame() {
+        return lastFrame;
+    }
+
+    @Override
+    public boolean inferenceFailing() {
+        return inferenceFailing;
+    }
+
+    /** Nice value for the inference thread (0 = unchanged), leaving the timer and capture a core. */
+    public void setInferenceNiceness(final int nice) {
+        this.niceness = nice;
     }
 
     public boolean ended() {
@@ -84,7 +112,8 @@ public final class CameraPipeline implements AutoCloseable {
                     ended = true;
                     return;
                 }
-                lastFrameNanos = System.nanoTime();
+                lastFrameNanos = clock.nanos();
+                lastFrame = f;
                 backoffMs = 100;
                 while (!queue.offer(f)) {
                     if (queue.poll() != null) {
@@ -106,6 +135,9 @@ public final class CameraPipeline implements AutoCloseable {
     }
 
     private void inferenceLoop() {
+        if (niceness != 0) {
+            dev.winnow.edge.eject.RealtimeThreads.demoteCurrent(niceness);
+        }
         while (running || !queue.isEmpty()) {
             final Frame f;
             try {
@@ -125,7 +157,9 @@ public final class CameraPipeline implements AutoCloseable {
                 inferenceNanos.addAndGet(System.nanoTime() - t0);
                 frames.incrementAndGet();
                 inspector.accept(f, found, detector.version());
+                inferenceFailing = false;
             } catch (final RuntimeException e) {
+                inferenceFailing = true;
                 LOG.error("inference on camera {} failed", source.cameraId(), e);
                 onFailure.accept("inference on camera " + source.cameraId() + " failed: " + e.getMessage());
             }

@@ -59,11 +59,53 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print only the JSON result line on stdout.")
     boolean jsonOnly;
 
+    @Option(names = "--detector", defaultValue = "auto",
+            description = "auto (each camera's model when present, else classical), classical, model (required), "
+                    + "or oracle (ground truth: measures the downstream pipeline alone; offline only).")
+    String detector;
+
+    @Option(names = "--model", description = "CAMERA=DIR: the model folder for one camera (repeatable).")
+    java.util.Map<String, Path> modelDirs = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime threads per camera.")
+    int threads;
+
+    @Option(names = "--min-sightings", defaultValue = "2", description = "Frames an object must be seen in before it is acted on.")
+    int minSightings;
+
+    @Option(names = "--margin-along", defaultValue = "8", description = "Pulse margin before and after an object, mm.")
+    double marginAlongMm;
+
+    @Option(names = "--margin-across", defaultValue = "6", description = "Nozzle margin each side of an object, mm.")
+    double marginAcrossMm;
+
+    @Option(names = "--min-confidence", defaultValue = "0.5", description = "Fused confidence needed to act.")
+    double minConfidence;
+
+    @Option(names = "--belt-speed", description = "Override the scenario's belt speed, m/s.")
+    Double beltSpeed;
+
     @Override
     public Integer call() throws Exception {
         final Scenario base = Scenario.NAMED.contains(scenario) ? Scenario.named(scenario)
                 : Scenario.load(Path.of(scenario));
-        final Scenario sc = seed == null ? base : base.withSeed(seed);
+        final Scenario seeded = seed == null ? base : base.withSeed(seed);
+        final Scenario sc = beltSpeed == null ? seeded : new Scenario(seeded.name(), seeded.seed(),
+                seeded.durationSeconds(), new Scenario.Belt(seeded.belt().widthMm(), beltSpeed,
+                seeded.belt().encoderMmPerCount()), seeded.product(), seeded.contaminants(), seeded.cameras(),
+                seeded.nozzleBar(), seeded.lighting());
+        if (beltSpeed != null && !(beltSpeed >= 0.05 && beltSpeed <= 10)) {
+            throw new IllegalArgumentException("--belt-speed must be in [0.05, 10] m/s");
+        }
+        if (threads < 1 || threads > 64) {
+            throw new IllegalArgumentException("--threads must be 1..64");
+        }
+        if (minSightings < 1 || minSightings > 100) {
+            throw new IllegalArgumentException("--min-sightings must be 1..100");
+        }
+        if (marginAlongMm < 0 || marginAcrossMm < 0 || marginAlongMm > 500 || marginAcrossMm > 500) {
+            throw new IllegalArgumentException("--margin-along and --margin-across must be in [0, 500] mm");
+        }
         final String deviceId = device != null ? device : "pi-" + line;
         checkName("--site", site);
         checkName("--line", line);
@@ -77,7 +119,9 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
-                line, deviceId, state, statsIntervalSeconds, audit, jsonOnly));
+                line, deviceId, state, statsIntervalSeconds, audit, jsonOnly,
+                new Simulation.Tuning(detector, modelDirs, threads, minSightings, marginAlongMm, marginAcrossMm,
+                        minConfidence)));
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() -> {
             simulation.stop();
@@ -114,7 +158,18 @@ public final class SimulateCommand implements Callable<Integer> {
         te.put("p50", round(t[0], 4));
         te.put("p99", round(t[1], 4));
         te.put("max", round(t[2], 4));
+        final ObjectNode esc = out.putObject("escaped_by_class");
+        result.escapedByClass().entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e -> esc.put(e.getKey().wireName(), e.getValue()));
+        final ObjectNode lat = out.putObject("latency_ms");
+        lat.put("p50", round(r.latencyMs()[0], 3));
+        lat.put("p99", round(r.latencyMs()[1], 3));
         out.put("frames", r.frames());
+        out.put("dropped_frames", r.droppedFrames());
+        final ObjectNode det = out.putObject("detectors");
+        r.detectors().forEach(det::put);
+        out.put("timer_priority", r.timerPriority());
         out.put("objects", r.objects());
         if (r.sent() >= 0) {
             out.put("sent", r.sent());

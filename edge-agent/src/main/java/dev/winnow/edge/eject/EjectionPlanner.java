@@ -10,6 +10,8 @@ package dev.winnow.edge.eject;
 public final class EjectionPlanner {
 
     private final NozzleBar bar;
+    /** Box width over the tip strip on each side that alone does not earn a lane. */
+    static final double CORNER_FRACTION = 14;
 
     public EjectionPlanner(final NozzleBar bar) {
         this.bar = bar;
@@ -47,8 +49,11 @@ public final class EjectionPlanner {
         if (close - start > cap) {
             close = start + cap;
         }
-        final int first = bar.firstValve(acrossMm - widthMm / 2 - bar.marginAcrossMm());
-        final int last = bar.lastValve(acrossMm + widthMm / 2 + bar.marginAcrossMm());
+        // The outermost 1/14 of a box's width on each side holds only the tips of a diagonal object (a
+        // box's corners are empty for a line): a lane that would see nothing else is not fired.
+        final double core = widthMm / 2 - widthMm / CORNER_FRACTION;
+        final int first = bar.firstValve(acrossMm - core - bar.marginAcrossMm());
+        final int last = bar.lastValve(acrossMm + core + bar.marginAcrossMm());
         return new PlannedPulse(first, Math.max(first, last), start, close, late);
     }
 }

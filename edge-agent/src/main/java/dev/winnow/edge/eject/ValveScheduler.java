@@ -36,6 +36,10 @@ public final class ValveScheduler implements AutoCloseable {
     private long refused;
     private volatile boolean running;
     private Thread thread;
+    private volatile boolean realtime = true;
+    private volatile boolean rejectAll;
+    private volatile String priority = "none";
+    private static final long REJECT_ALL_OFF_NANOS = 20_000_000L;
 
     /**
      * @param maxOnNanos    the on-time cap
@@ -54,6 +58,39 @@ public final class ValveScheduler implements AutoCloseable {
         this.pending = new int[n];
         this.open = new boolean[n];
         this.openedAt = new long[n];
+    }
+
+    /** Whether the timing thread asks the kernel for SCHED_FIFO (default true; see {@link RealtimeThreads}). */
+    public void setRealtime(final boolean realtime) {
+        this.realtime = realtime;
+    }
+
+    /** What priority the timing thread got: fifo, nice or none. */
+    public String priority() {
+        return priority;
+    }
+
+    /**
+     * The reject-all fail-safe: every valve open, re-opened after each on-time cap with a short
+     * pause (the valves' duty cycle), until cleared. Planned pulses are kept and resume after.
+     */
+    public void setRejectAll(final boolean on) {
+        synchronized (lock) {
+            if (rejectAll && !on) {
+                valves.closeAll();
+                Arrays.fill(open, false);
+                Arrays.fill(openedAt, 0);
+            }
+            rejectAll = on;
+        }
+        final Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    public boolean rejectAll() {
+        return rejectAll;
     }
 
     /** Starts the timing thread at maximum priority. */
@@ -125,6 +162,9 @@ public final class ValveScheduler implements AutoCloseable {
     public long runDue() {
         synchronized (lock) {
             final long now = clock.nanos();
+            if (rejectAll) {
+                return runRejectAll(now);
+            }
             long next = Long.MAX_VALUE;
             for (int v = 0; v < pending.length; v++) {
                 if (open[v]) {
@@ -163,6 +203,43 @@ public final class ValveScheduler implements AutoCloseable {
         }
     }
 
+    private long runRejectAll(final long now) {
+        long next = Long.MAX_VALUE;
+        for (int v = 0; v < open.length; v++) {
+            if (open[v]) {
+                final long due = openedAt[v] + maxOnNanos;
+                if (due <= now) {
+                    valves.close(v);
+                    open[v] = false;
+                    openedAt[v] = now;
+                    capClosures++;
+                    next = Math.min(next, now + REJECT_ALL_OFF_NANOS);
+                } else {
+                    next = Math.min(next, due);
+                }
+            } else {
+                // closed by the cap: wait the off time (openedAt holds the close instant)
+                final long reopen = openedAt[v] + REJECT_ALL_OFF_NANOS;
+                if (openedAt[v] == 0 || reopen <= now) {
+                    valves.open(v);
+                    open[v] = true;
+                    openedAt[v] = now;
+                    cycles++;
+                    next = Math.min(next, now + maxOnNanos);
+                } else {
+                    next = Math.min(next, reopen);
+                }
+            }
+        }
+        // Pulses planned for the past are dropped; future ones resume when reject-all clears.
+        for (int v = 0; v < pending.length; v++) {
+            while (pending[v] > 0 && closes[v][0] <= now) {
+                pop(v);
+            }
+        }
+        return next;
+    }
+
     private void pop(final int v) {
         final int n = pending[v];
         if (n > 0) {
@@ -173,6 +250,9 @@ public final class ValveScheduler implements AutoCloseable {
     }
 
     private void loop() {
+        if (realtime) {
+            priority = RealtimeThreads.promoteCurrent(20);
+        }
         while (running) {
             final long next = runDue();
             final long wait = next == Long.MAX_VALUE ? 50_000_000L : next - clock.nanos();

@@ -27,8 +27,24 @@ import java.util.function.DoubleSupplier;
  */
 public final class LineInspector {
 
-    /** Per-line decision settings. {@code lot} is nullable. */
-    public record Settings(String deviceId, double minConfidence, double trackGateMm, boolean audit) {
+    /**
+     * Per-line decision settings.
+     *
+     * @param minConfidence   an object is acted on once its (fused) confidence reaches this
+     * @param trackGateMm     how far apart two sightings may be and still be one object
+     * @param audit           the whole line detects and reports but never fires
+     * @param minSightings    sightings (frames, any camera) before an object is acted on: one-frame
+     *                        noise never fires a valve
+     * @param escapeAlarmRate alarm when more than this fraction of the last {@code escapeWindow}
+     *                        decisions came too late
+     * @param escapeWindow    decisions in the escape-rate window
+     */
+    public record Settings(String deviceId, double minConfidence, double trackGateMm, boolean audit,
+                           int minSightings, double escapeAlarmRate, int escapeWindow) {
+        public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
+                        final boolean audit) {
+            this(deviceId, minConfidence, trackGateMm, audit, 2, 0.02, 100);
+        }
     }
 
     private final Settings settings;
@@ -51,6 +67,26 @@ public final class LineInspector {
     private volatile String lot;
     private volatile boolean audit;
     private Instant intervalStart;
+    private final LatencyWindow totalLatency = new LatencyWindow(1 << 16);
+    private long totalDropped;
+    private long totalFrames;
+    private final java.util.Set<String> auditCameras = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final boolean[] escapeRing;
+    private int escapeRingPos;
+    private int escapeRingCount;
+    private volatile boolean escapeAlarm;
+    private volatile Consumer<String> alarms = reason -> { };
+    private volatile Consumer<Decision> decisions = d -> { };
+
+    /** One decision, for diagnostics: the tracked object (it keeps growing afterwards) and its first pulse. */
+    public record Decision(dev.winnow.edge.track.TrackedObject object, PlannedPulse pulse, long nanos,
+                           double travelMm) {
+    }
+
+    /** Diagnostics only: told of every decision (on the decision thread; keep it cheap). */
+    public void onDecision(final Consumer<Decision> listener) {
+        this.decisions = listener;
+    }
 
     public LineInspector(final Settings settings, final Map<String, Homography> calibration,
                          final EjectionPlanner planner, final ValveScheduler scheduler, final LineClock clock,
@@ -70,6 +106,30 @@ public final class LineInspector {
         // Ids stay unique across restarts: the boot instant is part of every id.
         this.idPrefix = settings.deviceId() + "-" + Long.toString(wallClock.millis(), 36) + "-";
         this.intervalStart = wallClock.instant();
+        this.escapeRing = new boolean[Math.max(1, settings.escapeWindow())];
+    }
+
+    /** Told (with a reason) when the escape rate rises above the alarm threshold, and when it clears. */
+    public void onAlarm(final Consumer<String> listener) {
+        this.alarms = listener;
+    }
+
+    /** True while the escape rate is above the alarm threshold. */
+    public boolean escapeAlarm() {
+        return escapeAlarm;
+    }
+
+    /** Audit one camera: its sightings are reported, and fire nothing unless a live camera also sees the object. */
+    public void setCameraAudit(final String camera, final boolean audit) {
+        if (audit) {
+            auditCameras.add(camera);
+        } else {
+            auditCameras.remove(camera);
+        }
+    }
+
+    public boolean cameraAudit(final String camera) {
+        return auditCameras.contains(camera);
     }
 
     public void setLot(final String lot) {
@@ -86,11 +146,14 @@ public final class LineInspector {
 
     public synchronized void frameDropped(final String camera) {
         counters.droppedFrames++;
+        totalDropped++;
     }
 
     /** Places a frame's detections on the belt and decides. */
     public synchronized void accept(final Frame frame, final List<PixelDetection> detections, final String model) {
         counters.frames++;
+        totalFrames++;
+        final boolean liveCamera = !auditCameras.contains(frame.camera());
         final Homography h = calibration.get(frame.camera());
         if (h == null) {
             throw new IllegalStateException("camera '" + frame.camera() + "' has no calibration");
@@ -111,16 +174,24 @@ public final class LineInspector {
             final double world = (w0 + w1) / 2;
             final BeltDetection onBelt = new BeltDetection(frame.camera(), d.cls(), d.confidence(),
                     travelAtCapture - world, across, Math.abs(a1 - a0), Math.abs(w1 - w0), frame.captureNanos());
-            final Tracker.Update update = tracker.add(onBelt);
+            final Tracker.Update update = tracker.add(onBelt, liveCamera);
             if (update.isNew()) {
                 counters.objects++;
             }
-            if (update.object().confidence() < settings.minConfidence()) {
+            final dev.winnow.edge.track.TrackedObject o = update.object();
+            if (o.confidence() < settings.minConfidence() || o.sightings() < settings.minSightings()) {
                 continue;
             }
-            if (!update.object().decided()) {
-                decide(update.object(), frame, model);
-            } else if (update.grew() && !audit) {
+            if (!o.decided()) {
+                decide(o, frame, model);
+            } else if (o.decidedAudit() && o.live() && !audit) {
+                // An audit camera decided it; now a live camera confirms it: fire.
+                o.markLiveDecided();
+                final PlannedPulse p = planNow(o);
+                if (p != null) {
+                    scheduler.schedule(p.firstValve(), p.lastValve(), p.openNanos(), p.closeNanos());
+                }
+            } else if (update.grew() && !audit && !o.decidedAudit()) {
                 // A later sighting showed more of the object: extend its pulse (the scheduler merges).
                 final PlannedPulse p = planNow(update.object());
                 if (p != null) {
@@ -142,19 +213,27 @@ public final class LineInspector {
     private void decide(final dev.winnow.edge.track.TrackedObject o, final Frame frame, final String model) {
         tracker.decided(o);
         final PlannedPulse p = planNow(o);
-        counters.latency.add(clock.nanos() - frame.captureNanos());
+        decisions.accept(new Decision(o, p, clock.nanos(), encoder.count() * encoder.mmPerCount()));
+        final long latency = clock.nanos() - frame.captureNanos();
+        counters.latency.add(latency);
+        totalLatency.add(latency);
         if (p == null) {
             counters.escapes++;
             counters.lateDecisions++;
             totalEscapes++;
             totalLate++;
+            escapeOutcome(true);
             return;
         }
         if (p.late()) {
             counters.lateDecisions++;
             totalLate++;
         }
-        final boolean auditNow = audit;
+        escapeOutcome(p.late());
+        final boolean auditNow = audit || !o.live();
+        if (auditNow) {
+            o.markAuditDecided();
+        }
         if (!auditNow) {
             scheduler.schedule(p.firstValve(), p.lastValve(), p.openNanos(), p.closeNanos());
         }
@@ -169,6 +248,38 @@ public final class LineInspector {
                 Math.min(1.0, Math.max(0.0, o.confidence())), o.alongMm(), o.acrossMm(), o.widthMm(), o.lengthMm(),
                 valves, p.durationMs(), auditNow, model, lot, null);
         rejections.accept(event);
+    }
+
+    private void escapeOutcome(final boolean escaped) {
+        escapeRing[escapeRingPos] = escaped;
+        escapeRingPos = (escapeRingPos + 1) % escapeRing.length;
+        escapeRingCount = Math.min(escapeRingCount + 1, escapeRing.length);
+        int n = 0;
+        for (int i = 0; i < escapeRingCount; i++) {
+            if (escapeRing[i]) {
+                n++;
+            }
+        }
+        final double rate = (double) n / escapeRing.length;
+        final boolean raised = n > 0 && rate > settings.escapeAlarmRate();
+        if (raised != escapeAlarm) {
+            escapeAlarm = raised;
+            alarms.accept(raised ? String.format("escape rate %.1f %% of the last %d decisions (alarm above %.1f %%)",
+                    100 * rate, escapeRing.length, 100 * settings.escapeAlarmRate()) : "escape rate back to normal");
+        }
+    }
+
+    /** Capture-to-decision latency since start, ms: {p50, p99}. */
+    public synchronized double[] totalLatencyMs() {
+        return totalLatency.percentilesMs();
+    }
+
+    public synchronized long totalDroppedFrames() {
+        return totalDropped;
+    }
+
+    public synchronized long totalFrames() {
+        return totalFrames;
     }
 
     /** Counters since the previous snapshot, as the wire's stats message; resets the interval. */

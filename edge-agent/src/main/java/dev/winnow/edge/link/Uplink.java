@@ -1,209 +1,504 @@
 package dev.winnow.edge.link;
 
+import dev.winnow.protocol.Alarm;
 import dev.winnow.protocol.Command;
+import dev.winnow.protocol.CommandResult;
 import dev.winnow.protocol.Decoded;
 import dev.winnow.protocol.Kind;
 import dev.winnow.protocol.Status;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.protocol.WireMessage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MqttDefaultFilePersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The device's MQTT link: birth and last will, events and stats out, commands in.
  *
- * <p>Messages are queued and sent by one sender thread that waits for the broker's QoS 1
- * acknowledgement; a message that could not be sent stays at the head of the queue and is retried
- * after reconnecting, so a short outage delays events but does not drop them. The queue is bounded;
- * when it is full {@link #send} blocks the caller rather than dropping.
+ * <p>Rejection events, alarms and command results go through the durable {@link Outbox}: {@link #send}
+ * returns once the message is fsync'd in {@code {stateDir}/outbox}, and it is deleted only after the
+ * broker's PUBACK. One sender thread connects (stable client id, {@code cleanStart=false}, a week of
+ * session expiry, retained last will {@code offline}), reconnects with exponential backoff and
+ * jitter (0.25 s to 30 s), publishes the retained birth and subscribes to its own {@code cmd/+} on every
+ * connect, then streams the outbox in order with up to {@code window} messages in flight. After a
+ * reconnect, everything not acknowledged is sent again; the server stores each id once.
+ *
+ * <p>Stats and status are not durable: they wait in a small in-memory queue (oldest dropped when full)
+ * and are sent while connected.
+ *
+ * <p>Credentials: {@link Settings#username()}/{@link Settings#password()}, else the environment
+ * ({@code WINNOW_MQTT_USERNAME}, {@code WINNOW_MQTT_PASSWORD}), else {@code {stateDir}/credentials.json}
+ * as printed by {@code winnow-server enrol}. See {@link LinkCredentials}. TLS: an {@code ssl://} URL, with
+ * the CA in {@code WINNOW_MQTT_CA} or {@code {stateDir}/ca.pem} (else the JVM's trust store).
  */
 public final class Uplink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Uplink.class);
+    /** Fill ratio at which the {@code outbox_near_full} alarm is raised, and cleared again. */
+    public static final double NEAR_FULL = 0.8;
+    public static final double NEAR_FULL_CLEAR = 0.6;
+    private static final int DEFAULT_WINDOW = 32;
 
-    /** Where the device is and how to reach the broker. {@code password} is nullable. */
+    /** Where the device is and how to reach the broker. {@code username}, {@code password} are nullable. */
     public record Settings(String brokerUrl, String site, String line, String device, String username,
                            String password, Path stateDir, String agentVersion) {
     }
 
     private final Settings settings;
     private final Clock clock;
-    private final MqttClient client;
-    private final BlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(10_000);
+    private final Outbox outbox;
+    private final MqttAsyncClient client;
+    private final LinkCredentials credentials;
+    private final BlockingQueue<Outgoing> volatileQueue = new ArrayBlockingQueue<>(1_000);
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong volatileDropped = new AtomicLong();
+    private final AtomicLong refusedByBroker = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicInteger volatileInflight = new AtomicInteger();
+    private final AtomicBoolean rewindNeeded = new AtomicBoolean();
+    private final Object signal = new Object();
     private final Thread sender;
     private volatile boolean running = true;
+    private volatile boolean started;
     private volatile Consumer<Command> commandHandler = c -> { };
     private volatile Status birth;
+    private volatile int window = DEFAULT_WINDOW;
+    private volatile long pauseUntil = System.nanoTime();
+    private boolean nearFullRaised;
+    private boolean fullRaised;
 
     private record Outgoing(String topic, byte[] payload, int qos, boolean retained) {
     }
 
     public Uplink(final Settings settings, final Clock clock) throws MqttException {
+        this(settings, clock, Outbox.Limits.defaults());
+    }
+
+    /** With explicit outbox bounds. */
+    public Uplink(final Settings settings, final Clock clock, final Outbox.Limits limits) throws MqttException {
         this.settings = settings;
         this.clock = clock;
         final Path persistence = settings.stateDir().resolve("mqtt");
         try {
             Files.createDirectories(persistence);
-        } catch (final java.io.IOException e) {
-            throw new IllegalStateException("cannot create MQTT state folder " + persistence + ": " + e.getMessage(), e);
+            this.outbox = Outbox.open(settings.stateDir().resolve("outbox"), limits);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot open the device state folder " + settings.stateDir() + ": "
+                    + e.getMessage(), e);
         }
+        this.credentials = LinkCredentials.resolve(settings.username(), settings.password(), settings.stateDir());
         // A stable client id so the broker keeps the session (and queued commands) across restarts.
-        final String clientId = "winnow-" + settings.site() + "-" + settings.line() + "-" + settings.device();
-        this.client = new MqttClient(settings.brokerUrl(), clientId,
+        final String clientId = clientId(settings.site(), settings.line(), settings.device());
+        this.client = new MqttAsyncClient(settings.brokerUrl(), clientId,
                 new MqttDefaultFilePersistence(persistence.toString()));
         this.client.setCallback(new Callback());
-        this.sender = new Thread(this::sendLoop, "uplink-sender");
+        this.sender = new Thread(this::run, "uplink-sender");
         this.sender.setDaemon(true);
+    }
+
+    /** The MQTT client id of a device: {@code winnow-{site}-{line}-{device}}. */
+    public static String clientId(final String site, final String line, final String device) {
+        return "winnow-" + site + "-" + line + "-" + device;
     }
 
     private String topic(final Kind kind) {
         return Topic.of(settings.site(), settings.line(), settings.device(), kind).toString();
     }
 
-    /** Connects (retrying in the background if the broker is not there yet) and announces the device. */
+    /**
+     * Starts the sender thread, which connects (retrying with backoff while the broker is away) and
+     * announces the device. Returns at once; messages sent meanwhile wait in the outbox.
+     */
     public void start(final Status birthMessage, final Consumer<Command> onCommand) throws MqttException {
         this.birth = birthMessage;
         this.commandHandler = onCommand;
+        started = true;
+        sender.start();
+    }
+
+    private MqttConnectionOptions options() {
         final MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setAutomaticReconnect(true);
-        options.setAutomaticReconnectDelay(1, 30);
+        options.setAutomaticReconnect(false); // the sender thread reconnects, with backoff, and re-announces
         options.setCleanStart(false);
         options.setSessionExpiryInterval(7L * 24 * 3600);
         options.setKeepAliveInterval(10);
         options.setConnectionTimeout(10);
-        if (settings.username() != null) {
-            options.setUserName(settings.username());
+        if (credentials.username() != null) {
+            options.setUserName(credentials.username());
         }
-        if (settings.password() != null) {
-            options.setPassword(settings.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (credentials.password() != null) {
+            options.setPassword(credentials.password().getBytes(StandardCharsets.UTF_8));
+        }
+        if (settings.brokerUrl().startsWith("ssl://")) {
+            options.setSocketFactory(LinkTls.socketFactory(settings.stateDir()));
+            options.setHttpsHostnameVerificationEnabled(true);
         }
         final MqttMessage will = new MqttMessage(WireCodec.encode(Status.offline(clock.instant())));
         will.setQos(1);
         will.setRetained(true);
         options.setWill(topic(Kind.STATUS), will);
-        connectWithRetry(options);
-        sender.start();
+        return options;
     }
 
-    private void connectWithRetry(final MqttConnectionOptions options) throws MqttException {
-        long backoffMs = 250;
-        while (running) {
-            try {
-                client.connect(options);
-                return;
-            } catch (final MqttException e) {
-                LOG.warn("broker {} not reachable ({}); retrying in {} ms", settings.brokerUrl(), e.getMessage(), backoffMs);
-                try {
-                    Thread.sleep(backoffMs);
-                } catch (final InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                backoffMs = Math.min(backoffMs * 2, 10_000);
-            }
+    // ------------------------------------------------------------------ sending
+
+    /**
+     * Sends a message on its own topic. Events, alarms and command results are durable: written and
+     * fsync'd to the outbox before this returns. Stats and status are queued in memory.
+     * An event refused because the outbox is full is counted ({@link #outboxRefused()}) and alarmed.
+     */
+    public void send(final WireMessage message) throws InterruptedException {
+        if (message.kind() == Kind.REJECT || message.kind() == Kind.ALARM || message.kind() == Kind.COMMAND_RESULT) {
+            sendDurably(topic(message.kind()), WireCodec.encode(message));
+        } else {
+            queueVolatile(new Outgoing(topic(message.kind()), WireCodec.encode(message), message.kind().qos(),
+                    message.kind().retained()));
         }
     }
 
-    /** Queues a message for its own topic; blocks while the queue is full. */
-    public void send(final WireMessage message) throws InterruptedException {
-        queue.put(new Outgoing(topic(message.kind()), WireCodec.encode(message), message.kind().qos(),
-                message.kind().retained()));
+    /** Sends a command's result on {@code cmd/{name}/result}, durably. */
+    public void sendResult(final CommandResult result) throws InterruptedException {
+        final String t = Topic.commandResult(settings.site(), settings.line(), settings.device(), result.name())
+                .toString();
+        sendDurably(t, WireCodec.encode(result));
     }
 
-    /** Sends a command's result on {@code cmd/{name}/result}. */
-    public void sendResult(final dev.winnow.protocol.CommandResult result) throws InterruptedException {
-        final String t = Topic.commandResult(settings.site(), settings.line(), settings.device(), result.name()).toString();
-        queue.put(new Outgoing(t, WireCodec.encode(result), 1, false));
+    /** Appends to the outbox; false when it is full. */
+    public boolean sendDurably(final String topic, final byte[] payload) {
+        try {
+            final long seq = outbox.append(topic, payload, clock.millis(), false);
+            if (seq < 0) {
+                onFull();
+                return false;
+            }
+            checkFill();
+            return true;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot write to the outbox " + outbox.dir() + ": " + e.getMessage(), e);
+        }
     }
 
+    private void queueVolatile(final Outgoing o) {
+        while (!volatileQueue.offer(o)) {
+            if (volatileQueue.poll() != null) {
+                volatileDropped.incrementAndGet();
+            }
+        }
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private synchronized void onFull() {
+        if (!fullRaised) {
+            fullRaised = true;
+            LOG.error("outbox full ({} bytes): new events are refused until the broker takes some", outbox.bytes());
+            alarm(Alarm.State.RAISED, Alarm.Severity.CRITICAL, "outbox_full",
+                    "outbox full: events are being refused (" + outbox.refused() + " so far)");
+        }
+    }
+
+    private synchronized void checkFill() {
+        final double fill = outbox.fillRatio();
+        if (!nearFullRaised && fill >= NEAR_FULL) {
+            nearFullRaised = true;
+            LOG.warn("outbox {} % full ({} messages waiting)", Math.round(fill * 100), outbox.pending());
+            alarm(Alarm.State.RAISED, Alarm.Severity.WARNING, "outbox_near_full",
+                    "outbox " + Math.round(fill * 100) + " % full, " + outbox.pending() + " messages waiting");
+        } else if (nearFullRaised && fill < NEAR_FULL_CLEAR) {
+            nearFullRaised = false;
+            alarm(Alarm.State.CLEARED, Alarm.Severity.WARNING, "outbox_near_full",
+                    "outbox back to " + Math.round(fill * 100) + " %");
+        }
+        if (fullRaised && fill < NEAR_FULL) {
+            fullRaised = false;
+            alarm(Alarm.State.CLEARED, Alarm.Severity.CRITICAL, "outbox_full", "outbox accepts events again");
+        }
+    }
+
+    private void alarm(final Alarm.State state, final Alarm.Severity severity, final String cause,
+                       final String message) {
+        final Alarm a = new Alarm(UUID.randomUUID().toString(), clock.instant(), state, severity, cause, message,
+                null);
+        try {
+            outbox.append(topic(Kind.ALARM), WireCodec.encode(a), clock.millis(), true);
+        } catch (final IOException e) {
+            LOG.warn("cannot write alarm {}: {}", cause, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ counters
+
+    /** Messages the broker acknowledged since start. */
     public long sent() {
         return sent.get();
     }
 
+    /** Messages waiting: in the outbox (not yet acknowledged) and in the in-memory stats queue. */
     public int pending() {
-        return queue.size();
+        return (int) Math.min(Integer.MAX_VALUE, outbox.pending() + volatileQueue.size() + volatileInflight.get());
+    }
+
+    /** Events refused because the outbox was full. */
+    public long outboxRefused() {
+        return outbox.refused();
+    }
+
+    /** Stats and status dropped from the in-memory queue (it keeps the newest). */
+    public long volatileDropped() {
+        return volatileDropped.get();
+    }
+
+    /** Publishes the broker refused (e.g. not authorised); they stay in the outbox and are retried. */
+    public long refusedByBroker() {
+        return refusedByBroker.get();
+    }
+
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    public boolean isConnected() {
+        return client.isConnected();
+    }
+
+    public Outbox outbox() {
+        return outbox;
     }
 
     /** Waits until every queued message has been acknowledged, or the timeout passes. */
     public boolean drain(final long timeout, final TimeUnit unit) throws InterruptedException {
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (System.nanoTime() < deadline) {
-            if (queue.isEmpty() && inFlight == null) {
+            if (pending() == 0) {
                 return true;
             }
             Thread.sleep(10);
         }
-        return queue.isEmpty() && inFlight == null;
+        return pending() == 0;
     }
 
-    private volatile Outgoing inFlight;
+    // ------------------------------------------------------------------ sender thread
 
-    private void sendLoop() {
-        while (running || !queue.isEmpty()) {
+    private void run() {
+        long backoffMs = 250;
+        long lastPersist = System.nanoTime();
+        while (running) {
             try {
-                final Outgoing next = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (next == null) {
+                if (!client.isConnected()) {
+                    if (connect()) {
+                        backoffMs = 250;
+                    } else {
+                        final long sleep = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
+                        sleepUnlessStopped(sleep);
+                        backoffMs = Math.min(backoffMs * 2, 30_000);
+                    }
                     continue;
                 }
-                inFlight = next;
-                deliver(next);
-                inFlight = null;
-                sent.incrementAndGet();
+                if (rewindNeeded.getAndSet(false)) {
+                    outbox.rewind();
+                }
+                boolean busy = sendVolatile();
+                final int room = System.nanoTime() - pauseUntil < 0 ? 0 : window - outbox.inflight();
+                if (room > 0) {
+                    final List<Outbox.Entry> batch = outbox.next(room);
+                    for (final Outbox.Entry e : batch) {
+                        if (!publish(e)) {
+                            break;
+                        }
+                    }
+                    busy |= !batch.isEmpty();
+                }
+                if (System.nanoTime() - lastPersist > 200_000_000L) {
+                    outbox.persistWatermark();
+                    lastPersist = System.nanoTime();
+                }
+                if (!busy) {
+                    if (room <= 0) {
+                        synchronized (signal) {
+                            signal.wait(20);
+                        }
+                    } else if (volatileQueue.isEmpty()) {
+                        outbox.awaitReady(50);
+                    }
+                }
             } catch (final InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (final IOException | RuntimeException e) {
+                LOG.warn("uplink: {}", e.toString());
+                sleepQuietly(500);
             }
         }
     }
 
-    /** Retries one message until the broker acknowledges it; never gives up while running. */
-    private void deliver(final Outgoing out) throws InterruptedException {
-        long backoffMs = 100;
-        while (true) {
-            try {
-                final MqttMessage m = new MqttMessage(out.payload());
-                m.setQos(out.qos());
-                m.setRetained(out.retained());
-                client.publish(out.topic(), m);
-                return;
-            } catch (final MqttException e) {
-                if (!running && !client.isConnected()) {
-                    LOG.warn("link closing with {} unsent messages", queue.size() + 1);
-                    throw new InterruptedException("closed");
-                }
-                Thread.sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 5_000);
-            }
-        }
-    }
-
-    @Override
-    public void close() {
+    private boolean connect() {
         try {
-            drain(5, TimeUnit.SECONDS);
+            final IMqttToken t = client.connect(options());
+            t.waitForCompletion(15_000);
+            final MqttProperties props = t.getResponseProperties();
+            final Integer receiveMax = props == null ? null : props.getReceiveMaximum();
+            window = receiveMax == null ? DEFAULT_WINDOW : Math.max(1, Math.min(DEFAULT_WINDOW, receiveMax));
+            if (reconnects.getAndIncrement() > 0) {
+                LOG.info("reconnected to {}", settings.brokerUrl());
+            }
+            announce();
+            rewindNeeded.set(true);
+            return true;
+        } catch (final MqttException e) {
+            LOG.warn("broker {} not reachable: {}", settings.brokerUrl(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void announce() throws MqttException {
+        if (birth != null) {
+            final MqttMessage b = new MqttMessage(WireCodec.encode(birth));
+            b.setQos(1);
+            b.setRetained(true);
+            client.publish(topic(Kind.STATUS), b).waitForCompletion(10_000);
+        }
+        client.subscribe(Topic.devicePrefix(settings.site(), settings.line(), settings.device()) + "cmd/+", 1)
+                .waitForCompletion(10_000);
+    }
+
+    private boolean publish(final Outbox.Entry e) {
+        final MqttMessage m = new MqttMessage(e.payload());
+        m.setQos(1);
+        try {
+            client.publish(e.topic(), m, e.seq(), new MqttActionListener() {
+                @Override
+                public void onSuccess(final IMqttToken token) {
+                    final int[] codes = token.getReasonCodes();
+                    if (codes != null && codes.length > 0 && codes[0] >= MqttReturnCode.RETURN_CODE_UNSPECIFIED_ERROR) {
+                        refusedByBroker.incrementAndGet();
+                        LOG.warn("broker refused message {} on {} (reason {}); keeping it and retrying", e.seq(),
+                                e.topic(), codes[0]);
+                        pauseUntil = System.nanoTime() + 1_000_000_000L;
+                        outbox.unsend(e.seq());
+                        return;
+                    }
+                    outbox.ack(e.seq());
+                    sent.incrementAndGet();
+                    wake();
+                }
+
+                @Override
+                public void onFailure(final IMqttToken token, final Throwable exception) {
+                    rewindNeeded.set(true);
+                    wake();
+                }
+            });
+            return true;
+        } catch (final MqttException ex) {
+            // too many in flight, or the connection just went: send it (and what followed) again later
+            outbox.unsend(e.seq());
+            if (ex.getReasonCode() == org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT) {
+                window = Math.max(1, window / 2);
+                sleepQuietly(5);
+            }
+            return false;
+        }
+    }
+
+    private boolean sendVolatile() {
+        boolean any = false;
+        Outgoing o;
+        while (volatileInflight.get() < 4 && (o = volatileQueue.peek()) != null) {
+            final MqttMessage m = new MqttMessage(o.payload());
+            m.setQos(o.qos());
+            m.setRetained(o.retained());
+            try {
+                volatileInflight.incrementAndGet();
+                client.publish(o.topic(), m, null, new MqttActionListener() {
+                    @Override
+                    public void onSuccess(final IMqttToken token) {
+                        volatileInflight.decrementAndGet();
+                        sent.incrementAndGet();
+                        wake();
+                    }
+
+                    @Override
+                    public void onFailure(final IMqttToken token, final Throwable exception) {
+                        volatileInflight.decrementAndGet();
+                        wake();
+                    }
+                });
+                volatileQueue.poll();
+                any = true;
+            } catch (final MqttException ex) {
+                volatileInflight.decrementAndGet();
+                return any;
+            }
+        }
+        return any;
+    }
+
+    private void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void sleepUnlessStopped(final long ms) throws InterruptedException {
+        final long until = System.nanoTime() + ms * 1_000_000;
+        while (running && System.nanoTime() < until) {
+            Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    private static void sleepQuietly(final long ms) {
+        try {
+            Thread.sleep(ms);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /**
+     * Waits up to 5 s for the outbox to empty, says goodbye (retained {@code offline}) and disconnects.
+     * What is not acknowledged stays in the outbox and is sent after the next start.
+     */
+    @Override
+    public void close() {
+        if (started) {
+            try {
+                drain(5, TimeUnit.SECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         running = false;
+        sender.interrupt();
         try {
             sender.join(2_000);
         } catch (final InterruptedException e) {
@@ -215,19 +510,31 @@ public final class Uplink implements AutoCloseable {
                 final MqttMessage offline = new MqttMessage(WireCodec.encode(Status.offline(clock.instant())));
                 offline.setQos(1);
                 offline.setRetained(true);
-                client.publish(topic(Kind.STATUS), offline);
-                client.disconnect(2_000);
+                client.publish(topic(Kind.STATUS), offline).waitForCompletion(2_000);
+                client.disconnect(2_000).waitForCompletion(3_000);
             }
-            client.close();
         } catch (final MqttException e) {
             LOG.warn("closing MQTT link: {}", e.getMessage());
         }
+        try {
+            client.close(true);
+        } catch (final MqttException e) {
+            LOG.debug("closing MQTT client: {}", e.getMessage());
+        }
+        if (outbox.pending() > 0) {
+            LOG.warn("{} messages stay in the outbox {} until the next start", outbox.pending(), outbox.dir());
+        }
+        outbox.close();
     }
 
     private final class Callback implements MqttCallback {
         @Override
         public void disconnected(final MqttDisconnectResponse response) {
-            LOG.warn("disconnected from broker: {}", response.getReasonString());
+            if (running) {
+                LOG.warn("disconnected from broker: {}", response.getReasonString());
+            }
+            rewindNeeded.set(true);
+            wake();
         }
 
         @Override
@@ -251,26 +558,10 @@ public final class Uplink implements AutoCloseable {
 
         @Override
         public void connectComplete(final boolean reconnect, final String serverURI) {
-            // Paho forbids blocking calls on its callback thread, so announce from a thread of our own.
-            final Thread announce = new Thread(Uplink.this::announce, "uplink-birth");
-            announce.setDaemon(true);
-            announce.start();
         }
 
         @Override
         public void authPacketArrived(final int reasonCode, final MqttProperties properties) {
-        }
-    }
-
-    private void announce() {
-        try {
-            final MqttMessage b = new MqttMessage(WireCodec.encode(birth));
-            b.setQos(1);
-            b.setRetained(true);
-            client.publish(topic(Kind.STATUS), b);
-            client.subscribe(Topic.devicePrefix(settings.site(), settings.line(), settings.device()) + "cmd/+", 1);
-        } catch (final MqttException e) {
-            LOG.warn("announcing device after connect: {}", e.getMessage());
         }
     }
 }

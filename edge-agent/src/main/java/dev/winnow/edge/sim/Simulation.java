@@ -3,7 +3,7 @@ package dev.winnow.edge.sim;
 import dev.winnow.edge.AgentMain;
 import dev.winnow.edge.belt.Homography;
 import dev.winnow.edge.camera.CameraPipeline;
-import dev.winnow.edge.detect.ColourBlobDetector;
+import dev.winnow.edge.detect.Detectors;
 import dev.winnow.edge.detect.FrameDetector;
 import dev.winnow.edge.eject.EjectionPlanner;
 import dev.winnow.edge.eject.NozzleBar;
@@ -48,13 +48,42 @@ public final class Simulation {
      */
     public record Options(Scenario scenario, double runSeconds, boolean forever, String mqttUrl, String site,
                           String line, String device, Path stateDir, double statsIntervalSeconds, boolean audit,
-                          boolean quiet) {
+                          boolean quiet, Tuning tuning) {
+        public Options(final Scenario scenario, final double runSeconds, final boolean forever, final String mqttUrl,
+                       final String site, final String line, final String device, final Path stateDir,
+                       final double statsIntervalSeconds, final boolean audit, final boolean quiet) {
+            this(scenario, runSeconds, forever, mqttUrl, site, line, device, stateDir, statsIntervalSeconds, audit,
+                    quiet, Tuning.DEFAULTS);
+        }
+    }
+
+    /**
+     * How the agent is set up against the virtual line.
+     *
+     * @param detector      {@code auto} (each camera's model when present, else classical, with a notice),
+     *                      {@code classical}, {@code model} (a model is required), or {@code oracle}: the
+     *                      virtual line's ground truth as detections. The oracle is a measuring tool for the
+     *                      downstream pipeline (tracking, planning, timing) in isolation; it is never the
+     *                      default and is refused with a broker, so it can never report to a real server.
+     * @param models        camera id → model folder; cameras absent use the shipped model for their kind
+     * @param threads       ONNX Runtime intra-op threads per camera
+     * @param minSightings  frames an object must be seen in before it is acted on
+     * @param marginAlongMm added before and after each object along the belt
+     * @param marginAcrossMm added each side of each object across the belt
+     * @param minConfidence fused confidence needed to act
+     */
+    public record Tuning(String detector, Map<String, Path> models, int threads, int minSightings,
+                         double marginAlongMm, double marginAcrossMm, double minConfidence) {
+        public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 6, 0.5);
     }
 
     /** The line's score card and the agent's own counts. {@code sent} is -1 without a broker. */
     public record Result(Scenario scenario, LineResult line, long rejections, Map<String, Long> rejectionsByClass,
                          long lateDecisions, long objects, long frames, double[] timingErrorMs,
-                         List<PulseRecord> pulses, long sent, long unsent) {
+                         List<PulseRecord> pulses, long sent, long unsent, double[] latencyMs, long droppedFrames,
+                         Map<String, String> detectors, String timerPriority,
+                         dev.winnow.hardware.sim.Judgement judgement, List<LineInspector.Decision> decisions,
+                         VirtualLine virtualLine) {
     }
 
     private final Options options;
@@ -85,8 +114,12 @@ public final class Simulation {
         final Clock wall = Clock.systemUTC();
         final VirtualLine vline = new VirtualLine(sc, clock);
         final Scenario.NozzleBar nb = sc.nozzleBar();
+        final Tuning tuning = options.tuning();
+        if ("oracle".equals(tuning.detector()) && mqttUrl != null) {
+            throw new IllegalArgumentException("the oracle detector measures the pipeline offline; it never reports to a broker");
+        }
         final NozzleBar bar = new NozzleBar(nb.positionMm(), nb.count(), nb.pitchMm(), 0, nb.latencyMs(),
-                nb.pitchMm() / 4, 5, 250);
+                tuning.marginAcrossMm(), tuning.marginAlongMm(), 250);
         final TimingLog timing = new TimingLog(1 << 16);
         final ValveScheduler scheduler = new ValveScheduler(vline.valves(), clock, 250_000_000L, 2_000_000L, timing);
         final double speedMmPerSecond = sc.belt().speedMps() * 1000;
@@ -105,7 +138,8 @@ public final class Simulation {
             calibration.put(cam.id(), calibrate(cam.geometry()));
         }
         final LineInspector inspector = new LineInspector(
-                new LineInspector.Settings(deviceId, 0.5, 10, audit), calibration, new EjectionPlanner(bar), scheduler,
+                new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit, tuning.minSightings(), 0.02, 100),
+                calibration, new EjectionPlanner(bar), scheduler,
                 clock, wall, vline.encoder(), () -> speedMmPerSecond,
                 event -> {
                     if (link != null) {
@@ -121,11 +155,28 @@ public final class Simulation {
         final Map<String, String> models = new LinkedHashMap<>();
         final List<CameraPipeline> pipelines = new ArrayList<>();
         final long endNanos = forever ? Long.MAX_VALUE : clock.nanos() + Math.round(runSeconds * 1e9);
+        inspector.onAlarm(reason -> System.err.println("winnow-agent: ALARM " + reason));
+        final List<LineInspector.Decision> decisions = new ArrayList<>();
+        inspector.onDecision(d -> {
+            if (decisions.size() < 100_000) {
+                decisions.add(d);
+            }
+        });
         for (final VirtualCamera cam : vline.cameras()) {
-            final FrameDetector detector = new ColourBlobDetector(cam.spec().kind() == Scenario.CameraKind.UV
-                    ? ColourBlobDetector.Mode.UV : ColourBlobDetector.Mode.COLOUR, 12);
+            final boolean uv = cam.spec().kind() == Scenario.CameraKind.UV;
+            final VirtualCameraSource source = new VirtualCameraSource(cam, clock, endNanos);
+            final FrameDetector detector = switch (tuning.detector()) {
+                case "oracle" -> new OracleDetector(source);
+                case "classical" -> Detectors.forCamera(cam.id(), uv, null, true, false, tuning.threads());
+                case "model" -> Detectors.forCamera(cam.id(), uv, tuning.models().get(cam.id()), false, true,
+                        tuning.threads());
+                case "auto" -> Detectors.forCamera(cam.id(), uv, tuning.models().get(cam.id()), false, false,
+                        tuning.threads());
+                default -> throw new IllegalArgumentException("detector must be auto, classical, model or oracle, got '"
+                        + tuning.detector() + "'");
+            };
             models.put(cam.id(), detector.version());
-            pipelines.add(new CameraPipeline(new VirtualCameraSource(cam, clock, endNanos), detector, inspector,
+            pipelines.add(new CameraPipeline(source, detector, inspector,
                     reason -> System.err.println("winnow-agent: " + reason)));
         }
         if (link != null) {
@@ -171,11 +222,14 @@ public final class Simulation {
 
         // Let the last decided objects pass the bar before judging.
         pipelines.forEach(CameraPipeline::close);
-        double lastCameraEnd = 0;
+        // Judge only what the agent could see whole: contaminants already past every camera's view when
+        // the cameras stopped. The belt runs on until they have crossed the bar; what was still
+        // upstream stays pending (neither captured nor escaped).
+        double lastViewEnd = 0;
         for (final Scenario.CameraSpec c : sc.cameras()) {
-            lastCameraEnd = Math.min(lastCameraEnd == 0 ? c.viewStartMm() : lastCameraEnd, c.viewStartMm());
+            lastViewEnd = Math.max(lastViewEnd, c.viewEndMm());
         }
-        final double runOutMm = nb.positionMm() - lastCameraEnd + 200;
+        final double runOutMm = Math.max(0, nb.positionMm() + nb.footprintMm() - lastViewEnd - 150);
         final long runOutUntil = clock.nanos() + Math.round(runOutMm / speedMmPerSecond * 1e9);
         while (clock.nanos() < runOutUntil || !scheduler.idle()) {
             Thread.sleep(10);
@@ -184,7 +238,8 @@ public final class Simulation {
             }
         }
         scheduler.close();
-        final LineResult result = vline.valves().judge().result();
+        final dev.winnow.hardware.sim.Judgement judgement = vline.valves().judge();
+        final LineResult result = judgement.result();
         final long frames = pipelines.stream().mapToLong(CameraPipeline::frames).sum();
         if (link != null) {
             link.send(inspector.snapshot(scheduler.cycles(), 0, link.pending(), null, false));
@@ -194,11 +249,12 @@ public final class Simulation {
         return new Result(sc, result, inspector.totalRejections(), inspector.totalRejectionsByClass(),
                 inspector.totalLateDecisions(), inspector.objects(), frames, timing.percentilesMs(),
                 vline.valves().pulses(), link == null ? -1 : link.sent(),
-                link == null ? 0 : link.pending() + sendFailures.get());
+                link == null ? 0 : link.pending() + sendFailures.get(), inspector.totalLatencyMs(),
+                inspector.totalDroppedFrames(), models, scheduler.priority(), judgement, List.copyOf(decisions), vline);
     }
 
     /** Calibrates from the four image corners, as an engineer would with a target laid on the belt. */
-    static Homography calibrate(final CameraGeometry g) {
+    public static Homography calibrate(final CameraGeometry g) {
         final var points = g.calibrationPoints();
         final double[] px = new double[8];
         final double[] mm = new double[8];

@@ -19,6 +19,9 @@ public final class VirtualCameraSource implements FrameSource {
     private final long periodNanos;
     private final long endNanos;
     private long nextNanos;
+    private volatile boolean keepTruth;
+    private final java.util.Map<Long, java.util.List<dev.winnow.hardware.sim.GroundTruthBox>> truth =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param endNanos line-clock instant after which the source ends; Long.MAX_VALUE to run forever */
     public VirtualCameraSource(final VirtualCamera camera, final LineClock clock, final long endNanos) {
@@ -50,7 +53,21 @@ public final class VirtualCameraSource implements FrameSource {
         // Skip frames that are already past rather than rendering a backlog.
         nextNanos = Math.max(nextNanos + periodNanos, now);
         final RenderedFrame r = camera.grab(now);
+        if (keepTruth) {
+            truth.put(r.sequence(), r.truth());
+            truth.remove(r.sequence() - 16);
+        }
         return new Frame(r.cameraId(), r.sequence(), r.captureNanos(), r.encoderCount(), r.width(), r.height(), r.bgr());
+    }
+
+    /** For {@link OracleDetector} only: keep each frame's ground truth for a short while. */
+    void keepTruth(final boolean keep) {
+        keepTruth = keep;
+    }
+
+    java.util.List<dev.winnow.hardware.sim.GroundTruthBox> truthOf(final long sequence) {
+        final var t = truth.remove(sequence);
+        return t == null ? java.util.List.of() : t;
     }
 
     @Override

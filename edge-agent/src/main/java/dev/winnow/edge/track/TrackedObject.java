@@ -16,6 +16,8 @@ public final class TrackedObject {
     private int sightings;
     private final long firstSeenNanos;
     private boolean decided;
+    private boolean live;
+    private boolean decidedAudit;
 
     TrackedObject(final long id, final BeltDetection d) {
         this.id = id;
@@ -28,6 +30,28 @@ public final class TrackedObject {
         this.acrossMax = d.acrossMm() + d.widthMm() / 2;
         this.sightings = 1;
         this.firstSeenNanos = d.captureNanos();
+    }
+
+    /** True once a camera that is not in audit mode has seen the object. */
+    public boolean live() {
+        return live;
+    }
+
+    void seenLive() {
+        live = true;
+    }
+
+    /** True when the object was decided while only audit cameras had seen it: reported, not fired. */
+    public boolean decidedAudit() {
+        return decidedAudit;
+    }
+
+    public void markAuditDecided() {
+        decidedAudit = true;
+    }
+
+    public void markLiveDecided() {
+        decidedAudit = false;
     }
 
     /** Returns true when the object grew (a pulse planned for the old extent may need extending). */
@@ -50,11 +74,30 @@ public final class TrackedObject {
         return grew;
     }
 
+    /**
+     * Same object when the boxes, each grown by the gate, overlap by at least 30 % of the smaller one.
+     * A mere touch is not enough: a diagonal twine's box is mostly empty, and a feather lying in its
+     * corner is another object that needs its own pulse.
+     */
     boolean overlaps(final BeltDetection d, final double gateMm) {
-        return d.alongMm() + d.lengthMm() / 2 + gateMm >= alongMin && d.alongMm() - d.lengthMm() / 2 - gateMm <= alongMax
-                && d.acrossMm() + d.widthMm() / 2 + gateMm >= acrossMin
-                && d.acrossMm() - d.widthMm() / 2 - gateMm <= acrossMax;
+        final double d0 = d.alongMm() - d.lengthMm() / 2 - gateMm;
+        final double d1 = d.alongMm() + d.lengthMm() / 2 + gateMm;
+        final double c0 = d.acrossMm() - d.widthMm() / 2 - gateMm;
+        final double c1 = d.acrossMm() + d.widthMm() / 2 + gateMm;
+        final double o0 = alongMin - gateMm;
+        final double o1 = alongMax + gateMm;
+        final double p0 = acrossMin - gateMm;
+        final double p1 = acrossMax + gateMm;
+        final double along = Math.min(d1, o1) - Math.max(d0, o0);
+        final double across = Math.min(c1, p1) - Math.max(c0, p0);
+        if (along <= 0 || across <= 0) {
+            return false;
+        }
+        final double smaller = Math.min((d1 - d0) * (c1 - c0), (o1 - o0) * (p1 - p0));
+        return along * across >= MIN_OVERLAP * smaller;
     }
+
+    static final double MIN_OVERLAP = 0.3;
 
     public long id() {
         return id;

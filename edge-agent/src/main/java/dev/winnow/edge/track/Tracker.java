@@ -26,13 +26,28 @@ public final class Tracker {
     }
 
     public Update add(final BeltDetection d) {
+        return add(d, true);
+    }
+
+    /**
+     * Adds one sighting.
+     *
+     * @param fromLiveCamera false when the camera is in audit mode
+     */
+    public Update add(final BeltDetection d, final boolean fromLiveCamera) {
         for (final TrackedObject o : live) {
             if (o.overlaps(d, gateMm)) {
                 final boolean grew = o.absorb(d);
+                if (fromLiveCamera) {
+                    o.seenLive();
+                }
                 return new Update(o, false, grew);
             }
         }
         final TrackedObject o = new TrackedObject(nextId++, d);
+        if (fromLiveCamera) {
+            o.seenLive();
+        }
         live.add(o);
         objects++;
         return new Update(o, true, false);

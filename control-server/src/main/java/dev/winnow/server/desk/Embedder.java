@@ -1,0 +1,96 @@
+package dev.winnow.server.desk;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicReference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Sentence embeddings for semantic search: unit vectors, so the dot product is the cosine. */
+public interface Embedder {
+
+    float[] embed(String text);
+
+    String describe();
+
+    /**
+     * all-MiniLM-L6-v2 (quantized, 384 dimensions), shipped inside LangChain4j's Maven artifact and
+     * run in process by ONNX Runtime; loaded on first use (about a second), then thread-safe.
+     */
+    static Embedder miniLm() {
+        return MiniLm.INSTANCE;
+    }
+
+    enum MiniLm implements Embedder {
+        INSTANCE;
+
+        private final AtomicReference<EmbeddingModel> model = new AtomicReference<>();
+
+        private EmbeddingModel model() {
+            EmbeddingModel m = model.get();
+            if (m == null) {
+                synchronized (this) {
+                    m = model.get();
+                    if (m == null) {
+                        m = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
+                        model.set(m);
+                    }
+                }
+            }
+            return m;
+        }
+
+        @Override
+        public float[] embed(final String text) {
+            final float[] v = model().embed(text.length() > 2000 ? text.substring(0, 2000) : text).content().vector();
+            return unit(v);
+        }
+
+        @Override
+        public String describe() {
+            return "all-MiniLM-L6-v2 (quantized ONNX, 384 dimensions, in process)";
+        }
+    }
+
+    static float[] unit(final float[] v) {
+        double n = 0;
+        for (final float x : v) {
+            n += x * x;
+        }
+        n = Math.sqrt(n);
+        if (n > 0) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (v[i] / n);
+            }
+        }
+        return v;
+    }
+
+    static double dot(final float[] a, final float[] b) {
+        double s = 0;
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    static String encode(final float[] v) {
+        final ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (final float x : v) {
+            b.putFloat(x);
+        }
+        return Base64.getEncoder().encodeToString(b.array());
+    }
+
+    static float[] decode(final String s) {
+        if (s == null || s.isEmpty()) {
+            return null;
+        }
+        final ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(s)).order(ByteOrder.LITTLE_ENDIAN);
+        final float[] v = new float[b.remaining() / 4];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = b.getFloat();
+        }
+        return v;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.winnow.server.desk;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks every figure of a draft against the sources it cites. A draft is read line by line; a
+ * line's citations are its markers {@code [n]} (or {@code [n, m]}), numbering the draft's sources
+ * from 1. Each number in a line must occur in one of the sources that line cites; a figure in a
+ * line that cites nothing is unsupported too. Numbers compare by value ({@code 12.50} = {@code 12.5},
+ * {@code 1,200} = {@code 1200}); digits inside codes and dates count as numbers on both sides, so a
+ * lot code quoted exactly passes.
+ */
+public final class NumberGuard {
+
+    static final Pattern MARKER = Pattern.compile("\\[(\\d{1,3}(?:\\s*,\\s*\\d{1,3})*)]");
+    static final Pattern NUMBER = Pattern.compile("\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?");
+
+    /** A figure that its line's sources do not contain. */
+    public record Flag(int line, String text, String figure, String reason) {
+    }
+
+    /**
+     * @param statements lines that state something (see {@link #isStatement})
+     * @param cited      of those, the lines citing at least one existing source
+     * @param figures    numbers stated
+     * @param flags      unsupported figures and bad markers
+     */
+    public record Result(int statements, int cited, int figures, List<Flag> flags) {
+        public boolean ok() {
+            return flags.isEmpty();
+        }
+
+        public double coverage() {
+            return statements == 0 ? 1.0 : (double) cited / statements;
+        }
+
+        public long unsupportedFigures() {
+            return flags.stream().filter(f -> f.figure() != null).count();
+        }
+    }
+
+    private NumberGuard() {
+    }
+
+    public static Result check(final String draft, final List<Source> sources) {
+        final List<Set<String>> sourceNumbers = new ArrayList<>();
+        for (final Source s : sources) {
+            sourceNumbers.add(numbers(s.text() + " " + s.title()));
+        }
+        final List<Flag> flags = new ArrayList<>();
+        int statements = 0;
+        int cited = 0;
+        int figures = 0;
+        final String[] lines = draft == null ? new String[0] : draft.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            final String line = lines[i];
+            final Set<Integer> cites = new LinkedHashSet<>();
+            final Matcher m = MARKER.matcher(line);
+            while (m.find()) {
+                for (final String n : m.group(1).split(",")) {
+                    final int k = Integer.parseInt(n.strip());
+                    if (k >= 1 && k <= sources.size()) {
+                        cites.add(k);
+                    } else {
+                        flags.add(new Flag(i + 1, line, null, "cites [" + k + "], which is not among the sources"));
+                    }
+                }
+            }
+            final String bare = MARKER.matcher(line).replaceAll(" ");
+            if (isStatement(bare)) {
+                statements++;
+                if (!cites.isEmpty()) {
+                    cited++;
+                }
+            }
+            final Set<String> allowed = new HashSet<>();
+            for (final int k : cites) {
+                allowed.addAll(sourceNumbers.get(k - 1));
+            }
+            for (final String n : numberList(bare)) {
+                figures++;
+                if (!allowed.contains(n)) {
+                    flags.add(new Flag(i + 1, line.strip(), n, cites.isEmpty()
+                            ? "figure " + n + " with no cited source"
+                            : "figure " + n + " is not in the cited source" + (cites.size() > 1 ? "s " : " ") + cites));
+                }
+            }
+        }
+        return new Result(statements, cited, figures, List.copyOf(flags));
+    }
+
+    /**
+     * A line that states something: at least 20 characters (6 for Chinese), not a lead-in ending
+     * with a colon, not a greeting or sign-off.
+     */
+    static boolean isStatement(final String line) {
+        final String l = line.strip();
+        if (l.isEmpty() || l.endsWith(":") || l.endsWith("：")) {
+            return false;
+        }
+        return Lang.isChinese(l) ? l.length() >= 8 : l.length() >= 20;
+    }
+
+    /** The canonical values of the numbers in a text. */
+    static Set<String> numbers(final String text) {
+        return new HashSet<>(numberList(text));
+    }
+
+    static List<String> numberList(final String text) {
+        final List<String> out = new ArrayList<>();
+        final Matcher m = NUMBER.matcher(text == null ? "" : text);
+        while (m.find()) {
+            out.add(canonical(m.group()));
+        }
+        return out;
+    }
+
+    static String canonical(final String n) {
+        final String plain = n.replace(",", "");
+        try {
+            return new BigDecimal(plain).stripTrailingZeros().toPlainString();
+        } catch (NumberFormatException e) {
+            return plain;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+"use strict";
+function num(v, digits = 0) { return v == null ? "–" : Number(v).toFixed(digits); }
+function render(d) {
+  const ds = d.devices;
+  document.getElementById("n-all").textContent = ds.length;
+  document.getElementById("n-on").textContent = ds.filter(x => x.online).length;
+  document.getElementById("n-off").textContent = ds.filter(x => !x.online).length;
+  const temps = ds.filter(x => x.online && x.cpuTemperatureC != null).map(x => x.cpuTemperatureC);
+  document.getElementById("n-temp").textContent = temps.length ? Math.max(...temps).toFixed(0) + "°" : "–";
+  const sorted = [...ds].sort((a, b) => (a.online - b.online) || (a.site + a.line + a.device).localeCompare(b.site + b.line + b.device));
+  document.getElementById("devices").replaceChildren(...sorted.map(x => {
+    const href = `/devices/${encodeURIComponent(x.site)}/${encodeURIComponent(x.line)}/${encodeURIComponent(x.device)}`;
+    const state = !x.online ? "offline" : (x.mode || "running");
+    const tr = el("tr", {class: "clickable" + (x.online ? "" : " offline"), "data-device": x.device},
+      el("td", {}, el("a", {href}, el("b", {}, x.device))), el("td", {}, `${x.site} / ${x.line}`),
+      el("td", {}, el("span", {class: "badge " + state}, state)),
+      el("td", {class: "mono"}, x.agentVersion || "–"),
+      el("td", {class: "mono"}, Object.entries(x.models || {}).map(([k, v]) => `${k}: ${v}`).join(" · ") || "–"),
+      el("td", {class: "mono"}, (x.configHash || "–").slice(0, 10)),
+      el("td", {class: "num"}, num(x.fps, 1)),
+      el("td", {class: "num"}, x.latencyP50Ms == null ? "–" : `${num(x.latencyP50Ms, 1)} / ${num(x.latencyP99Ms, 1)} ms`),
+      el("td", {class: "num"}, num(x.outboxDepth)),
+      el("td", {class: "num"}, num(x.cpuTemperatureC, 0)),
+      el("td", {}, ago(x.lastSeen)));
+    tr.addEventListener("click", ev => { if (ev.target.tagName !== "A") location.href = href; });
+    return tr;
+  }));
+}
+ME.ready.then(() => {
+  const live = document.getElementById("live"), text = document.getElementById("live-text");
+  const es = new EventSource("/api/fleet/live");
+  es.addEventListener("snapshot", ev => { render(JSON.parse(ev.data)); live.className = "live on"; text.textContent = "live"; });
+  es.onerror = () => { live.className = "live off"; text.textContent = "reconnecting"; };
+});

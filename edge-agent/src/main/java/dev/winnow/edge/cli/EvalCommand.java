@@ -1,0 +1,144 @@
+package dev.winnow.edge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.models.Detector;
+import dev.winnow.models.card.ModelPackage;
+import dev.winnow.models.dataset.Sample;
+import dev.winnow.models.dataset.YoloDataset;
+import dev.winnow.models.eval.EvalReport;
+import dev.winnow.models.eval.Evaluator;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code winnow-agent eval}: runs a model package through the agent's own production path (pre-processing, ONNX
+ * Runtime session, decoder — {@link Evaluator} over {@link Detector}) on a labelled YOLO-format folder and prints
+ * precision, recall, AP@0.5 and AP@0.5:0.95 per class, then a JSON last line with {@code map50}, {@code map50_95},
+ * {@code per_class} and the measured inference time per frame.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a model folder on a labelled YOLO-format dataset with the production code path.")
+public final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model folder (model.onnx + model.json).")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "YOLO-format dataset folder (data.yaml, images/, labels/).")
+    Path data;
+
+    @Option(names = "--split", description = "Split under images/, e.g. val; default: val when images/val exists, else all images.")
+    String split;
+
+    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--timing-frames", defaultValue = "50",
+            description = "Frames timed with the production thresholds after the evaluation, 0 = none (default ${DEFAULT-VALUE}).")
+    int timingFrames;
+
+    @Option(names = "--quiet", description = "No progress on stderr.")
+    boolean quiet;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1");
+        }
+        final String chosen = split != null ? split
+                : Files.isDirectory(data.resolve("images").resolve("val")) ? "val" : null;
+        final YoloDataset dataset = YoloDataset.open(data, chosen);
+        if (dataset.samples().isEmpty()) {
+            throw new IllegalArgumentException("no images in " + data.resolve("images")
+                    + (chosen == null ? "" : "/" + chosen));
+        }
+        final ModelPackage pkg = ModelPackage.load(model);
+        final PrintWriter err = spec.commandLine().getErr();
+        final PrintWriter out = spec.commandLine().getOut();
+        final int total = dataset.samples().size();
+        final int every = Math.max(1, total / 10);
+        final EvalReport report = Evaluator.evaluate(pkg, dataset, threads, (done, n) -> {
+            if (!quiet && (done % every == 0 || done == n)) {
+                err.printf(Locale.ROOT, "eval: %d/%d images%n", done, n);
+                err.flush();
+            }
+        });
+
+        double[] ms = new double[0];
+        if (timingFrames > 0) {
+            ms = time(pkg, dataset.samples());
+        }
+        out.printf(Locale.ROOT, "model %s %s (%s), data %s%s: %d images%n", pkg.card().name(), pkg.card().version(),
+                model, data, chosen == null ? "" : " split " + chosen, total);
+        out.print(report.toTable());
+        final ObjectMapper m = new ObjectMapper();
+        final ObjectNode json = (ObjectNode) m.readTree(report.toJson());
+        json.put("model", model.toString());
+        json.put("data", data.toString());
+        if (chosen != null) {
+            json.put("split", chosen);
+        }
+        if (ms.length > 0) {
+            out.printf(Locale.ROOT, "inference (pre-processing + ONNX + decode, %d thread%s, %d frames): mean %.2f ms, "
+                    + "p50 %.2f ms, p95 %.2f ms%n", threads, threads == 1 ? "" : "s", ms.length, mean(ms), pct(ms, 50),
+                    pct(ms, 95));
+            final ObjectNode t = json.putObject("ms_per_frame");
+            t.put("threads", threads);
+            t.put("frames", ms.length);
+            t.put("mean", round(mean(ms)));
+            t.put("p50", round(pct(ms, 50)));
+            t.put("p95", round(pct(ms, 95)));
+        }
+        out.println(json);
+        out.flush();
+        return 0;
+    }
+
+    /** Times {@link Detector#detect} with the card's own thresholds, as on the line, after a warm-up. */
+    private double[] time(final ModelPackage pkg, final List<Sample> samples) throws Exception {
+        final List<YoloDataset.BgrImage> frames = new ArrayList<>();
+        for (int i = 0; i < Math.min(samples.size(), timingFrames); i++) {
+            frames.add(YoloDataset.readBgr(samples.get(i).image()));
+        }
+        try (Detector d = new Detector(pkg, threads)) {
+            for (int i = 0; i < 10; i++) {
+                final YoloDataset.BgrImage f = frames.get(i % frames.size());
+                d.detect(f.bgr(), f.width(), f.height());
+            }
+            final double[] ms = new double[timingFrames];
+            for (int i = 0; i < timingFrames; i++) {
+                final YoloDataset.BgrImage f = frames.get(i % frames.size());
+                final long t0 = System.nanoTime();
+                d.detect(f.bgr(), f.width(), f.height());
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            return ms;
+        }
+    }
+
+    private static double mean(final double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    private static double pct(final double[] v, final double p) {
+        final double[] s = v.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100 * s.length) - 1)];
+    }
+
+    private static double round(final double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,360 @@
+package dev.winnow.edge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.hardware.sim.ContaminantClass;
+import dev.winnow.hardware.sim.GroundTruthBox;
+import dev.winnow.hardware.sim.ManualClock;
+import dev.winnow.hardware.sim.RenderedFrame;
+import dev.winnow.hardware.sim.Scenario;
+import dev.winnow.hardware.sim.VirtualCamera;
+import dev.winnow.hardware.sim.VirtualLine;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code winnow-agent export-dataset}: renders labelled frames from the virtual line into a YOLO-format folder
+ * ({@code images/{train,val}/*.png}, {@code labels/{train,val}/*.txt}, {@code data.yaml}) for training and
+ * evaluating detectors.
+ *
+ * <p>Every image comes from its own copy of the base scenario with a fresh seed and randomly varied lighting
+ * (brightness, drift, vignetting), cotton (shade spread, density, tufts per second), contaminants (size scale,
+ * count per view, class mix), camera (optical blur, noise, exposure, hence motion blur) and belt speed, sampled at
+ * a random instant, so a model trained on it learns the contaminants rather than one rendering of them. A share of
+ * images has no contaminant at all.
+ *
+ * <p>Label set per camera: the colour camera labels all six {@link ContaminantClass}es; the UV camera labels only
+ * the classes that fluoresce ({@link ContaminantClass#fluorescesUnderUv()}: plastic_film, polypropylene_twine).
+ * Non-fluorescing contaminants are still on the UV images (as dark shapes on faintly glowing cotton) but are
+ * unlabelled background: the UV model must not fire on them, the colour model handles them. Class indices follow
+ * {@link ContaminantClass} order within the camera's label set.
+ *
+ * <p>Labelling rules: boxes are the contaminant's axis-aligned extent clipped to the image; a box whose visible
+ * part is a sliver (less than {@code --min-visible} of its full extent and under 8 px long) is dropped; boxes
+ * narrower than {@code --min-box} pixels (sub-pixel fibres, strings seen end-on) are widened to that size around
+ * their centre, so that IoU-based matching is meaningful for hair-thin objects; and a contaminant is labelled only
+ * when the camera can see it: at least {@code --visible-pixels} pixels of its box differ by {@code --visible-delta}
+ * levels from the same frame rendered without contaminants (a dark string on the dark belt, a grey feather on grey
+ * cotton under heavy blur are dropped, as a human labeller would miss them). The JSON line counts what was dropped.
+ */
+@Command(name = "export-dataset", mixinStandardHelpOptions = true,
+        description = "Render a labelled YOLO-format dataset from the virtual line.")
+public final class ExportDatasetCommand implements Callable<Integer> {
+
+    @Option(names = "--out", required = true, description = "Output folder (created; must be empty or absent).")
+    Path out;
+
+    @Option(names = "--images", required = true, description = "Number of images to render.")
+    int images;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed: same seed, same dataset (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--scenario", defaultValue = "demo",
+            description = "Base scenario: a shipped name (demo, fast-belt, white-pp) or a YAML/JSON file (default ${DEFAULT-VALUE}).")
+    String scenario;
+
+    @Option(names = "--camera", defaultValue = "colour", description = "colour or uv (default ${DEFAULT-VALUE}).")
+    String camera;
+
+    @Option(names = "--val-fraction", defaultValue = "0.2", description = "Share of images in the val split (default ${DEFAULT-VALUE}).")
+    double valFraction;
+
+    @Option(names = "--empty-fraction", defaultValue = "0.1",
+            description = "Share of images rendered with no contaminant (default ${DEFAULT-VALUE}).")
+    double emptyFraction;
+
+    @Option(names = "--no-variation", description = "Render the base scenario as it is (only seed and instant vary).")
+    boolean noVariation;
+
+    @Option(names = "--min-box", defaultValue = "4", description = "Minimum label box side in pixels (default ${DEFAULT-VALUE}).")
+    double minBox;
+
+    @Option(names = "--min-visible", defaultValue = "0.2",
+            description = "Drop edge slivers showing less than this share of the object (default ${DEFAULT-VALUE}).")
+    double minVisible;
+
+    @Option(names = "--visible-delta", defaultValue = "24",
+            description = "A pixel shows a contaminant when it differs by this many 8-bit levels from the frame "
+                    + "rendered without contaminants (default ${DEFAULT-VALUE}).")
+    int visibleDelta;
+
+    @Option(names = "--visible-pixels", defaultValue = "4",
+            description = "A contaminant is labelled only when at least this many of its pixels show it; "
+                    + "0 labels everything (default ${DEFAULT-VALUE}).")
+    int visiblePixels;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Per-camera label set. */
+    static List<ContaminantClass> labelSet(final Scenario.CameraKind kind) {
+        final List<ContaminantClass> out = new ArrayList<>();
+        for (final ContaminantClass c : ContaminantClass.values()) {
+            if (kind == Scenario.CameraKind.COLOUR || c.fluorescesUnderUv()) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (images < 1) {
+            throw new IllegalArgumentException("--images must be >= 1");
+        }
+        if (!(valFraction >= 0 && valFraction <= 1)) {
+            throw new IllegalArgumentException("--val-fraction must be in [0, 1] (1 = a held-out test set, all in val)");
+        }
+        if (!(emptyFraction >= 0 && emptyFraction <= 1)) {
+            throw new IllegalArgumentException("--empty-fraction must be in [0, 1]");
+        }
+        final Scenario.CameraKind kind = switch (camera) {
+            case "colour" -> Scenario.CameraKind.COLOUR;
+            case "uv" -> Scenario.CameraKind.UV;
+            default -> throw new IllegalArgumentException("--camera must be colour or uv, not '" + camera + "'");
+        };
+        final Scenario base = Scenario.NAMED.contains(scenario) ? Scenario.named(scenario)
+                : Scenario.load(Path.of(scenario));
+        final Scenario.CameraSpec cam = base.cameras().stream().filter(c -> c.kind() == kind).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("scenario '" + base.name() + "' has no " + camera
+                        + " camera"));
+        if (Files.isDirectory(out)) {
+            try (var s = Files.list(out)) {
+                if (s.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--out " + out + " is not empty");
+                }
+            }
+        }
+        final List<ContaminantClass> labels = labelSet(kind);
+        for (final String split : List.of("train", "val")) {
+            Files.createDirectories(out.resolve("images").resolve(split));
+            Files.createDirectories(out.resolve("labels").resolve(split));
+        }
+        writeDataYaml(labels, base, kind);
+
+        final PrintWriter err = spec.commandLine().getErr();
+        final int nVal = (int) Math.round(images * valFraction);
+        final int nTrain = images - nVal;
+        final Map<ContaminantClass, Integer> perClass = new EnumMap<>(ContaminantClass.class);
+        labels.forEach(c -> perClass.put(c, 0));
+        int totalLabels = 0;
+        int empty = 0;
+        int dropped = 0;
+        int invisible = 0;
+        final long started = System.nanoTime();
+        for (int i = 0; i < images; i++) {
+            final SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + i);
+            final boolean noContaminants = rng.nextDouble() < emptyFraction;
+            final Scenario sc = vary(base, cam, rng, noContaminants);
+            final Scenario.CameraSpec c = sc.cameras().get(0);
+            final ManualClock clock = new ManualClock(0);
+            final VirtualLine line = new VirtualLine(sc, clock);
+            final VirtualCamera vc = line.camera(c.id());
+            // Any instant after the view has filled with belt that carries contaminants.
+            final double fillSeconds = (c.viewEndMm() + 200) / (sc.belt().speedMps() * 1000);
+            final long at = Math.round((fillSeconds + rng.nextDouble() * 30) * 1e9);
+            clock.set(at);
+            final RenderedFrame frame = vc.grab(at);
+            // The same instant without contaminants: what a contaminant changes is what a camera can see of it.
+            final byte[] background = frame.truth().isEmpty() ? frame.bgr() : withoutContaminants(sc, c.id(), at);
+            final StringBuilder txt = new StringBuilder();
+            int n = 0;
+            for (final GroundTruthBox b : frame.truth()) {
+                final int idx = labels.indexOf(b.cls());
+                if (idx < 0) {
+                    continue;
+                }
+                final String l = label(b, idx, frame.width(), frame.height(), sc, c);
+                if (l == null) {
+                    dropped++;
+                    continue;
+                }
+                if (!visible(b, frame, background)) {
+                    invisible++;
+                    continue;
+                }
+                txt.append(l).append('\n');
+                perClass.merge(b.cls(), 1, Integer::sum);
+                n++;
+            }
+            if (n == 0) {
+                empty++;
+            }
+            totalLabels += n;
+            final String split = i < nTrain ? "train" : "val";
+            final String stem = String.format(Locale.ROOT, "%s_%06d", kind.wireName(), i);
+            ImageIO.write(frame.toImage(), "png", out.resolve("images").resolve(split).resolve(stem + ".png").toFile());
+            Files.writeString(out.resolve("labels").resolve(split).resolve(stem + ".txt"), txt, StandardCharsets.UTF_8);
+            if ((i + 1) % 100 == 0 || i + 1 == images) {
+                final double s = (System.nanoTime() - started) / 1e9;
+                err.printf(Locale.ROOT, "export-dataset: %d/%d images, %d labels, %.0fs elapsed, ~%.0fs left%n", i + 1,
+                        images, totalLabels, s, s / (i + 1) * (images - i - 1));
+                err.flush();
+            }
+        }
+        final ObjectMapper m = new ObjectMapper();
+        final ObjectNode json = m.createObjectNode();
+        json.put("out", out.toAbsolutePath().normalize().toString());
+        json.put("images", images);
+        json.put("labels", totalLabels);
+        json.put("train", nTrain);
+        json.put("val", nVal);
+        json.put("camera", kind.wireName());
+        json.put("images_without_labels", empty);
+        json.put("dropped_slivers", dropped);
+        json.put("dropped_invisible", invisible);
+        final ObjectNode pc = json.putObject("per_class");
+        perClass.forEach((k, v) -> pc.put(k.wireName(), v));
+        spec.commandLine().getOut().println(json);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** Renders the frame's scenario at the same instant with no contaminant (tufts, belt, light and noise are equal). */
+    private static byte[] withoutContaminants(final Scenario sc, final String cameraId, final long at) {
+        final Scenario.Contaminants ct = sc.contaminants();
+        final Scenario clean = new Scenario(sc.name(), sc.seed(), sc.durationSeconds(), sc.belt(), sc.product(),
+                new Scenario.Contaminants(0, ct.mix(), ct.sizeScale(), ct.palettes()), sc.cameras(), sc.nozzleBar(),
+                sc.lighting());
+        final ManualClock clock = new ManualClock(0);
+        final VirtualLine line = new VirtualLine(clean, clock);
+        clock.set(at);
+        return line.camera(cameraId).grab(at).bgr();
+    }
+
+    /** True when enough pixels of the box differ visibly from the contaminant-free rendering. */
+    private boolean visible(final GroundTruthBox b, final RenderedFrame frame, final byte[] background) {
+        if (visiblePixels <= 0) {
+            return true;
+        }
+        final int x0 = (int) Math.floor(b.xPx());
+        final int y0 = (int) Math.floor(b.yPx());
+        final int x1 = Math.min(frame.width(), (int) Math.ceil(b.xPx() + b.wPx()));
+        final int y1 = Math.min(frame.height(), (int) Math.ceil(b.yPx() + b.hPx()));
+        final byte[] f = frame.bgr();
+        int count = 0;
+        for (int y = Math.max(0, y0); y < y1; y++) {
+            for (int x = Math.max(0, x0); x < x1; x++) {
+                final int o = (y * frame.width() + x) * 3;
+                int d = 0;
+                for (int k = 0; k < 3; k++) {
+                    d = Math.max(d, Math.abs((f[o + k] & 0xFF) - (background[o + k] & 0xFF)));
+                }
+                if (d >= visibleDelta && ++count >= visiblePixels) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The YOLO label line, or null for an edge sliver. */
+    private String label(final GroundTruthBox b, final int idx, final int w, final int h, final Scenario sc,
+                         final Scenario.CameraSpec c) {
+        final double mmX = sc.belt().widthMm() / c.widthPx();
+        final double mmY = c.viewLengthMm() / c.heightPx();
+        final double fullW = Math.max(1e-6, b.widthMm() / mmX);
+        final double fullH = Math.max(1e-6, b.lengthMm() / mmY);
+        final double visible = Math.min(1, b.wPx() / fullW) * Math.min(1, b.hPx() / fullH);
+        if (visible < minVisible && Math.max(b.wPx(), b.hPx()) < 8) {
+            return null;
+        }
+        double x1 = b.xPx();
+        double y1 = b.yPx();
+        double x2 = x1 + b.wPx();
+        double y2 = y1 + b.hPx();
+        if (x2 - x1 < minBox) {
+            final double cx = (x1 + x2) / 2;
+            x1 = Math.max(0, cx - minBox / 2);
+            x2 = Math.min(w, cx + minBox / 2);
+        }
+        if (y2 - y1 < minBox) {
+            final double cy = (y1 + y2) / 2;
+            y1 = Math.max(0, cy - minBox / 2);
+            y2 = Math.min(h, cy + minBox / 2);
+        }
+        return String.format(Locale.ROOT, "%d %.6f %.6f %.6f %.6f", idx, (x1 + x2) / 2 / w, (y1 + y2) / 2 / h,
+                (x2 - x1) / w, (y2 - y1) / h);
+    }
+
+    /** A copy of the base scenario, reduced to the one camera, with per-image variation. */
+    Scenario vary(final Scenario base, final Scenario.CameraSpec cam, final SplittableRandom rng,
+                  final boolean noContaminants) {
+        final long imageSeed = rng.nextLong();
+        final double speed = noVariation ? base.belt().speedMps()
+                : Math.max(0.05, Math.min(10, base.belt().speedMps() * u(rng, 0.6, 3.0)));
+        final Scenario.Belt belt = new Scenario.Belt(base.belt().widthMm(), speed, base.belt().encoderMmPerCount());
+        final Scenario.Product p = base.product();
+        // Keep the tuft coverage of the belt (tufts per metre) around the base scenario's, varied.
+        final double coverage = p.tuftsPerSecond() / base.belt().speedMps();
+        final Scenario.Product product = noVariation ? p : new Scenario.Product(
+                Math.min(5000, coverage * speed * u(rng, 0.5, 1.6)), p.tuftMinMm(), p.tuftMaxMm(),
+                u(rng, 0.02, 0.22), u(rng, 0.45, 0.95));
+        final Scenario.Contaminants ct = base.contaminants();
+        final double viewM = cam.viewLengthMm() / 1000;
+        final double perSecond;
+        final Map<ContaminantClass, Double> mix = new LinkedHashMap<>();
+        if (noContaminants) {
+            perSecond = 0;
+            mix.putAll(ct.mix());
+        } else if (noVariation) {
+            perSecond = ct.perSecond();
+            mix.putAll(ct.mix());
+        } else {
+            // 0.7 .. 5 contaminants in view on average, classes roughly balanced with some jitter.
+            perSecond = u(rng, 0.7, 5.0) * speed / viewM;
+            for (final ContaminantClass c : ContaminantClass.values()) {
+                // The UV camera labels only fluorescing classes: give them most of the mix, keep the rest as negatives.
+                final boolean main = cam.kind() == Scenario.CameraKind.COLOUR || c.fluorescesUnderUv();
+                mix.put(c, main ? u(rng, 0.5, 1.5) : u(rng, 0.1, 0.4));
+            }
+        }
+        final Scenario.Contaminants contaminants = new Scenario.Contaminants(perSecond, mix,
+                noVariation ? ct.sizeScale() : ct.sizeScale() * u(rng, 0.75, 1.35), ct.palettes());
+        final Scenario.CameraSpec camera = noVariation ? cam : new Scenario.CameraSpec(cam.id(), cam.kind(),
+                cam.positionMm(), cam.viewLengthMm(), cam.widthPx(), cam.heightPx(), cam.fps(),
+                u(rng, 0.3, 3.0), u(rng, 0.2, 1.5), u(rng, 1.0, 7.0));
+        final Scenario.Lighting l = base.lighting();
+        final Scenario.Lighting lighting = noVariation ? l
+                : new Scenario.Lighting(u(rng, 0.75, 1.25), u(rng, 0.0, 0.12), u(rng, 0.0, 0.35));
+        final Scenario.NozzleBar bar = base.nozzleBar().positionMm() > camera.viewEndMm() ? base.nozzleBar()
+                : new Scenario.NozzleBar(camera.viewEndMm() + 500, base.nozzleBar().count(), base.nozzleBar().pitchMm(),
+                base.nozzleBar().latencyMs(), base.nozzleBar().jitterMs(), base.nozzleBar().footprintMm());
+        return new Scenario(base.name() + "-export", imageSeed, base.durationSeconds(), belt, product, contaminants,
+                List.of(camera), bar, lighting);
+    }
+
+    private static double u(final SplittableRandom rng, final double lo, final double hi) {
+        return lo + rng.nextDouble() * (hi - lo);
+    }
+
+    private void writeDataYaml(final List<ContaminantClass> labels, final Scenario base,
+                               final Scenario.CameraKind kind) throws IOException {
+        final StringBuilder sb = new StringBuilder();
+        sb.append("# Exported by winnow-agent export-dataset from scenario '").append(base.name())
+                .append("', camera ").append(kind.wireName()).append(", seed ").append(seed).append(", ")
+                .append(images).append(" images").append(noVariation ? " (no variation)" : " (varied per image)")
+                .append('\n');
+        sb.append("path: .\ntrain: images/train\nval: images/val\n");
+        sb.append("nc: ").append(labels.size()).append('\n');
+        sb.append("names: [").append(String.join(", ", labels.stream().map(ContaminantClass::wireName).toList()))
+                .append("]\n");
+        Files.writeString(out.resolve("data.yaml"), sb, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,271 @@
+package dev.winnow.edge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.edge.AgentMain;
+import dev.winnow.edge.belt.Homography;
+import dev.winnow.edge.camera.CameraPipeline;
+import dev.winnow.edge.camera.FrameSource;
+import dev.winnow.edge.camera.ImageFolderSource;
+import dev.winnow.edge.camera.StallWatchdog;
+import dev.winnow.edge.camera.VideoSource;
+import dev.winnow.edge.config.AgentConfig;
+import dev.winnow.edge.config.ConfigLoader;
+import dev.winnow.edge.detect.Detectors;
+import dev.winnow.edge.detect.FrameDetector;
+import dev.winnow.edge.eject.EjectionPlanner;
+import dev.winnow.edge.eject.NozzleBar;
+import dev.winnow.edge.eject.TimingLog;
+import dev.winnow.edge.eject.ValveScheduler;
+import dev.winnow.edge.inspect.FailSafe;
+import dev.winnow.edge.inspect.LineInspector;
+import dev.winnow.edge.link.Uplink;
+import dev.winnow.edge.sim.VirtualCameraSource;
+import dev.winnow.hardware.encoder.BeltEncoder;
+import dev.winnow.hardware.interlock.Interlocks;
+import dev.winnow.hardware.interlock.StopLineRelay;
+import dev.winnow.hardware.light.StackLight;
+import dev.winnow.hardware.pi.HardwarePins;
+import dev.winnow.hardware.pi.PiHardware;
+import dev.winnow.hardware.sim.LineClock;
+import dev.winnow.hardware.sim.Scenario;
+import dev.winnow.hardware.sim.VirtualCamera;
+import dev.winnow.hardware.sim.VirtualLine;
+import dev.winnow.hardware.valve.ValveBank;
+import dev.winnow.protocol.Alarm;
+import dev.winnow.protocol.Command;
+import dev.winnow.protocol.CommandResult;
+import dev.winnow.protocol.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code winnow-agent run --config FILE}: the agent on a line — real cameras and GPIO on a Raspberry
+ * Pi, Pi4J's mock platform elsewhere ({@code hardware: mock}), or the virtual line.
+ */
+@picocli.CommandLine.Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the agent on a line from a strict YAML configuration.")
+public final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, description = "The agent's YAML configuration.")
+    Path config;
+
+    @Option(names = "--check", description = "Validate the configuration and exit.")
+    boolean checkOnly;
+
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        final AgentConfig cfg = ConfigLoader.load(config);
+        if (checkOnly) {
+            System.out.println("winnow-agent: " + config + " is valid (" + cfg.cameras().size() + " camera(s), "
+                    + cfg.lineSettings().nozzleBar().count() + " valves, fail-safe "
+                    + cfg.lineSettings().failSafe().name().toLowerCase().replace('_', '-') + ")");
+            return 0;
+        }
+        final AgentConfig.Line ls = cfg.lineSettings();
+        final LineClock clock = LineClock.system();
+        final Clock wall = Clock.systemUTC();
+
+        // Hardware: a Pi, the mock platform, or the virtual line.
+        PiHardware pi = null;
+        VirtualLine vline = null;
+        final ValveBank valves;
+        final BeltEncoder encoder;
+        final StackLight light;
+        final StopLineRelay relay;
+        final Interlocks interlocks;
+        switch (cfg.hardware()) {
+            case PI -> {
+                if (!PiHardware.isRaspberryPi()) {
+                    throw new IllegalStateException("hardware: pi, but this machine is not a Raspberry Pi "
+                            + "(/proc/device-tree/model does not name one). Use 'hardware: mock' to try the agent "
+                            + "without GPIO, or 'winnow-agent simulate' for the virtual line.");
+                }
+                pi = PiHardware.open(HardwarePins.defaults(), ls.encoderMmPerCount());
+            }
+            case MOCK -> {
+                System.err.println("winnow-agent: hardware: mock — Pi4J mock platform, no GPIO is driven"
+                        + (PiHardware.isRaspberryPi() ? "" : " (this machine is not a Raspberry Pi)"));
+                pi = PiHardware.mock(HardwarePins.defaults(), ls.encoderMmPerCount());
+            }
+            case VIRTUAL -> vline = new VirtualLine(Scenario.NAMED.contains(cfg.cameras().get(0).source().scenario())
+                    ? Scenario.named(cfg.cameras().get(0).source().scenario())
+                    : Scenario.load(Path.of(cfg.cameras().get(0).source().scenario())), clock);
+            default -> throw new IllegalStateException();
+        }
+        if (pi != null) {
+            valves = pi.valves();
+            encoder = ls.encoder() ? pi.encoder() : fixedSpeed(clock, ls.speedMps(), ls.encoderMmPerCount());
+            light = pi.stackLight();
+            relay = pi.stopLineRelay();
+            interlocks = pi.interlocks();
+        } else {
+            valves = vline.valves();
+            encoder = vline.encoder();
+            light = null;
+            relay = null;
+            interlocks = null;
+        }
+        final AgentConfig.NozzleBar nb = ls.nozzleBar();
+        if (nb.count() > valves.size()) {
+            throw new IllegalStateException("nozzleBar.count: " + nb.count() + " valves configured but the hardware has "
+                    + valves.size());
+        }
+        final NozzleBar bar = new NozzleBar(nb.positionMm(), nb.count(), nb.pitchMm(), nb.leftEdgeMm(), nb.latencyMs(),
+                nb.marginAcrossMm(), nb.marginAlongMm(), nb.maxOnMs());
+        final TimingLog timing = new TimingLog(1 << 16);
+        final ValveScheduler scheduler = new ValveScheduler(valves, clock, Math.round(nb.maxOnMs() * 1e6),
+                Math.round(nb.mergeGapMs() * 1e6), timing);
+        scheduler.setRealtime(ls.realtimeTimer());
+
+        Uplink link = null;
+        if (cfg.mqtt() != null) {
+            Files.createDirectories(cfg.mqtt().stateDir());
+            link = new Uplink(new Uplink.Settings(cfg.mqtt().url(), cfg.site(), cfg.line(), cfg.device(),
+                    cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir(), AgentMain.version()), wall);
+        }
+        final Uplink uplink = link;
+        final FailSafe failSafe = new FailSafe(ls.failSafe(), light, relay, scheduler, change -> {
+            System.err.println("winnow-agent: " + change.state().name().toLowerCase() + " " + change.cause()
+                    + (change.camera() == null ? "" : " [" + change.camera() + "]") + ": " + change.message());
+            if (uplink != null) {
+                try {
+                    uplink.send(new Alarm(UUID.randomUUID().toString(), wall.instant(), change.state(), change.severity(),
+                            change.cause(), change.message(), change.camera()));
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+
+        final Map<String, Homography> calibration = new LinkedHashMap<>();
+        for (final AgentConfig.Camera c : cfg.cameras()) {
+            if (c.calibrationPixels() != null) {
+                calibration.put(c.id(), Homography.fromFourPoints(c.calibrationPixels(), c.calibrationBelt()));
+            } else {
+                calibration.put(c.id(), dev.winnow.edge.sim.Simulation.calibrate(vline.camera(c.id()).geometry()));
+            }
+        }
+        final LineInspector inspector = new LineInspector(new LineInspector.Settings(cfg.device(), ls.minConfidence(),
+                ls.trackGateMm(), ls.audit(), ls.minSightings(), ls.escapeAlarmRate(), 100), calibration,
+                new EjectionPlanner(bar), scheduler, clock, wall, encoder, () -> ls.speedMps() * 1000, event -> {
+                    if (uplink != null) {
+                        try {
+                            uplink.send(event);
+                        } catch (final InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+        inspector.onAlarm(reason -> failSafe.warning("escape_rate", inspector.escapeAlarm(), reason));
+
+        final List<CameraPipeline> pipelines = new ArrayList<>();
+        final Map<String, String> models = new LinkedHashMap<>();
+        for (final AgentConfig.Camera c : cfg.cameras()) {
+            final boolean uv = c.kind() == AgentConfig.CameraKind.UV;
+            final FrameDetector detector = Detectors.forCamera(c.id(), uv, c.model(), c.classical(),
+                    c.model() != null, c.threads());
+            models.put(c.id(), detector.version());
+            inspector.setCameraAudit(c.id(), c.audit());
+            final AgentConfig.Source s = c.source();
+            final FrameSource source = switch (s.type()) {
+                case V4L2 -> new VideoSource(c.id(), s.device(), s.width(), s.height(), false, clock, encoder);
+                case URL -> new VideoSource(c.id(), s.url(), s.width(), s.height(), false, clock, encoder);
+                case FILE -> new VideoSource(c.id(), s.path().toString(), s.width(), s.height(), s.loop(), clock, encoder);
+                case FOLDER -> new ImageFolderSource(c.id(), s.path(), s.fps(), s.loop(), clock, encoder);
+                case VIRTUAL -> {
+                    final VirtualCamera vc = vline.camera(c.id());
+                    yield new VirtualCameraSource(vc, clock, Long.MAX_VALUE);
+                }
+            };
+            final CameraPipeline p = new CameraPipeline(source, detector, inspector,
+                    reason -> System.err.println("winnow-agent: " + reason), clock);
+            p.setInferenceNiceness(5);
+            pipelines.add(p);
+        }
+        final StallWatchdog watchdog = new StallWatchdog(pipelines, clock, Math.round(ls.stallTimeoutMs() * 1e6),
+                failSafe);
+        final CommandHandler commands = new CommandHandler(inspector, scheduler, failSafe, nb.count(), wall, clock,
+                pipelines);
+        if (uplink != null) {
+            uplink.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models,
+                    Integer.toHexString(cfg.hashCode())), cmd -> {
+                        try {
+                            uplink.sendResult(commands.handle(cmd));
+                        } catch (final InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "shutdown"));
+        scheduler.start();
+        pipelines.forEach(CameraPipeline::start);
+        failSafe.start(ls.audit());
+        final SystemdNotify systemd = SystemdNotify.fromEnvironment();
+        systemd.send("READY=1\nSTATUS=inspecting " + cfg.site() + "/" + cfg.line());
+        System.err.printf("winnow-agent: %s/%s/%s running: %d camera(s) %s, %d valves, fail-safe %s%s%n", cfg.site(),
+                cfg.line(), cfg.device(), pipelines.size(), models, nb.count(),
+                ls.failSafe().name().toLowerCase().replace('_', '-'), uplink == null ? "" : ", reporting to "
+                        + cfg.mqtt().url());
+        final long statsNanos = Math.round(ls.statsIntervalSeconds() * 1e9);
+        long nextStats = clock.nanos() + statsNanos;
+        try {
+            while (!stop.await(100, TimeUnit.MILLISECONDS)) {
+                watchdog.check();
+                if (interlocks != null) {
+                    if (interlocks.allClear()) {
+                        failSafe.clear("interlock", null);
+                    } else {
+                        failSafe.fault("interlock", null, interlocks.emergencyStopReleased()
+                                ? "air pressure low" : "emergency stop pressed or its wire broken");
+                    }
+                }
+                systemd.send("WATCHDOG=1");
+                if (clock.nanos() >= nextStats && uplink != null) {
+                    uplink.send(inspector.snapshot(scheduler.cycles(), 0, uplink.pending(), null, failSafe.faulted()));
+                    nextStats += statsNanos;
+                }
+            }
+        } finally {
+            systemd.send("STOPPING=1");
+            pipelines.forEach(CameraPipeline::close);
+            scheduler.close();
+            failSafe.shutdown();
+            if (uplink != null) {
+                uplink.close();
+            }
+            if (pi != null) {
+                pi.close();
+            }
+        }
+        return 0;
+    }
+
+    /** Without an encoder: belt position from the configured speed. */
+    static BeltEncoder fixedSpeed(final LineClock clock, final double speedMps, final double mmPerCount) {
+        final long t0 = clock.nanos();
+        return new BeltEncoder() {
+            @Override
+            public long count() {
+                return (long) ((clock.nanos() - t0) / 1e6 * speedMps / mmPerCount);
+            }
+
+            @Override
+            public double mmPerCount() {
+                return mmPerCount;
+            }
+        };
+    }
+}

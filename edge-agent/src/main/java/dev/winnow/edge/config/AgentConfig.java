@@ -1,0 +1,51 @@
+package dev.winnow.edge.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The agent's configuration for {@code winnow-agent run --config FILE}: read strictly by
+ * {@link ConfigLoader}. See edge-agent/README.md and hardware/agent.yaml for an example.
+ */
+public record AgentConfig(String site, String line, String device, Hardware hardware, List<Camera> cameras,
+                          Line lineSettings, Mqtt mqtt) {
+
+    /** Where the valves, encoder, stack light and interlocks are: a Pi's GPIO, Pi4J's mock, or the virtual line. */
+    public enum Hardware { PI, MOCK, VIRTUAL }
+
+    public enum CameraKind { COLOUR, UV }
+
+    public enum SourceType { V4L2, URL, FILE, FOLDER, VIRTUAL }
+
+    /** What the line does when a camera stalls, inference fails or an interlock opens. */
+    public enum FailSafe { ALARM, REJECT_ALL, STOP_LINE }
+
+    /**
+     * @param device v4l2 device path or index; url for rtsp/http; path for file/folder; scenario for virtual
+     */
+    public record Source(SourceType type, String device, String url, Path path, String scenario, double fps,
+                         int width, int height, boolean loop) {
+    }
+
+    public record Camera(String id, CameraKind kind, Source source, double[] calibrationPixels,
+                         double[] calibrationBelt, Path model, int threads, boolean audit, boolean classical) {
+    }
+
+    public record NozzleBar(double positionMm, int count, double pitchMm, double leftEdgeMm, double latencyMs,
+                            double marginAlongMm, double marginAcrossMm, double maxOnMs, double mergeGapMs) {
+    }
+
+    /**
+     * @param speedMps          fixed belt speed; used for timing when there is no encoder
+     * @param encoder           true: belt position from the encoder
+     * @param encoderMmPerCount belt travel per encoder count
+     */
+    public record Line(double beltWidthMm, double speedMps, boolean encoder, double encoderMmPerCount,
+                       NozzleBar nozzleBar, double minConfidence, int minSightings, double trackGateMm,
+                       FailSafe failSafe, boolean audit, double stallTimeoutMs, double escapeAlarmRate,
+                       double statsIntervalSeconds, boolean realtimeTimer) {
+    }
+
+    public record Mqtt(String url, String username, String password, Path stateDir) {
+    }
+}

@@ -1,0 +1,71 @@
+package dev.winnow.edge.detect;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Chooses a camera's detector: its trained model when present, else the classical baseline. */
+public final class Detectors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Detectors.class);
+
+    /** Where the shipped models live, relative to the working directory or the agent's install folder. */
+    public static final String SHIPPED_COLOUR = "cotton-colour";
+    public static final String SHIPPED_UV = "cotton-uv";
+
+    private Detectors() {
+    }
+
+    /** True when {@code dir} holds a model package (model.onnx and model.json). */
+    public static boolean isModelDir(final Path dir) {
+        return dir != null && Files.isRegularFile(dir.resolve("model.onnx")) && Files.isRegularFile(dir.resolve("model.json"));
+    }
+
+    /**
+     * The shipped model folder for a camera kind, searched in {@code ./models/NAME} and the
+     * {@code WINNOW_MODELS} directory; null when absent.
+     */
+    public static Path shippedModel(final boolean uv) {
+        final String name = uv ? SHIPPED_UV : SHIPPED_COLOUR;
+        final String env = System.getenv("WINNOW_MODELS");
+        if (env != null && isModelDir(Path.of(env, name))) {
+            return Path.of(env, name);
+        }
+        for (final Path base : new Path[] {Path.of("models"), Path.of("..", "models"), Path.of("/opt/winnow/models")}) {
+            if (isModelDir(base.resolve(name))) {
+                return base.resolve(name);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A detector for one camera.
+     *
+     * @param modelDir the camera's model folder, or null for the shipped default for its kind
+     * @param classical when true, never load a model
+     * @param required  when true, a missing model is an error rather than a fallback
+     */
+    public static FrameDetector forCamera(final String cameraId, final boolean uv, final Path modelDir,
+                                          final boolean classical, final boolean required, final int threads)
+            throws IOException {
+        if (!classical) {
+            final Path dir = modelDir != null ? modelDir : shippedModel(uv);
+            if (dir != null && isModelDir(dir)) {
+                final OnnxFrameDetector d = OnnxFrameDetector.open(dir, threads);
+                LOG.info("camera {}: model {} from {} ({} thread(s))", cameraId, d.version(), dir, threads);
+                return d;
+            }
+            if (required) {
+                throw new IOException("camera " + cameraId + ": no model package (model.onnx + model.json) in "
+                        + (dir == null ? "the default locations" : dir));
+            }
+            LOG.warn("camera {}: no model found ({}); using the classical {} detector", cameraId,
+                    modelDir != null ? modelDir : "models/" + (uv ? SHIPPED_UV : SHIPPED_COLOUR),
+                    uv ? "UV" : "colour");
+        }
+        return new ColourBlobDetector(uv ? ColourBlobDetector.Mode.UV : ColourBlobDetector.Mode.COLOUR, 12);
+    }
+}

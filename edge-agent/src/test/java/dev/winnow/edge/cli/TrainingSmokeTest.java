@@ -1,0 +1,129 @@
+package dev.winnow.edge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.winnow.edge.AgentMain;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The model pipeline end to end, as CI runs it: {@code export-dataset} renders a tiny fixture from the virtual line,
+ * {@code models/training/train.py --smoke} trains and exports a model on it, and {@code eval} measures that model
+ * with the production code path. Skipped (with the reason) when {@code /usr/bin/python3} lacks torch, onnx or PIL:
+ * {@code sudo apt-get install -y python3-torch python3-onnx python3-pil python3-numpy}.
+ */
+class TrainingSmokeTest {
+
+    private static final String PYTHON = "/usr/bin/python3";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void exportTrainSmokeAndEvaluate() throws Exception {
+        final String missing = missingPythonModules();
+        Assumptions.assumeTrue(missing == null, "training smoke test skipped: " + missing);
+        final Path trainPy = findTrainPy();
+        Assumptions.assumeTrue(trainPy != null, "training smoke test skipped: models/training/train.py not found");
+
+        // 1. a tiny exported fixture
+        final Path data = tmp.resolve("data");
+        final JsonNode export = lastJson(run("export-dataset", "--out", data.toString(), "--images", "16",
+                "--seed", "7", "--camera", "colour", "--val-fraction", "0.25"));
+        assertThat(export.get("images").asInt()).isEqualTo(16);
+        assertThat(export.get("per_class").size()).isEqualTo(6);
+        assertThat(Files.readString(data.resolve("data.yaml"))).contains(
+                "names: [plastic_film, polypropylene_twine, straw, string, feather, coloured_fibre]");
+        try (var s = Files.list(data.resolve("images").resolve("val"))) {
+            assertThat(s.count()).isEqualTo(4);
+        }
+
+        // 2. train.py --smoke
+        final Path model = tmp.resolve("model");
+        final Process p = new ProcessBuilder(PYTHON, trainPy.toString(), "--data", data.toString(), "--out",
+                model.toString(), "--smoke").redirectErrorStream(true).start();
+        final String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("train.py finished").isTrue();
+        assertThat(p.exitValue()).as("train.py exit code, log:%n%s", log).isZero();
+        assertThat(log).contains("epoch 3/3");
+        assertThat(model.resolve("model.onnx")).exists();
+        assertThat(model.resolve("model.json")).exists();
+        assertThat(model.resolve("metrics.json")).exists();
+
+        // 3. the Java evaluation on it (the card is checked against the graph when loading)
+        final JsonNode eval = lastJson(run("eval", "--model", model.toString(), "--data", data.toString(),
+                "--timing-frames", "5", "--quiet"));
+        assertThat(eval.has("map50")).isTrue();
+        assertThat(eval.has("map50_95")).isTrue();
+        assertThat(eval.get("images").asInt()).isEqualTo(4);
+        assertThat(eval.get("per_class").size()).isEqualTo(6);
+        assertThat(eval.get("ms_per_frame").get("frames").asInt()).isEqualTo(5);
+    }
+
+    private static String run(final String... args) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final CommandLine cli = new CommandLine(new AgentMain());
+        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        final int code = cli.execute(args);
+        assertThat(code).as("%s exit code; stderr:%n%s", args[0], err.toString(StandardCharsets.UTF_8)).isZero();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode lastJson(final String stdout) throws IOException {
+        final List<String> lines = stdout.strip().lines().toList();
+        return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    }
+
+    /** @return null when torch, onnx and PIL import, else what is missing */
+    private static String missingPythonModules() throws InterruptedException {
+        if (!Files.isExecutable(Path.of(PYTHON))) {
+            return PYTHON + " not found";
+        }
+        try {
+            final Process p = new ProcessBuilder(PYTHON, "-c", "import torch, onnx, PIL, numpy")
+                    .redirectErrorStream(true).start();
+            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return PYTHON + " cannot import torch/onnx/PIL/numpy (" + out.lines().reduce((a, b) -> b).orElse("")
+                        + "); install: sudo apt-get install -y python3-torch python3-onnx python3-pil python3-numpy";
+            }
+            return null;
+        } catch (final IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static Path findTrainPy() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            final Path f = dir.resolve("models").resolve("training").resolve("train.py");
+            if (Files.isRegularFile(f)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    @Timeout(30)
+    void exportRefusesANonEmptyFolder() throws Exception {
+        Files.writeString(tmp.resolve("x.txt"), "x");
+        final CommandLine cli = new CommandLine(new AgentMain());
+        cli.setErr(new PrintWriter(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(cli.execute("export-dataset", "--out", tmp.toString(), "--images", "1")).isNotZero();
+    }
+}

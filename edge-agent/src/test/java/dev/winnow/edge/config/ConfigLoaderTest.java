@@ -1,0 +1,70 @@
+package dev.winnow.edge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+final class ConfigLoaderTest {
+
+    static final String VALID = """
+            site: mill-a
+            line: line-1
+            hardware: mock
+            failSafe: stop-line
+            belt: {speedMps: 3.0, encoder: false}
+            nozzleBar: {positionMm: 3000, count: 12, pitchMm: 80}
+            cameras:
+              - id: colour-1
+                kind: colour
+                source: {type: v4l2, device: /dev/video0}
+                calibration: {pixels: [0,0, 320,0, 320,240, 0,240], belt: [0,225, 1000,225, 1000,975, 0,975]}
+                threads: 2
+            """;
+
+    @Test
+    void validConfigLoads() {
+        final AgentConfig c = ConfigLoader.parse(VALID, Path.of("."));
+        assertThat(c.lineSettings().failSafe()).isEqualTo(AgentConfig.FailSafe.STOP_LINE);
+        assertThat(c.cameras().get(0).threads()).isEqualTo(2);
+        assertThat(c.device()).isEqualTo("pi-line-1");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "hardware: mock|hardware: mock\\ncolour: red|colour: unknown key",
+        "threads: 2|threads: 0|cameras[0].threads: value 0 is out of range [1, 16]",
+        "threads: 2|threads: 1.5|cameras[0].threads: must be a whole number",
+        "kind: colour|kind: infrared|cameras[0].kind: 'infrared' is not one of colour | uv",
+        "failSafe: stop-line|failSafe: panic|failSafe: 'panic' is not one of alarm | reject-all | stop-line",
+        "speedMps: 3.0|speedMps: 12|belt.speedMps: value 12 is out of range [0.05, 10]",
+        "pitchMm: 80|pitchMm: 100|nozzleBar.pitchMm: 12 nozzles",
+        "type: v4l2, device: /dev/video0|type: url, url: ftp://x|cameras[0].source.url: an rtsp://",
+        "type: v4l2, device: /dev/video0|type: file|cameras[0].source.path: required",
+        "belt: [0,225, 1000,225, 1000,975, 0,975]|belt: [0,225]|cameras[0].calibration.belt: must be a list of exactly 8",
+        "positionMm: 3000, |bogus: 1, |nozzleBar.bogus: unknown key",
+        "line: line-1|line: Line 1|line: 'Line 1' must match",
+        "hardware: mock|hardware: virtual|hardware: 'virtual' goes with virtual cameras only",
+    })
+    void eachRuleStopsTheAgentNamingTheKey(final String from, final String to, final String message) {
+        final String yaml = VALID.replace(from.replace("\\n", "\n"), to.replace("\\n", "\n"));
+        assertThat(yaml).isNotEqualTo(VALID);
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, Path.of("."))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void missingNozzleBarPositionIsNamed() {
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("positionMm: 3000, ", ""), Path.of(".")))
+                .hasMessageContaining("nozzleBar.positionMm: required");
+    }
+
+    @Test
+    void calibrationIsRequiredForRealCameras() {
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replaceAll("(?m)^    calibration:.*\\n", ""), Path.of(".")))
+                .hasMessageContaining("cameras[0].calibration: required");
+    }
+}

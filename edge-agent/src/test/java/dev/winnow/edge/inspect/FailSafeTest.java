@@ -1,0 +1,167 @@
+package dev.winnow.edge.inspect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.winnow.edge.camera.StallWatchdog;
+import dev.winnow.edge.config.AgentConfig;
+import dev.winnow.edge.eject.TimingLog;
+import dev.winnow.edge.eject.ValveScheduler;
+import dev.winnow.hardware.interlock.StopLineRelay;
+import dev.winnow.hardware.light.StackLight;
+import dev.winnow.hardware.light.StackLightState;
+import dev.winnow.hardware.sim.ManualClock;
+import dev.winnow.hardware.valve.ValveBank;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+final class FailSafeTest {
+
+    static final class Light implements StackLight {
+        StackLightState state = StackLightState.OFF;
+
+        @Override
+        public void show(final StackLightState s) {
+            state = s;
+        }
+
+        @Override
+        public StackLightState current() {
+            return state;
+        }
+    }
+
+    static final class Relay implements StopLineRelay {
+        boolean stopped;
+
+        @Override
+        public void stopLine(final boolean stop) {
+            stopped = stop;
+        }
+
+        @Override
+        public boolean lineStopped() {
+            return stopped;
+        }
+    }
+
+    static final class Bank implements ValveBank {
+        final boolean[] open = new boolean[4];
+
+        @Override
+        public int size() {
+            return open.length;
+        }
+
+        @Override
+        public void open(final int v) {
+            open[v] = true;
+        }
+
+        @Override
+        public void close(final int v) {
+            open[v] = false;
+        }
+
+        @Override
+        public void closeAll() {
+            java.util.Arrays.fill(open, false);
+        }
+
+        @Override
+        public boolean isOpen(final int v) {
+            return open[v];
+        }
+
+        @Override
+        public void close() {
+            closeAll();
+        }
+    }
+
+    /** A camera whose frames the test controls. */
+    static final class Cam implements StallWatchdog.Watched {
+        long last;
+        boolean failing;
+
+        @Override
+        public String cameraId() {
+            return "colour-1";
+        }
+
+        @Override
+        public long lastFrameNanos() {
+            return last;
+        }
+
+        @Override
+        public boolean inferenceFailing() {
+            return failing;
+        }
+    }
+
+    @Test
+    void stopLinePolicyDropsThePermitOnAStallAndGivesItBackOnRecovery() {
+        final ManualClock clock = new ManualClock();
+        final Light light = new Light();
+        final Relay relay = new Relay();
+        final List<FailSafe.Change> changes = new ArrayList<>();
+        final FailSafe fs = new FailSafe(AgentConfig.FailSafe.STOP_LINE, light, relay, null, changes::add);
+        fs.start(false);
+        assertThat(light.state).isEqualTo(StackLightState.RUNNING);
+        final Cam cam = new Cam();
+        final StallWatchdog wd = new StallWatchdog(List.of(cam), clock, 2_000_000_000L, fs);
+        clock.advanceMillis(1_900);
+        wd.check();
+        assertThat(relay.stopped).isFalse();
+        clock.advanceMillis(200);
+        wd.check();
+        assertThat(relay.stopped).isTrue();
+        assertThat(light.state).isEqualTo(StackLightState.FAULT);
+        assertThat(changes).singleElement().extracting(FailSafe.Change::cause).isEqualTo("camera_stall");
+        wd.check();
+        assertThat(changes).hasSize(1); // raised once
+        cam.last = clock.nanos();
+        wd.check();
+        assertThat(relay.stopped).isFalse();
+        assertThat(light.state).isEqualTo(StackLightState.RUNNING);
+        assertThat(changes).hasSize(2);
+    }
+
+    @Test
+    void rejectAllOpensEveryValveDutyCycledUnderTheCap() {
+        final ManualClock clock = new ManualClock(1_000_000_000L);
+        final Bank bank = new Bank();
+        final ValveScheduler s = new ValveScheduler(bank, clock, 100_000_000L, 0, new TimingLog(64));
+        final FailSafe fs = new FailSafe(AgentConfig.FailSafe.REJECT_ALL, new Light(), new Relay(), s, c -> { });
+        fs.fault("inference_failure", "uv-1", "boom");
+        s.runDue();
+        assertThat(bank.open).containsOnly(true);
+        clock.advanceMillis(100);
+        s.runDue();
+        assertThat(bank.open).containsOnly(false); // the cap holds even in reject-all
+        clock.advanceMillis(20);
+        s.runDue();
+        assertThat(bank.open).containsOnly(true);
+        fs.clear("inference_failure", "uv-1");
+        assertThat(bank.open).containsOnly(false);
+    }
+
+    @Test
+    void alarmPolicyOnlyLightsRedAndReports() {
+        final Light light = new Light();
+        final Relay relay = new Relay();
+        final AtomicReference<FailSafe.Change> last = new AtomicReference<>();
+        final FailSafe fs = new FailSafe(AgentConfig.FailSafe.ALARM, light, relay, null, last::set);
+        fs.start(true);
+        assertThat(light.state).isEqualTo(StackLightState.AUDIT);
+        fs.fault("interlock", null, "air pressure low");
+        assertThat(light.state).isEqualTo(StackLightState.FAULT);
+        assertThat(relay.stopped).isFalse();
+        assertThat(last.get().message()).isEqualTo("air pressure low");
+        fs.warning("escape_rate", true, "escape rate 5 %");
+        fs.clear("interlock", null);
+        assertThat(light.state).isEqualTo(StackLightState.WARNING);
+    }
+}
