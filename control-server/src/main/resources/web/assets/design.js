@@ -30,14 +30,17 @@ const fmt = (x, n = 2) => (x == null || isNaN(x)) ? "–" : Number(x).toFixed(n)
 const pct = x => (100 * x).toFixed(2);
 
 let status = null, study = null, gen = null, designs = [], selected = null, es = null, roundsLeft = 0;
+// the latest gallery / design request: a slower, older answer must not overwrite a newer view
+let viewSeq = 0, designSeq = 0;
 
 // ------------------------------------------------------------------ brief form
 
 async function init() {
   startClock();
   status = await api("GET", "/api/design/status");
-  $("llm-note").textContent = status.llm.available ? "Language model: " + status.llm.describe
-    : "No language model configured: the text is read by keywords. " + status.llm.wouldAdd;
+  if (status.llm.available) $("llm-note").textContent = "Language model: " + status.llm.describe;
+  else $("llm-note").replaceChildren("No language model configured: the text is read by keywords. ",
+    el("details", {}, el("summary", {}, "What a model would add"), el("span", {}, status.llm.wouldAdd)));
   buildForm();
   $("studies").onchange = () => { const v = +$("studies").value; if (v) openStudy(v); };
   $("brief-form").onsubmit = ev => { ev.preventDefault(); createStudy(); };
@@ -53,7 +56,7 @@ async function init() {
 }
 
 function chip(group, value, label, title, on) {
-  const c = el("label", {class: "chip" + (on ? " on" : ""), title: title || ""},
+  const c = el("label", {class: "opt" + (on ? " on" : ""), title: title || ""},
     el("input", {type: "checkbox", value, "data-group": group}), label);
   const box = c.querySelector("input");
   box.checked = !!on;
@@ -242,6 +245,7 @@ async function openStudy(id) {
     setLive(true, "breeding");
     $("breed").disabled = true;
     $("gen-head").classList.add("busy");
+    if (gen === null) breedingGallery(p);
   });
   es.addEventListener("generation", async ev => {
     const p = JSON.parse(ev.data);
@@ -272,6 +276,19 @@ function emptyGallery() {
       " on the left: the first generation is random within the brief; each next one is bred from the best, your ratings and the market.")));
 }
 
+/** The gallery while the first generation is being bred: what is happening, and how far. */
+function breedingGallery(p) {
+  let box = $("breeding");
+  if (!box) {
+    box = el("div", {class: "empty", id: "breeding"}, el("div", {class: "loom weaving"}), el("h2", {}, ""),
+      el("div", {class: "progress wide"}, el("div", {})), el("p", {}, "Each design is drawn thread by thread within your brief, "
+        + "rendered as a swatch and scored by the critics. The gallery fills in when the generation is done."));
+    $("gallery").replaceChildren(box);
+  }
+  box.querySelector("h2").textContent = `Breeding generation ${p.generation} — ${p.done} of ${p.total}`;
+  box.querySelector(".progress div").style.width = (100 * p.done / p.total) + "%";
+}
+
 function progress(frac, text) {
   $("bar").style.width = (100 * Math.max(0, Math.min(1, frac))) + "%";
   $("progress").classList.toggle("done", frac >= 1);
@@ -296,14 +313,16 @@ function renderTabs() {
   for (let g = 0; g < study.generations; g++) tabs.push(tab("Gen " + g, g === gen, () => showGeneration(g), {"data-gen": g}));
   tabs.push(el("span", {class: "spacer"}));
   tabs.push(tab("★ Shortlist", gen === "shortlist", showShortlist, {id: "tab-shortlist"}));
-  tabs.push(tab("Market ranking", gen === "market", showMarket, {id: "tab-market"}));
+  tabs.push(tab("Market", gen === "market", showMarket, {id: "tab-market"}));
   $("tabs").replaceChildren(...tabs);
 }
 
 async function showGeneration(g) {
   gen = g;
   renderTabs();
+  const my = ++viewSeq;
   const r = await api("GET", `/api/design/studies/${study.id}/generations/${g}`);
+  if (my !== viewSeq) return;
   designs = r.designs;
   const totals = designs.map(d => d.total).sort((a, b) => a - b);
   const median = totals.length ? totals[Math.floor(totals.length / 2)] : 0;
@@ -321,7 +340,9 @@ async function showGeneration(g) {
 async function showShortlist() {
   gen = "shortlist";
   renderTabs();
+  const my = ++viewSeq;
   const r = await api("GET", `/api/design/studies/${study.id}/shortlist`);
+  if (my !== viewSeq) return;
   designs = r.shortlisted.concat(r.suggested);
   $("gen-head").replaceChildren(el("h2", {}, "Shortlist"),
     el("span", {class: "stat"}, el("b", {}, r.shortlisted.length), " shortlisted"),
@@ -335,7 +356,9 @@ async function showShortlist() {
 async function showMarket() {
   gen = "market";
   renderTabs();
+  const my = ++viewSeq;
   const m = await api("GET", `/api/design/studies/${study.id}/market`);
+  if (my !== viewSeq) return;
   $("gen-head").replaceChildren(el("h2", {}, "Market ranking"),
     el("span", {class: "stat"}, el("b", {}, m.designs.length), " designs tested"),
     m.designs.length ? el("span", {class: "stat"}, "pooled CTR ", el("b", {}, pct(m.pooledCtr) + " %")) : "");
@@ -358,7 +381,7 @@ async function showMarket() {
     return tr;
   });
   $("gallery").replaceChildren(el("table", {class: "market", id: "market-table"},
-    el("thead", {}, el("tr", {}, ...["#", "", "design", "clicks / impr.", "CTR %", "posterior %", "95 % credible", "", "P(beats pooled)"].map(h => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ...["#", "", "design", "clicks / impr.", "CTR %", "posterior %", "95 % credible", "interval vs pooled", "P(beats pooled)"].map((h, i) => el("th", {class: i >= 3 && i !== 7 ? "num" : ""}, h)))),
     el("tbody", {}, ...rows)),
     el("p", {class: "muted small span"}, `Ranked by the ${m.rankedBy}.`));
 }
@@ -410,6 +433,7 @@ async function showDesign(id) {
   document.querySelectorAll(".sw").forEach(s => s.classList.toggle("sel", s.dataset.id === id));
   const [d, lin, m] = await Promise.all([api("GET", `/api/design/designs/${id}`), api("GET", `/api/design/designs/${id}/lineage`),
     api("GET", `/api/design/studies/${study.id}/market`)]);
+  if (selected !== id) return;
   const stars = el("div", {class: "stars", role: "radiogroup", "aria-label": "rating"}, ...[1, 2, 3, 4, 5].map(n => {
     const b = el("button", {type: "button", class: "starbtn" + (d.rating >= n ? " on" : ""), title: `rate ${n} of 5`, "data-rating": n}, "★");
     b.onclick = async () => { await api("POST", `/api/design/designs/${id}/rating`, {rating: n}); refresh(id); };
@@ -442,7 +466,7 @@ async function showDesign(id) {
   const dl = (href, label, extra) => el("a", {class: "dl", href, ...(extra || {})}, label);
   $("detail").replaceChildren(
     el("div", {class: "dhead"}, el("h2", {}, d.name || d.id), el("span", {class: "muted"}, `gen ${d.generation} · ${d.family} · ${d.weave.replace(/_/g, " ")}`)),
-    el("img", {class: "big", id: "detail-swatch", src: `/api/design/designs/${id}/swatch.png?px=6&size=384`, alt: "swatch of " + id}),
+    el("img", {class: "swatch-big", id: "detail-swatch", src: `/api/design/designs/${id}/swatch.png?px=6&size=384`, alt: "swatch of " + id}),
     el("div", {class: "palette named"}, ...d.colours.map(c => el("span", {class: "pcn"}, el("i", {style: `background:${c.hex}`}), c.name))),
     el("div", {class: "actions"}, stars, sl, nameBtn),
     copyBox,

@@ -36,14 +36,14 @@ function card(l) {
     seg.style.background = colorOf(c.class);
     mix.append(seg);
   }
-  const a = el("a", {class: "lcard " + l.state, href, "data-line": l.site + "/" + l.line},
+  const a = el("a", {class: "lcard s-" + l.state, href, "data-line": l.site + "/" + l.line, "data-total": total},
     el("div", {class: "head"}, el("div", {class: "name"}, l.line), el("div", {class: "state"}, l.state)),
     el("div", {class: "nums"},
       el("div", {}, el("b", {class: "per-minute"}, l.lastMinute), el("span", {}, "removed / min")),
       el("div", {}, el("b", {}, l.capturePct == null ? "–" : l.capturePct.toFixed(1) + "%"), el("span", {}, "capture 10 min")),
       el("div", {}, el("b", {}, l.escapes10), el("span", {}, "escapes 10 min")),
       el("div", {}, el("b", {}, l.valveCycles10), el("span", {}, "valve cycles 10 min"))),
-    spark(l.classes, l.minutes), mix,
+    el("div", {class: "chart-label"}, "Removed per minute by class · last 30 min"), spark(l.classes, l.minutes), mix,
     el("div", {class: "foot"},
       el("span", {}, "Lot ", el("b", {}, l.lot || "–")),
       el("span", {}, "Devices ", el("b", {}, `${l.online}/${l.devices}`)),

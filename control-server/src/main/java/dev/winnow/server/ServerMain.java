@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
                 dev.winnow.server.auth.DevicesCommand.class,
                 dev.winnow.server.auth.DevicesCommand.MosquittoFilesCommand.class,
                 dev.winnow.server.ingest.BenchIngestCommand.class, DemoCommand.class, dev.winnow.server.design.BenchDesignCommand.class,
-                dev.winnow.server.report.BenchReportCommand.class})
+                dev.winnow.server.report.BenchReportCommand.class, dev.winnow.server.desk.EvalDesk.class})
 public final class ServerMain implements Runnable {
 
     @Override

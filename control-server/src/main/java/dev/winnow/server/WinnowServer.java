@@ -116,6 +116,7 @@ public final class WinnowServer implements AutoCloseable {
         toClose.push(controlRoom);
         toClose.push(dev.winnow.server.report.Reports.install(web, store, clock));
         toClose.push(dev.winnow.server.design.DesignLab.register(web, database, clock, dev.winnow.server.llm.LlmProvider.fromEnvironment()));
+        toClose.push(dev.winnow.server.desk.DeskWeb.register(web, database, clock, dev.winnow.server.llm.LlmProvider.fromEnvironment()));
         web.start(config.httpHost(), config.httpPort());
         toClose.push(web::stop);
     }

@@ -39,6 +39,8 @@ public final class ControlRoom implements AutoCloseable {
     private RoomHub hub;
     private FleetStore fleet;
     private String initialAdminPassword;
+    private dev.winnow.server.registry.ModelRegistry registry;
+    private dev.winnow.server.rollout.Rollouts rollouts;
 
     private ControlRoom() {
     }
@@ -94,6 +96,16 @@ public final class ControlRoom implements AutoCloseable {
         new AlarmsWeb(db, fleet, hub, auth, clock).install(app);
         new GalleryWeb(db, auth, clock, config.dataDir(), gate).install(app);
         new LotsWeb(db, fleet, commands, hub, auth, clock).install(app);
+        registry = new dev.winnow.server.registry.ModelRegistry(db, hub, auth, clock, config.dataDir(), gate);
+        toClose.push(registry);
+        registry.install(app);
+        rollouts = new dev.winnow.server.rollout.Rollouts(db, registry, commands, fleet, hub, auth, clock,
+                server::httpUrl);
+        toClose.push(rollouts);
+        rollouts.install(app);
+        new ApiDocs(this, server).install(app);
+        app.exception(dev.winnow.server.registry.ModelRegistry.TooLarge.class, (e, ctx) ->
+                ctx.status(HttpStatus.CONTENT_TOO_LARGE).json(Map.of("error", e.getMessage())));
 
         app.exception(Web.BadInput.class, (e, ctx) -> ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("error", e.getMessage())));
         app.exception(Web.NotFound.class, (e, ctx) -> ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", e.getMessage())));
@@ -133,6 +145,14 @@ public final class ControlRoom implements AutoCloseable {
 
     public FleetStore fleet() {
         return fleet;
+    }
+
+    public dev.winnow.server.registry.ModelRegistry registry() {
+        return registry;
+    }
+
+    public dev.winnow.server.rollout.Rollouts rollouts() {
+        return rollouts;
     }
 
     public RoomHub hub() {

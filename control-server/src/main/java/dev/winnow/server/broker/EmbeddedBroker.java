@@ -22,6 +22,9 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final long START_TIMEOUT_S = 60;
+    /** Messages the broker keeps per client (and per shared subscription) while it is offline or behind. */
+    static final long MAX_QUEUE_SIZE = Long.getLong("winnow.broker.max-queue", 50_000_000L);
+    static final int SERVER_RECEIVE_MAXIMUM = 1024;
 
     private final String host;
     private final int port;
@@ -136,11 +139,26 @@ public final class EmbeddedBroker implements AutoCloseable {
                         </tcp-listener>
                 %s
                     </listeners>
+                    <mqtt>
+                        <queued-messages>
+                            <!-- HiveMQ's default (1,000 per client, the excess discarded while the sender still
+                                 gets its PUBACK) silently lost events whenever the ingest fell behind a burst or
+                                 was offline. The queue lives in the broker's disk persistence; the cap only
+                                 guards against a runaway client. -->
+                            <max-queue-size>%d</max-queue-size>
+                            <strategy>discard</strategy>
+                        </queued-messages>
+                        <receive-maximum>
+                            <!-- unacknowledged QoS 1 publishes a client may have in flight to the broker
+                                 (default 10) -->
+                            <server-receive-maximum>%d</server-receive-maximum>
+                        </receive-maximum>
+                    </mqtt>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, xmlEscape(host), tlsXml);
+                """.formatted(port, xmlEscape(host), tlsXml, MAX_QUEUE_SIZE, SERVER_RECEIVE_MAXIMUM);
     }
 
     private static String xmlEscape(final String s) {

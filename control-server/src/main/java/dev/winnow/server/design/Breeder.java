@@ -105,7 +105,50 @@ public final class Breeder {
                 progress.accept(d);
             }
         });
+        dedupe(out, idPrefix, generation, last, elites, critics, market, seed, thumbnails);
         return List.of(out);
+    }
+
+    /**
+     * Replaces children that copy an earlier child of this generation, its parents' generation or an archive
+     * elite: a mutation of the copy (or, failing that, a fresh design) takes its place, so the gallery is not a
+     * row of near-identical swatches. Sequential and seeded, so breeding stays deterministic.
+     */
+    private void dedupe(final Design[] out, final String idPrefix, final int generation, final List<Design> last,
+                        final List<Design> elites, final Critics critics, final MarketOracle market, final long seed,
+                        final boolean thumbnails) {
+        final java.util.Set<String> seen = new java.util.HashSet<>();
+        last.forEach(d -> seen.add(d.genome().code()));
+        elites.forEach(d -> seen.add(d.genome().code()));
+        for (int i = 0; i < out.length; i++) {
+            final Design d = out[i];
+            if (seen.add(d.genome().code())) {
+                continue;
+            }
+            final Random rng = new Random(seed * 1_000_003L + generation * 7919L + i + 0x5EED_0000L);
+            Genome g = d.genome();
+            String op = d.operator();
+            boolean fresh = false;
+            for (int k = 0; k < 6 && !fresh; k++) {
+                final Generator.Child m = gen.mutate(g, rng);
+                final Genome fixed = gen.repair(m.genome(), rng);
+                if (fixed != null && Constraints.ok(brief, fixed)) {
+                    g = fixed;
+                    op = op + "+" + m.operator();
+                    fresh = !seen.contains(g.code());
+                }
+            }
+            List<String> parents = d.parents();
+            for (int k = 0; k < 6 && !fresh; k++) {
+                g = gen.random(rng);
+                parents = List.of();
+                op = last.isEmpty() ? "random" : "immigrant";
+                fresh = !seen.contains(g.code());
+            }
+            seen.add(g.code());
+            final String id = idPrefix + i;
+            out[i] = score(critics, id, generation, g, parents, op, market.score(id, parents), thumbnails);
+        }
     }
 
     /** Half the time a 3-way tournament in the last generation, else a uniformly chosen archive elite. */

@@ -357,18 +357,24 @@ public final class DesignLab implements AutoCloseable {
         }
         worker.execute(() -> {
             final long t0 = System.nanoTime();
+            String event;
+            Map<String, Object> data;
             try {
                 runGeneration(s, g, size, seed);
                 final double secs = (System.nanoTime() - t0) / 1e9;
-                broadcast(s, "generation", Map.of("generation", g, "count", size, "seconds", Math.round(secs * 1000) / 1000.0,
-                        "best", s.all.stream().filter(d -> d.generation() == g).mapToDouble(Breeder.Design::total).max().orElse(0)));
+                event = "generation";
+                data = Map.of("generation", g, "count", size, "seconds", Math.round(secs * 1000) / 1000.0,
+                        "best", s.all.stream().filter(d -> d.generation() == g).mapToDouble(Breeder.Design::total).max().orElse(0));
             } catch (RuntimeException e) {
                 LOG.warn("design study {} generation {} failed", s.id, g, e);
                 s.lastError = e.toString();
-                broadcast(s, "failed", Map.of("generation", g, "error", e.toString()));
+                event = "failed";
+                data = Map.of("generation", g, "error", e.toString());
             } finally {
                 s.running = false;
             }
+            // only now: a page that starts the next generation on this event must not be told "still running"
+            broadcast(s, event, data);
         });
         return g;
     }

@@ -92,7 +92,8 @@ public final class DocText {
         }
         final Element body = d.body();
         for (final Element e : body.select("h1, h2, h3, h4, h5, h6, p, li, dt, dd, pre, blockquote, tr")) {
-            if (!e.select("p, li, dt, dd, pre, tr").isEmpty() && !e.tagName().matches("h\\d|tr")) {
+            if (!e.tagName().matches("h\\d|tr")
+                    && e.select("p, li, dt, dd, pre, tr").stream().anyMatch(x -> x != e)) {
                 continue; // a container of blocks: its blocks are taken one by one
             }
             final String t = e.tagName().equals("tr")

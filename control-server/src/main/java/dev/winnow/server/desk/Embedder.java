@@ -2,7 +2,6 @@ package dev.winnow.server.desk;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import java.util.Base64;
-import java.util.concurrent.atomic.AtomicReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -21,29 +20,37 @@ public interface Embedder {
         return MiniLm.INSTANCE;
     }
 
+    /**
+     * ONNX Runtime's initialisation needs more stack than a default Java thread has (it crashes the
+     * JVM on a 1 MiB stack), so the model is loaded and run on one daemon thread with a 16 MiB stack.
+     */
     enum MiniLm implements Embedder {
         INSTANCE;
 
-        private final AtomicReference<EmbeddingModel> model = new AtomicReference<>();
-
-        private EmbeddingModel model() {
-            EmbeddingModel m = model.get();
-            if (m == null) {
-                synchronized (this) {
-                    m = model.get();
-                    if (m == null) {
-                        m = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
-                        model.set(m);
-                    }
-                }
-            }
-            return m;
-        }
+        private final java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> {
+                    final Thread t = new Thread(null, r, "desk-embeddings", 16L << 20);
+                    t.setDaemon(true);
+                    return t;
+                });
+        private EmbeddingModel model;
 
         @Override
         public float[] embed(final String text) {
-            final float[] v = model().embed(text.length() > 2000 ? text.substring(0, 2000) : text).content().vector();
-            return unit(v);
+            final String t = text.length() > 2000 ? text.substring(0, 2000) : text;
+            try {
+                return worker.submit(() -> {
+                    if (model == null) {
+                        model = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
+                    }
+                    return unit(model.embed(t).content().vector());
+                }).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while embedding", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("the embedding model failed: " + e.getCause(), e.getCause());
+            }
         }
 
         @Override

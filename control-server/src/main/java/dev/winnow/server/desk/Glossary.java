@@ -42,6 +42,14 @@ final class Glossary {
         ZH_EN.put("样品", "sample samples");
         ZH_EN.put("检测", "inspection");
         ZH_EN.put("多久", "how long days");
+        ZH_EN.put("期限", "time limit deadline within days");
+        ZH_EN.put("未开封", "unopened");
+        ZH_EN.put("棉包", "bales bale");
+        ZH_EN.put("重量", "weight");
+        ZH_EN.put("损坏", "damaged");
+        ZH_EN.put("运输", "transit shipping");
+        ZH_EN.put("最低", "minimum");
+        ZH_EN.put("起订量", "minimum order");
     }
 
     private Glossary() {

@@ -20,7 +20,14 @@ import java.util.regex.Pattern;
 public final class NumberGuard {
 
     static final Pattern MARKER = Pattern.compile("\\[(\\d{1,3}(?:\\s*,\\s*\\d{1,3})*)]");
-    static final Pattern NUMBER = Pattern.compile("\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?");
+    /**
+     * A number standing on its own: not glued to Latin letters (so the digits inside hashes, ids like
+     * {@code A17} or {@code 9DAE3} are not figures; both sides are read alike, so quoting a code is fine).
+     */
+    static final Pattern NUMBER = Pattern.compile(
+            "(?<![A-Za-z0-9.])(?:\\d{1,3}(?:,\\d{3})++(?:\\.\\d++)?+|\\d++(?:\\.\\d++)?+)(?![A-Za-z0-9])");
+    /** ISO instants as sources write them, read as a person writes them: 2026-04-10T06:00:00Z = 2026-04-10 06:00:00 UTC. */
+    static final Pattern ISO = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})T(\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)Z");
 
     /** A figure that its line's sources do not contain. */
     public record Flag(int line, String text, String figure, String reason) {
@@ -115,7 +122,7 @@ public final class NumberGuard {
 
     static List<String> numberList(final String text) {
         final List<String> out = new ArrayList<>();
-        final Matcher m = NUMBER.matcher(text == null ? "" : text);
+        final Matcher m = NUMBER.matcher(text == null ? "" : ISO.matcher(text).replaceAll("$1 $2 UTC"));
         while (m.find()) {
             out.add(canonical(m.group()));
         }

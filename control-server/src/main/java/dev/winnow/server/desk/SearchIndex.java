@@ -56,9 +56,13 @@ public final class SearchIndex {
      * @param vecRank  1-based, 0 when not among the nearest
      */
     public record Hit(Passage passage, double score, double bm25, int bm25Rank, double cosine, int vecRank) {
-        /** Whether the passage is likely to answer the question, not merely the least bad. */
+        /**
+         * Whether the passage is likely to answer the question, not merely the least bad: close in
+         * meaning (cosine ≥ 0.5), or sharing rare words (BM25 ≥ 3.5) and somewhat close (≥ 0.3).
+         * Calibrated on the shipped golden set (see DeskRetrievalTest).
+         */
         public boolean relevant() {
-            return cosine >= 0.5 || (bm25Rank > 0 && cosine >= 0.3);
+            return cosine >= 0.5 || (bm25 >= 3.5 && cosine >= 0.3);
         }
     }
 

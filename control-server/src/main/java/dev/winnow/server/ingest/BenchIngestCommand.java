@@ -92,7 +92,6 @@ public final class BenchIngestCommand implements Callable<Integer> {
         final String site = "bench";
         final String line = "b" + run;
         try (WinnowServer server = WinnowServer.start(cfg)) {
-            final long storedBefore = server.store().countRejections();
             final List<MqttAsyncClient> clients = new ArrayList<>();
             final List<Semaphore> windows = new ArrayList<>();
             for (int d = 0; d < devices; d++) {
@@ -132,13 +131,18 @@ public final class BenchIngestCommand implements Callable<Integer> {
                 t.join();
             }
             final long published = System.nanoTime();
-            final long target = storedBefore + acked.get();
-            final long deadline = System.nanoTime() + 120_000_000_000L;
-            while (server.store().countRejections() < target && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+            // wait until every acknowledged event is stored, or until nothing has been stored for 30 s
+            long stored = countLine(server, site, line);
+            long progressAt = System.nanoTime();
+            while (stored < acked.get() && System.nanoTime() - progressAt < 30_000_000_000L) {
+                Thread.sleep(250);
+                final long now = countLine(server, site, line);
+                if (now > stored) {
+                    progressAt = System.nanoTime();
+                }
+                stored = now;
             }
             final long t1 = System.nanoTime();
-            final long stored = server.store().countRejections() - storedBefore;
             final double seconds = (t1 - t0) / 1e9;
             final double[] lat = latencies(server, site, line);
             for (MqttAsyncClient c : clients) {
@@ -165,6 +169,10 @@ public final class BenchIngestCommand implements Callable<Integer> {
             out.put("lost", Math.max(0, acked.get() - stored));
             out.put("duplicates", (long) lat[2]);
             out.put("redeliveries_deduplicated", server.ingestCounters().duplicates());
+            out.put("batches", server.ingestCounters().batches());
+            out.put("batch_sizes", server.ingestCounters().batchSizeHistogram());
+            out.put("commit_ms_mean", Math.round(server.ingestCounters().meanCommitMs() * 100) / 100.0);
+            out.put("commit_ms_max", Math.round(server.ingestCounters().maxCommitMs() * 10) / 10.0);
             System.out.printf("bench-ingest: %d stored in %.2f s = %d events/s, p99 %.1f ms, lost %d%n", stored,
                     seconds, Math.round(stored / seconds), lat[1], Math.max(0, acked.get() - stored));
             System.out.println(Json.write(out));
@@ -207,6 +215,19 @@ public final class BenchIngestCommand implements Callable<Integer> {
             win.acquire(win.availablePermits() == 0 ? 1 : 1);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long countLine(final WinnowServer server, final String site, final String line)
+            throws Exception {
+        try (Connection c = server.store().database().connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT COUNT(*) FROM reject_events WHERE site = ? AND line = ?")) {
+            ps.setString(1, site);
+            ps.setString(2, line);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

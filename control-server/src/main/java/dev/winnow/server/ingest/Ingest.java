@@ -46,8 +46,14 @@ public final class Ingest implements AutoCloseable {
             Kind.COMMAND_RESULT);
     private static final long SESSION_EXPIRY_S = 7L * 24 * 3600;
     private static final long DRAIN_TIMEOUT_MS = 10_000;
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private record Received(String topic, int id, int qos, byte[] payload) {
+    /** Subscriber clients (members of one shared subscription) feeding the one writer. */
+    static final int MEMBERS = Math.max(1, Integer.getInteger("winnow.ingest.clients", 4));
+    /** The shared-subscription group: the broker spreads each device message over the members. */
+    static final String SHARE_GROUP = "winnow-ingest";
+
+    private record Received(MqttAsyncClient client, String topic, int id, int qos, byte[] payload) {
     }
 
     private final String url;
@@ -59,8 +65,9 @@ public final class Ingest implements AutoCloseable {
     private final RateLimitedLog badInput = new RateLimitedLog(LOG, 60_000);
     private final RateLimitedLog storeErrors = new RateLimitedLog(LOG, 10_000);
     private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
-    private final MqttAsyncClient client;
+    private final List<MqttAsyncClient> clients = new ArrayList<>();
     private final Thread writer;
+    private final String clientId;
     private volatile boolean stopping;
     private volatile boolean stopped;
     private String username;
@@ -74,7 +81,10 @@ public final class Ingest implements AutoCloseable {
         this.batchSize = batchSize;
         this.batchWindowNanos = TimeUnit.MILLISECONDS.toNanos(batchWindowMs);
         this.onStored = onStored;
-        this.client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+        this.clientId = clientId;
+        for (int i = 0; i < MEMBERS; i++) {
+            clients.add(new MqttAsyncClient(url, i == 0 ? clientId : clientId + "-" + i, new MemoryPersistence()));
+        }
         this.writer = new Thread(this::writeLoop, "winnow-ingest-writer");
         this.writer.setDaemon(true);
     }
@@ -118,8 +128,26 @@ public final class Ingest implements AutoCloseable {
     }
 
     private void connect() {
-        client.setManualAcks(true);
-        client.setCallback(new Callback());
+        writer.start();
+        try {
+            for (int i = 0; i < clients.size(); i++) {
+                final MqttAsyncClient client = clients.get(i);
+                client.setManualAcks(true);
+                client.setCallback(new Callback(client, i));
+                client.connect(options()).waitForCompletion(15_000);
+                subscribe(client, i).waitForCompletion(15_000);
+                if (i == 0) {
+                    dropLegacySubscriptions(client);
+                }
+            }
+        } catch (MqttException e) {
+            close();
+            throw new IllegalStateException("cannot connect the ingest to the MQTT broker " + url + ": " + e, e);
+        }
+        LOG.info("ingest subscribed at {} with {} clients", url, clients.size());
+    }
+
+    private MqttConnectionOptions options() {
         final MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(false);
         o.setSessionExpiryInterval(SESSION_EXPIRY_S);
@@ -127,6 +155,9 @@ public final class Ingest implements AutoCloseable {
         o.setAutomaticReconnectDelay(1, 30);
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(10);
+        // the broker may send this many unacknowledged QoS 1 messages; acks wait for a commit, so a
+        // small window (Paho sends none: brokers then pick their own) would cap throughput at window/commit
+        o.setReceiveMaximum(65535);
         if (username != null) {
             o.setUserName(username);
             o.setPassword(password);
@@ -134,30 +165,61 @@ public final class Ingest implements AutoCloseable {
         if (socketFactory != null) {
             o.setSocketFactory(socketFactory);
         }
-        writer.start();
-        try {
-            client.connect(o).waitForCompletion(15_000);
-            subscribe().waitForCompletion(15_000);
-        } catch (MqttException e) {
-            close();
-            throw new IllegalStateException("cannot connect the ingest to the MQTT broker " + url + ": " + e, e);
-        }
-        LOG.info("ingest subscribed at {}", url);
+        return o;
     }
 
-    private IMqttToken subscribe() throws MqttException {
-        final String[] filters = SUBSCRIBED.stream().map(Topic::filterAll).toArray(String[]::new);
+    /**
+     * Statuses (retained; a shared subscription gets no retained messages) are a plain subscription of
+     * the first client; every other kind is one shared subscription across all clients, so the broker
+     * keeps {@code MEMBERS} in-flight windows busy instead of one.
+     */
+    private static String[] filters(final int member) {
+        final List<String> f = new ArrayList<>();
+        for (Kind k : SUBSCRIBED) {
+            if (k == Kind.STATUS) {
+                if (member == 0) {
+                    f.add(Topic.filterAll(k));
+                }
+            } else {
+                f.add("$share/" + SHARE_GROUP + "/" + Topic.filterAll(k));
+            }
+        }
+        return f.toArray(String[]::new);
+    }
+
+    private static IMqttToken subscribe(final MqttAsyncClient client, final int member) throws MqttException {
+        final String[] filters = filters(member);
         final int[] qos = new int[filters.length];
         java.util.Arrays.fill(qos, 1);
         return client.subscribe(filters, qos);
+    }
+
+    /**
+     * Earlier versions subscribed the first client's persistent session to plain filters; such a session
+     * still holds them (and its queued messages, delivered now). Without this each message would come twice.
+     */
+    private static void dropLegacySubscriptions(final MqttAsyncClient client) {
+        final String[] plain = SUBSCRIBED.stream().filter(k -> k != Kind.STATUS).map(Topic::filterAll)
+                .toArray(String[]::new);
+        try {
+            client.unsubscribe(plain).waitForCompletion(15_000);
+        } catch (MqttException e) {
+            LOG.debug("dropping legacy subscriptions: {}", e.toString());
+        }
     }
 
     public IngestCounters counters() {
         return counters;
     }
 
+    /** True while every subscriber client is connected. */
     public boolean isConnected() {
-        return client.isConnected();
+        for (MqttAsyncClient c : clients) {
+            if (!c.isConnected()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Messages received and not yet stored. */
@@ -168,10 +230,18 @@ public final class Ingest implements AutoCloseable {
     // ---------------------------------------------------------------- MQTT callback thread
 
     private final class Callback implements MqttCallback {
+        private final MqttAsyncClient client;
+        private final int member;
+
+        Callback(final MqttAsyncClient client, final int member) {
+            this.client = client;
+            this.member = member;
+        }
+
         @Override
         public void messageArrived(final String topic, final MqttMessage message) {
             counters.countReceived();
-            queue.add(new Received(topic, message.getId(), message.getQos(), message.getPayload()));
+            queue.add(new Received(client, topic, message.getId(), message.getQos(), message.getPayload()));
         }
 
         @Override
@@ -179,7 +249,7 @@ public final class Ingest implements AutoCloseable {
             if (reconnect) {
                 LOG.info("ingest reconnected to {}", serverURI);
                 try {
-                    subscribe(); // the session normally kept them; this covers a broker that lost it
+                    subscribe(client, member); // the session normally kept them; this covers a broker that lost it
                 } catch (MqttException e) {
                     LOG.warn("ingest could not resubscribe: {}", e.toString());
                 }
@@ -221,17 +291,21 @@ public final class Ingest implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                // group commit: take everything already waiting; then wait for more only while it keeps
+                // coming (1 ms of quiet ends the batch), never past the window or the size
+                queue.drainTo(batch, batchSize - batch.size());
                 final long deadline = System.nanoTime() + batchWindowNanos;
                 while (batch.size() < batchSize) {
                     final long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         break;
                     }
-                    final Received next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    final Received next = queue.poll(Math.min(left, QUIET_NANOS), TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;
                     }
                     batch.add(next);
+                    queue.drainTo(batch, batchSize - batch.size());
                 }
                 if (!process(batch)) {
                     return; // stopping while the store is down: leave them unacknowledged for redelivery
@@ -258,8 +332,10 @@ public final class Ingest implements AutoCloseable {
             long backoff = 200;
             while (true) {
                 try {
+                    final long t0 = System.nanoTime();
                     final BatchResult result = store.store(good, Instant.now());
                     counters.countStored(result.stored(), result.duplicates());
+                    counters.countBatch(batch.size(), System.nanoTime() - t0);
                     try {
                         onStored.accept(result);
                     } catch (RuntimeException e) {
@@ -280,7 +356,7 @@ public final class Ingest implements AutoCloseable {
         for (Received r : batch) {
             if (r.qos() > 0) {
                 try {
-                    client.messageArrivedComplete(r.id(), r.qos());
+                    r.client().messageArrivedComplete(r.id(), r.qos());
                 } catch (MqttException e) {
                     // the broker delivers it again after reconnecting; the store skips the duplicate
                     storeErrors.warn("ack", "cannot acknowledge message " + r.id() + ": " + e);
@@ -337,17 +413,19 @@ public final class Ingest implements AutoCloseable {
                     queue.size());
             writer.interrupt();
         }
-        try {
-            if (client.isConnected()) {
-                client.disconnect(2_000).waitForCompletion(3_000);
+        for (MqttAsyncClient client : clients) {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect(2_000).waitForCompletion(3_000);
+                }
+            } catch (MqttException e) {
+                LOG.debug("disconnecting the ingest", e);
             }
-        } catch (MqttException e) {
-            LOG.debug("disconnecting the ingest", e);
-        }
-        try {
-            client.close(true);
-        } catch (MqttException e) {
-            LOG.debug("closing the ingest client", e);
+            try {
+                client.close(true);
+            } catch (MqttException e) {
+                LOG.debug("closing the ingest client", e);
+            }
         }
     }
 }

@@ -26,6 +26,39 @@ public final class IngestCounters {
         batches.incrementAndGet();
     }
 
+    /** Batch sizes in powers of two: [1], [2-3], [4-7], ... [32768+]. */
+    private final AtomicLongArray batchSizes = new AtomicLongArray(16);
+    private final AtomicLong commitNanos = new AtomicLong();
+    private final AtomicLong maxCommitNanos = new AtomicLong();
+
+    void countBatch(final int size, final long nanos) {
+        batchSizes.incrementAndGet(Math.min(15, 31 - Integer.numberOfLeadingZeros(Math.max(1, size))));
+        commitNanos.addAndGet(nanos);
+        maxCommitNanos.accumulateAndGet(nanos, Math::max);
+    }
+
+    /** Batches per size bucket (bucket i holds sizes 2^i .. 2^(i+1)-1), only non-empty buckets, e.g. "64-127": 12. */
+    public Map<String, Long> batchSizeHistogram() {
+        final Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < batchSizes.length(); i++) {
+            final long n = batchSizes.get(i);
+            if (n > 0) {
+                m.put(i == 0 ? "1" : i == 15 ? "32768+" : (1 << i) + "-" + ((1 << (i + 1)) - 1), n);
+            }
+        }
+        return m;
+    }
+
+    /** Mean time per store transaction (ms). */
+    public double meanCommitMs() {
+        final long b = batches.get();
+        return b == 0 ? 0 : commitNanos.get() / 1e6 / b;
+    }
+
+    public double maxCommitMs() {
+        return maxCommitNanos.get() / 1e6;
+    }
+
     void countStoreFailure() {
         storeFailures.incrementAndGet();
     }

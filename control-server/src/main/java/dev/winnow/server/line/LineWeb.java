@@ -58,6 +58,12 @@ public final class LineWeb {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            // model uploads (the registry checks each file's own limit and answers 413 with a message)
+            cfg.jetty.multipartConfig.maxFileSize(dev.winnow.server.registry.ModelRegistry.MAX_DATASET,
+                    io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(dev.winnow.server.registry.ModelRegistry.MAX_REQUEST,
+                    io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
             cfg.staticFiles.add(sf -> {
                 sf.hostedPath = "/assets";
                 sf.directory = "/web/assets";

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -16,21 +15,31 @@ import java.util.function.LongConsumer;
  */
 public final class BulkLoader implements SeededMill.Sink, AutoCloseable {
 
-    private static final int BATCH = 5000;
+    /** Rows per JDBC batch and per transaction: large batches, one commit per chunk. */
+    private static final int BATCH = 50_000;
     private final Connection c;
     private final PreparedStatement ev;
     private final PreparedStatement st;
     private final PreparedStatement al;
-    private final Map<String, Long> minutes = new HashMap<>();
+    private final Map<MinuteKey, Long> minutes = new HashMap<>();
+    private String lastDevice;
+    private String lastLine;
+    private long lastMinute;
+
+    private record MinuteKey(String site, String line, long minute, String cls) {
+    }
+
     private final Map<String, String[]> devices = new HashMap<>();
     private final LongConsumer progress;
     private final Instant received;
+    private final java.time.OffsetDateTime receivedTs;
     private int pending;
     private long events;
 
     public BulkLoader(final Database db, final Instant received, final LongConsumer progress) throws SQLException {
         this.c = db.connection();
         this.received = received;
+        this.receivedTs = ReportEngine.ts(received);
         this.progress = progress;
         c.setAutoCommit(false);
         ev = c.prepareStatement("INSERT INTO reject_events (id, site, line, device, event_time, camera, class_name, "
@@ -66,11 +75,15 @@ public final class BulkLoader implements SeededMill.Sink, AutoCloseable {
             ev.setString(i++, e.model());
             ev.setString(i++, e.lot());
             ev.setString(i++, null);
-            ev.setObject(i, ReportEngine.ts(received));
+            ev.setObject(i, receivedTs);
             ev.addBatch();
-            minutes.merge(e.site() + "\u0000" + e.line() + "\u0000" + e.time().truncatedTo(ChronoUnit.MINUTES)
-                    .toEpochMilli() + "\u0000" + e.cls(), 1L, Long::sum);
-            devices.put(e.site() + "/" + e.line() + "/" + e.device(), new String[] {e.site(), e.line(), e.device()});
+            lastMinute = e.time().toEpochMilli() / 60_000L;
+            minutes.merge(new MinuteKey(e.site(), e.line(), lastMinute, e.cls()), 1L, Long::sum);
+            if (!e.device().equals(lastDevice) || !e.line().equals(lastLine)) {
+                lastDevice = e.device();
+                lastLine = e.line();
+                devices.put(e.site() + "/" + e.line() + "/" + e.device(), new String[] {e.site(), e.line(), e.device()});
+            }
             events++;
             bump();
         } catch (SQLException x) {
@@ -102,7 +115,7 @@ public final class BulkLoader implements SeededMill.Sink, AutoCloseable {
             st.setLong(i++, 0);
             st.setDouble(i++, 55);
             st.setString(i++, s.lot());
-            st.setObject(i, ReportEngine.ts(received));
+            st.setObject(i, receivedTs);
             st.addBatch();
             devices.put(s.site() + "/" + s.line() + "/" + s.device(), new String[] {s.site(), s.line(), s.device()});
             bump();
@@ -124,7 +137,7 @@ public final class BulkLoader implements SeededMill.Sink, AutoCloseable {
             al.setString(8, a.cause());
             al.setString(9, a.message());
             al.setString(10, null);
-            al.setObject(11, ReportEngine.ts(received));
+            al.setObject(11, receivedTs);
             al.addBatch();
             bump();
         } catch (SQLException x) {
@@ -142,32 +155,46 @@ public final class BulkLoader implements SeededMill.Sink, AutoCloseable {
         ev.executeBatch();
         st.executeBatch();
         al.executeBatch();
+        flushMinutes(false);
         c.commit();
         pending = 0;
         progress.accept(events);
+    }
+
+    /**
+     * Writes the per-minute counts that are complete: the generator is in time order per line, so every
+     * minute before the current event's minute of the current line (and every other line's) is final.
+     */
+    private void flushMinutes(final boolean all) throws SQLException {
+        if (minutes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO reject_minutes (site, line, minute_start, "
+                + "class_name, rejections) VALUES (?,?,?,?,?)")) {
+            final java.util.Iterator<Map.Entry<MinuteKey, Long>> it = minutes.entrySet().iterator();
+            while (it.hasNext()) {
+                final Map.Entry<MinuteKey, Long> e = it.next();
+                final MinuteKey k = e.getKey();
+                if (!all && k.line().equals(lastLine) && k.minute() >= lastMinute) {
+                    continue;
+                }
+                ps.setString(1, k.site());
+                ps.setString(2, k.line());
+                ps.setObject(3, ReportEngine.ts(Instant.ofEpochMilli(k.minute() * 60_000L)));
+                ps.setString(4, k.cls());
+                ps.setLong(5, e.getValue());
+                ps.addBatch();
+                it.remove();
+            }
+            ps.executeBatch();
+        }
     }
 
     @Override
     public void close() throws SQLException {
         try {
             flush();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO reject_minutes (site, line, minute_start, "
-                    + "class_name, rejections) VALUES (?,?,?,?,?)")) {
-                int n = 0;
-                for (Map.Entry<String, Long> e : minutes.entrySet()) {
-                    final String[] k = e.getKey().split("\u0000");
-                    ps.setString(1, k[0]);
-                    ps.setString(2, k[1]);
-                    ps.setObject(3, ReportEngine.ts(Instant.ofEpochMilli(Long.parseLong(k[2]))));
-                    ps.setString(4, k[3]);
-                    ps.setLong(5, e.getValue());
-                    ps.addBatch();
-                    if (++n % BATCH == 0) {
-                        ps.executeBatch();
-                    }
-                }
-                ps.executeBatch();
-            }
+            flushMinutes(true);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO devices (site, line, device, status_state, "
                     + "status_time, models_json, last_seen) VALUES (?,?,?,'online',?,'{}',?)");
                  PreparedStatement exists = c.prepareStatement(

@@ -46,11 +46,18 @@ public final class ReportEngine {
     private final Database db;
     private final LineSettings.Store settings;
     private final int threads;
+    private final QuarterRollup rollup;
 
     public ReportEngine(final Database db, final int threads) {
         this.db = db;
         this.settings = new LineSettings.Store(db);
         this.threads = threads;
+        this.rollup = new QuarterRollup(db);
+    }
+
+    /** The events rollup the engine reads (and keeps current). */
+    public QuarterRollup rollup() {
+        return rollup;
     }
 
     /** Lines of a site: every line with a device in it. */
@@ -126,65 +133,18 @@ public final class ReportEngine {
             final long end = w.end().toEpochMilli();
             final int hours = w.hours();
 
-            // ---- events
-            long ejections = 0;
-            long audit = 0;
-            final Map<String, Long> classes = new HashMap<>();
-            final Map<String, long[]> hourlyByClass = new HashMap<>();
-            final long[] hourly = new long[hours];
-            final Map<String, Long> cameras = new HashMap<>();
-            final Map<String, Long> valveText = new HashMap<>();
-            final Map<String, Object[]> models = new HashMap<>();
-            final Map<String, Object[]> lotEvents = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT event_time, class_name, camera, valves, audit, "
-                    + "model, lot FROM reject_events WHERE site = ? AND line = ? AND event_time >= ? "
-                    + "AND event_time < ?")) {
-                ps.setFetchSize(5000);
-                ps.setString(1, s.site());
-                ps.setString(2, s.line());
-                ps.setObject(3, ts(w.start()));
-                ps.setObject(4, ts(w.end()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        final long t = rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli();
-                        final String model = rs.getString(6);
-                        if (model != null) {
-                            final Object[] m = models.computeIfAbsent(model, k -> new Object[] {new long[1], t, t});
-                            ((long[]) m[0])[0]++;
-                            m[1] = Math.min((Long) m[1], t);
-                            m[2] = Math.max((Long) m[2], t);
-                        }
-                        if (rs.getBoolean(5)) {
-                            audit++;
-                            continue;
-                        }
-                        ejections++;
-                        final String cls = rs.getString(2);
-                        final int h = (int) ((t - start) / 3_600_000);
-                        classes.merge(cls, 1L, Long::sum);
-                        hourly[h]++;
-                        hourlyByClass.computeIfAbsent(cls, k -> new long[hours])[h]++;
-                        cameras.merge(rs.getString(3), 1L, Long::sum);
-                        valveText.merge(rs.getString(4), 1L, Long::sum);
-                        final String lot = rs.getString(7);
-                        if (lot != null) {
-                            final Object[] l = lotEvents.computeIfAbsent(lot, k -> new Object[] {new long[1], t, t});
-                            ((long[]) l[0])[0]++;
-                            l[1] = Math.min((Long) l[1], t);
-                            l[2] = Math.max((Long) l[2], t);
-                        }
-                    }
-                }
-            }
-            final Map<Integer, Long> valves = new TreeMap<>();
-            for (Map.Entry<String, Long> e : valveText.entrySet()) {
-                if (e.getKey() == null || e.getKey().isEmpty()) {
-                    continue;
-                }
-                for (String v : e.getKey().split(",")) {
-                    valves.merge(Integer.valueOf(v.trim()), e.getValue(), Long::sum);
-                }
-            }
+            // ---- events: from the quarter rollup (made current first), or raw rows for an unaligned window
+            final Events ev = QuarterRollup.aligned(start, end) ? fromRollup(c, s, start, end, hours)
+                    : fromRaw(c, s, w, start, hours);
+            final long ejections = ev.ejections;
+            final long audit = ev.audit;
+            final Map<String, Long> classes = ev.classes;
+            final Map<String, long[]> hourlyByClass = ev.hourlyByClass;
+            final long[] hourly = ev.hourly;
+            final Map<String, Long> cameras = ev.cameras;
+            final Map<Integer, Long> valves = ev.valves;
+            final Map<String, long[]> models = ev.models;
+            final Map<String, long[]> lotEvents = ev.lots;
 
             // ---- stats: modes over time, counters
             final List<long[]> intervals = new ArrayList<>(); // {from, to, priority}
@@ -255,19 +215,19 @@ public final class ReportEngine {
             for (String lot : lotNames) {
                 final List<long[]> iv = lotRunning.getOrDefault(lot, List.of());
                 final long[] u = union(iv);
-                final Object[] ev = lotEvents.get(lot);
+                final long[] le = lotEvents.get(lot);
                 long first = u[1];
                 long last = u[2];
-                if (ev != null) {
-                    first = Math.min(first, (Long) ev[1]);
-                    last = Math.max(last, (Long) ev[2]);
+                if (le != null) {
+                    first = Math.min(first, le[1]);
+                    last = Math.max(last, le[2]);
                 }
-                lots.add(new LineDay.LotUse(lot, ev == null ? 0 : ((long[]) ev[0])[0], u[0],
+                lots.add(new LineDay.LotUse(lot, le == null ? 0 : le[0], u[0],
                         Instant.ofEpochMilli(first), Instant.ofEpochMilli(last)));
             }
             final List<LineDay.ModelUse> modelUses = new ArrayList<>();
-            models.forEach((k, m) -> modelUses.add(new LineDay.ModelUse(k, ((long[]) m[0])[0],
-                    Instant.ofEpochMilli((Long) m[1]), Instant.ofEpochMilli((Long) m[2]))));
+            models.forEach((k, m) -> modelUses.add(new LineDay.ModelUse(k, m[0], Instant.ofEpochMilli(m[1]),
+                    Instant.ofEpochMilli(m[2]))));
             modelUses.sort(Comparator.comparing(LineDay.ModelUse::first).thenComparing(LineDay.ModelUse::model));
 
             final List<LineDay.AlarmRow> alarms = full ? alarms(c, s, w) : List.of();
@@ -288,6 +248,102 @@ public final class ReportEngine {
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+    }
+
+    // ---------------------------------------------------------------- events of a day
+
+    /** A line's events of a day, counted. {@code models} and {@code lots}: {count, first ms, last ms}. */
+    static final class Events {
+        long ejections;
+        long audit;
+        final Map<String, Long> classes = new HashMap<>();
+        final Map<String, long[]> hourlyByClass = new HashMap<>();
+        final long[] hourly;
+        final Map<String, Long> cameras = new HashMap<>();
+        Map<Integer, Long> valves = new TreeMap<>();
+        final Map<String, long[]> models = new HashMap<>();
+        final Map<String, long[]> lots = new HashMap<>();
+
+        Events(final int hours) {
+            hourly = new long[hours];
+        }
+
+        /** {@code n} events with the same keys, first and last at {@code first} / {@code last}. */
+        void add(final int h, final boolean isAudit, final String cls, final String camera, final String model,
+                 final String lot, final long n, final long first, final long last) {
+            if (model != null) {
+                span(models, model, n, first, last);
+            }
+            if (isAudit) {
+                audit += n;
+                return;
+            }
+            ejections += n;
+            classes.merge(cls, n, Long::sum);
+            hourly[h] += n;
+            hourlyByClass.computeIfAbsent(cls, k -> new long[hourly.length])[h] += n;
+            cameras.merge(camera, n, Long::sum);
+            if (lot != null) {
+                span(lots, lot, n, first, last);
+            }
+        }
+
+        private static void span(final Map<String, long[]> m, final String k, final long n, final long first,
+                                 final long last) {
+            final long[] a = m.computeIfAbsent(k, x -> new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE});
+            a[0] += n;
+            a[1] = Math.min(a[1], first);
+            a[2] = Math.max(a[2], last);
+        }
+    }
+
+    /** The day's events from the quarter rollup: whole quarters make whole local hours in any zone. */
+    private Events fromRollup(final Connection c, final LineSettings s, final long start, final long end,
+                              final int hours) throws SQLException {
+        rollup.ensure(c, s.site(), s.line(), start, end);
+        final Events ev = new Events(hours);
+        for (QuarterRollup.Row r : rollup.rows(c, s.site(), s.line(), start, end)) {
+            ev.add((int) ((r.qs() - start) / 3_600_000), r.audit(), r.cls(), r.camera(), r.model(), r.lot(), r.events(),
+                    r.first(), r.last());
+        }
+        ev.valves = rollup.valves(c, s.site(), s.line(), start, end);
+        return ev;
+    }
+
+    /** The day's events read row by row (a window not made of whole quarter hours: historic odd offsets). */
+    private static Events fromRaw(final Connection c, final LineSettings s, final DayWindow w, final long start,
+                                  final int hours) throws SQLException {
+        final Events ev = new Events(hours);
+        final Map<String, Long> valveText = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT event_time, class_name, camera, valves, audit, "
+                + "model, lot FROM reject_events WHERE site = ? AND line = ? AND event_time >= ? "
+                + "AND event_time < ?")) {
+            ps.setFetchSize(5000);
+            ps.setString(1, s.site());
+            ps.setString(2, s.line());
+            ps.setObject(3, ts(w.start()));
+            ps.setObject(4, ts(w.end()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    final long t = rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli();
+                    final boolean audit = rs.getBoolean(5);
+                    ev.add((int) ((t - start) / 3_600_000), audit, rs.getString(2), rs.getString(3), rs.getString(6),
+                            rs.getString(7), 1, t, t);
+                    if (!audit) {
+                        valveText.merge(rs.getString(4), 1L, Long::sum);
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, Long> e : valveText.entrySet()) {
+            if (e.getKey() == null || e.getKey().isEmpty()) {
+                continue;
+            }
+            for (String v : e.getKey().split(",")) {
+                ev.valves.merge(Integer.valueOf(v.trim()), e.getValue(), Long::sum);
+            }
+        }
+        return ev;
     }
 
     // ---------------------------------------------------------------- modes over time

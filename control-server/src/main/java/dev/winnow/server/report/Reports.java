@@ -168,6 +168,7 @@ public final class Reports implements AutoCloseable {
      * day D is made (once) and e-mailed. Returns what was generated.
      */
     public List<ReportArchive.Entry> tick() {
+        rollUpClosedQuarters();
         final ReportSettings s = settings.get();
         if (!s.enabled()) {
             return List.of();
@@ -185,6 +186,22 @@ public final class Reports implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Keeps the events rollup current as the day goes: the quarter hours of the last two hours that have
+     * closed are built (each once; later only if late events change their count), so the end-of-day report
+     * reads rollup rows instead of the day's raw events.
+     */
+    void rollUpClosedQuarters() {
+        final long now = clock.instant().toEpochMilli();
+        final long end = now - Math.floorMod(now, QuarterRollup.QUARTER_MS);
+        final long start = end - 2 * 3_600_000L;
+        for (String site : engine.sites()) {
+            for (String line : engine.lines(site)) {
+                engine.rollup().ensure(site, line, start, end);
+            }
+        }
     }
 
     Map<String, Object> settingsJson() {

@@ -44,7 +44,7 @@ class DesignPageBrowserTest {
                     + " addEventListener('unhandledrejection', e => __errors.push(String(e.reason)))");
 
             // a new designer: no studies yet, so the brief form is open with a sensible starting point
-            page.waitFor("the brief form", "document.querySelectorAll('#b-families .chip').length >= 6"
+            page.waitFor("the brief form", "document.querySelectorAll('#b-families .opt').length >= 6"
                     + " && !document.getElementById('brief-form').classList.contains('hidden')");
             assertThat(page.text("document.getElementById('gallery').textContent")).contains("Start with a brief");
             assertThat(page.eval("document.querySelectorAll('#b-palette-preview .pc').length").asInt())
@@ -90,6 +90,13 @@ class DesignPageBrowserTest {
             setValue(page, "rounds", "3");
             page.eval("document.getElementById('breed').click()");
             page.waitFor("the first progress", "__progress.some(p => p.includes('designs bred'))", BREEDING);
+            try { // best effort: catch the bar part-way for the picture
+                page.waitFor("the bar part-way", "(() => { const b = document.querySelector('#breeding .progress div');"
+                        + " return b && parseFloat(b.style.width) > 20 && parseFloat(b.style.width) < 100; })()",
+                        Duration.ofSeconds(10));
+            } catch (AssertionError tooFast) {
+                // the generation finished between two polls
+            }
             page.screenshot(SHOTS.resolve("design-lab-breeding.png"));
             page.waitFor("three generations", "document.querySelectorAll('#tabs [data-gen]').length === 3"
                     + " && !document.getElementById('breed').disabled", BREEDING);
@@ -125,7 +132,11 @@ class DesignPageBrowserTest {
             page.eval("document.querySelectorAll('#gallery .sw')[5].dispatchEvent(new MouseEvent('mouseleave'))");
 
             // open a bred design (one with parents): rate it, shortlist it, follow its lineage
-            final String id = page.text("designs.find(d => d.parents.length > 0).id");
+            // parents are drawn from the last generation or from the archive's elites of any earlier one, so pick a
+            // child with a generation-1 parent (ids are s<study>-g<generation>-<n>); the page's data must be generation 2's
+            page.waitFor("generation 2's designs in the page", "designs.length === 120 && designs.every(d => d.generation === 2)"
+                    + " && designs.some(d => d.parents.some(p => p.includes('-g1-')))");
+            final String id = page.text("designs.find(d => d.parents.some(p => p.includes('-g1-'))).id");
             page.eval("document.querySelector('#gallery .sw[data-id=\"" + id + "\"]').click()");
             page.waitFor("the design panel", "document.querySelector('#detail .dhead') && document.querySelector('#detail .dhead').textContent.includes('" + id + "')"
                     + " && document.getElementById('detail-swatch').complete && document.getElementById('detail-swatch').naturalWidth > 0");

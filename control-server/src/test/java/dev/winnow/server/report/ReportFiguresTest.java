@@ -86,6 +86,54 @@ class ReportFiguresTest {
         check(LocalDate.of(2026, 10, 22), ZoneId.of("America/New_York"), 24);
     }
 
+    /**
+     * The events rollup is checked against the ingest's per-minute counts: an event stored after the day was
+     * rolled up (late, from an edge outbox) is in the next report, exactly once.
+     */
+    @Test
+    void lateEventAfterRollupIsCounted() throws Exception {
+        final LocalDate day = LocalDate.of(2026, 3, 26);
+        final ReportEngine engine = new ReportEngine(db, 2);
+        final LineDay before = engine.site("test-mill", day, ZoneOffset.UTC, NOW, f -> { }).lines().get(1);
+        // stored as the ingest stores it: the event and its minute's count, in one transaction
+        try (var c = db.connection(); var st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.executeUpdate("INSERT INTO reject_events (id, site, line, device, event_time, camera, class_name, "
+                    + "confidence, belt_mm, across_mm, width_mm, length_mm, valves, pulse_ms, audit, model, lot, crop, "
+                    + "received_at) VALUES ('late-1', 'test-mill', 'line-02', 'edge-line-02', "
+                    + "TIMESTAMP WITH TIME ZONE '2026-03-26 10:20:30+00', 'uv', 'paper', 0.9, 100, 30, 8, 12, '3', 6, "
+                    + "FALSE, 'yolo-cotton-v9', NULL, NULL, TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+00')");
+            if (st.executeUpdate(MINUTE.replace("?", "+ 1")) == 0) {
+                st.executeUpdate("INSERT INTO reject_minutes (site, line, minute_start, class_name, rejections) "
+                        + "VALUES ('test-mill', 'line-02', TIMESTAMP WITH TIME ZONE '2026-03-26 10:20:00+00', "
+                        + "'paper', 1)");
+            }
+            c.commit();
+        }
+        try {
+            final LineDay after = engine.site("test-mill", day, ZoneOffset.UTC, NOW, f -> { }).lines().get(1);
+            assertThat(after.ejections()).isEqualTo(before.ejections() + 1);
+            assertThat(after.classes().get("paper")).isEqualTo(before.classes().getOrDefault("paper", 0L) + 1);
+            assertThat(after.cameras().get("uv")).isEqualTo(before.cameras().get("uv") + 1);
+            assertThat(after.valves().get(3)).isEqualTo(before.valves().getOrDefault(3, 0L) + 1);
+            assertThat(after.hourly()[10]).isEqualTo(before.hourly()[10] + 1);
+            assertThat(after.models()).extracting(LineDay.ModelUse::model).contains("yolo-cotton-v9");
+        } finally {
+            try (var c = db.connection(); var st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM reject_events WHERE id = 'late-1'");
+                st.executeUpdate(MINUTE.replace("?", "- 1"));
+            }
+            // and gone again (the stored day rollup too, which the other tests' trends read)
+            final LineDay again = engine.site("test-mill", day, ZoneOffset.UTC, NOW, f -> { }).lines().get(1);
+            assertThat(again.ejections()).isEqualTo(before.ejections());
+            assertThat(again.valves()).isEqualTo(before.valves());
+        }
+    }
+
+    private static final String MINUTE = "UPDATE reject_minutes SET rejections = rejections ? WHERE site = "
+            + "'test-mill' AND line = 'line-02' AND class_name = 'paper' "
+            + "AND minute_start = TIMESTAMP WITH TIME ZONE '2026-03-26 10:20:00+00'";
+
     private SiteReport check(final LocalDate day, final ZoneId zone, final int hours) {
         final ReportEngine engine = new ReportEngine(db, 2);
         final SiteReport r = engine.site("test-mill", day, zone, NOW, f -> { });

@@ -18,6 +18,10 @@ public final class Http {
     public String csrf;
     public String bearer;
 
+    public String base() {
+        return base;
+    }
+
     public Http(final String base) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
@@ -38,6 +42,18 @@ public final class Http {
 
     public Reply page(final String path) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET().header("Accept", "text/html"));
+    }
+
+    public byte[] bytes(final String path) throws Exception {
+        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        final HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new AssertionError(path + " answered " + r.statusCode());
+        }
+        return r.body();
     }
 
     public Reply post(final String path, final Object body) throws Exception {

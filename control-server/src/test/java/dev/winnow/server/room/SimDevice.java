@@ -45,12 +45,15 @@ public final class SimDevice implements AutoCloseable {
         o.setWill(Topic.of(site, line, device, Kind.STATUS).toString(),
                 new MqttMessage(WireCodec.encode(Status.offline(Instant.now()))));
         client.connect(o);
-        client.subscribe(Topic.ROOT + "/" + Topic.VERSION + "/" + site + "/" + line + "/" + device + "/cmd/+", 1,
-                (topic, msg) -> {
-                    final Command c = WireCodec.decodeCommand(msg.getPayload()).orThrow();
-                    received.add(c);
-                    new Thread(() -> respond(c)).start();
-                });
+        final org.eclipse.paho.mqttv5.client.IMqttMessageListener l = (topic, msg) -> {
+            final Command c = WireCodec.decodeCommand(msg.getPayload()).orThrow();
+            received.add(c);
+            new Thread(() -> respond(c)).start();
+        };
+        client.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
+                new org.eclipse.paho.mqttv5.common.MqttSubscription(Topic.ROOT + "/" + Topic.VERSION + "/" + site + "/"
+                        + line + "/" + device + "/cmd/+", 1)},
+                new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {l});
     }
 
     private void respond(final Command c) {

@@ -32,6 +32,7 @@ public final class CommandHandler {
     private final LineClock clock;
     private final List<CameraPipeline> pipelines;
     private final Path snapshotDir;
+    private volatile dev.winnow.edge.deploy.ModelDeployer models;
 
     public CommandHandler(final LineInspector inspector, final ValveScheduler scheduler, final FailSafe failSafe,
                           final int valves, final Clock wall, final LineClock clock, final List<CameraPipeline> pipelines) {
@@ -51,6 +52,15 @@ public final class CommandHandler {
         this.snapshotDir = snapshotDir;
     }
 
+    /** Enables {@code deploy-model} and {@code rollback-model} (refused without it). */
+    public void setModelDeployer(final dev.winnow.edge.deploy.ModelDeployer deployer) {
+        this.models = deployer;
+    }
+
+    /**
+     * @return the result to send, or null when the command answers by itself later ({@code deploy-model}
+     *         sends {@code accepted} then {@code done}/{@code failed} through the deployer's results sink)
+     */
     public CommandResult handle(final Command c) {
         try {
             final ObjectNode a = c.args();
@@ -120,8 +130,17 @@ public final class CommandHandler {
                     return new CommandResult(c.id(), c.name(), CommandResult.Outcome.DONE,
                             n + " frame(s) saved in " + snapshotDir, wall.instant());
                 }
+                case "deploy-model", "rollback-model" -> {
+                    final dev.winnow.edge.deploy.ModelDeployer d = models;
+                    if (d == null) {
+                        return refuse(c, "model deployment is not enabled on this agent (needs mqtt and a camera"
+                                + " running a model)");
+                    }
+                    return d.handle(c);
+                }
                 default -> {
-                    return refuse(c, "unknown command '" + c.name() + "' (test-fire, audit, set-lot, snapshot)");
+                    return refuse(c, "unknown command '" + c.name()
+                            + "' (test-fire, audit, set-lot, snapshot, deploy-model, rollback-model)");
                 }
             }
         } catch (final IllegalArgumentException e) {

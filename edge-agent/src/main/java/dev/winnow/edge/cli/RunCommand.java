@@ -12,7 +12,6 @@ import dev.winnow.edge.camera.VideoSource;
 import dev.winnow.edge.config.AgentConfig;
 import dev.winnow.edge.config.ConfigLoader;
 import dev.winnow.edge.detect.Detectors;
-import dev.winnow.edge.detect.FrameDetector;
 import dev.winnow.edge.eject.EjectionPlanner;
 import dev.winnow.edge.eject.NozzleBar;
 import dev.winnow.edge.eject.TimingLog;
@@ -173,10 +172,15 @@ public final class RunCommand implements Callable<Integer> {
 
         final List<CameraPipeline> pipelines = new ArrayList<>();
         final Map<String, String> models = new LinkedHashMap<>();
+        final List<dev.winnow.edge.deploy.ModelDeployer.Target> modelTargets = new ArrayList<>();
         for (final AgentConfig.Camera c : cfg.cameras()) {
             final boolean uv = c.kind() == AgentConfig.CameraKind.UV;
-            final FrameDetector detector = Detectors.forCamera(c.id(), uv, c.model(), c.classical(),
-                    c.model() != null, c.threads());
+            final dev.winnow.edge.detect.SwappableDetector detector = new dev.winnow.edge.detect.SwappableDetector(
+                    c.id(), Detectors.forCamera(c.id(), uv, c.model(), c.classical(), c.model() != null, c.threads()));
+            if (!c.classical()) {
+                modelTargets.add(new dev.winnow.edge.deploy.ModelDeployer.Target(c.id(), detector, c.threads(),
+                        c.audit()));
+            }
             models.put(c.id(), detector.version());
             inspector.setCameraAudit(c.id(), c.audit());
             final AgentConfig.Source s = c.source();
@@ -199,11 +203,34 @@ public final class RunCommand implements Callable<Integer> {
                 failSafe);
         final CommandHandler commands = new CommandHandler(inspector, scheduler, failSafe, nb.count(), wall, clock,
                 pipelines);
+        dev.winnow.edge.deploy.ModelDeployer deployer = null;
+        if (uplink != null && !modelTargets.isEmpty()) {
+            final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(
+                    cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir());
+            final AgentConfig.Models mc = cfg.models();
+            if (mc.signingKey() == null) {
+                System.err.println("winnow-agent: no model-signing key (models.signingKey or "
+                        + cfg.mqtt().stateDir().resolve("model-signing.pub") + "): deploy-model will be refused");
+            }
+            deployer = new dev.winnow.edge.deploy.ModelDeployer(mc.store(),
+                    mc.signingKey() == null ? null : dev.winnow.edge.deploy.ModelDeployer.readSigningKey(mc.signingKey()),
+                    creds.username(), creds.password(), modelTargets, inspector::setCameraAudit, r -> {
+                        try {
+                            uplink.sendResult(r);
+                        } catch (final InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, reason -> failSafe.warning("model_fallback", true, reason), wall);
+            commands.setModelDeployer(deployer);
+        }
         if (uplink != null) {
             uplink.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models,
                     Integer.toHexString(cfg.hashCode())), cmd -> {
                         try {
-                            uplink.sendResult(commands.handle(cmd));
+                            final CommandResult result = commands.handle(cmd);
+                            if (result != null) {
+                                uplink.sendResult(result);
+                            }
                         } catch (final InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
@@ -240,6 +267,9 @@ public final class RunCommand implements Callable<Integer> {
             }
         } finally {
             systemd.send("STOPPING=1");
+            if (deployer != null) {
+                deployer.close();
+            }
             pipelines.forEach(CameraPipeline::close);
             scheduler.close();
             failSafe.shutdown();

@@ -8,7 +8,7 @@ import java.util.List;
  * {@link ConfigLoader}. See edge-agent/README.md and hardware/agent.yaml for an example.
  */
 public record AgentConfig(String site, String line, String device, Hardware hardware, List<Camera> cameras,
-                          Line lineSettings, Mqtt mqtt) {
+                          Line lineSettings, Mqtt mqtt, Models models) {
 
     /** Where the valves, encoder, stack light and interlocks are: a Pi's GPIO, Pi4J's mock, or the virtual line. */
     public enum Hardware { PI, MOCK, VIRTUAL }
@@ -47,5 +47,14 @@ public record AgentConfig(String site, String line, String device, Hardware hard
     }
 
     public record Mqtt(String url, String username, String password, Path stateDir) {
+    }
+
+    /**
+     * Model rollouts. {@code signingKey}: the server's model-signing public key (the JSON of
+     * {@code GET /api/models/signing-key}, PEM, Base64 or DER X.509); default {@code {stateDir}/model-signing.pub}
+     * when that file exists, else null (every {@code deploy-model} is refused). {@code store}: where deployed
+     * models are kept, default {@code {stateDir}/models}.
+     */
+    public record Models(Path signingKey, Path store) {
     }
 }

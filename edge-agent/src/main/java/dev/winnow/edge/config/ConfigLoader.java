@@ -44,7 +44,7 @@ public final class ConfigLoader {
         }
         final Node r = new Node(root, "");
         r.only("site", "line", "device", "hardware", "cameras", "belt", "nozzleBar", "decision", "failSafe",
-                "audit", "stallTimeoutMs", "statsIntervalSeconds", "realtimeTimer", "mqtt");
+                "audit", "stallTimeoutMs", "statsIntervalSeconds", "realtimeTimer", "mqtt", "models");
         final String site = r.name("site", null);
         final String line = r.name("line", null);
         final String device = r.name("device", "pi-" + line);
@@ -151,7 +151,16 @@ public final class ConfigLoader {
             final String state = mq.text("stateDir", "winnow-data/agent-" + device);
             mqtt = new AgentConfig.Mqtt(url, mq.text("username", null), mq.text("password", null), base.resolve(state));
         }
-        return new AgentConfig(site, line, device, hw, List.copyOf(cameras), ls, mqtt);
+        final Node mo = r.object("models");
+        mo.only("signingKey", "store");
+        final String key = mo.text("signingKey", null);
+        final String store = mo.text("store", null);
+        final Path stateDir = mqtt != null ? mqtt.stateDir() : base.resolve("winnow-data/agent-" + device);
+        final Path defaultKey = stateDir.resolve("model-signing.pub");
+        final AgentConfig.Models models = new AgentConfig.Models(
+                key != null ? base.resolve(key) : java.nio.file.Files.isRegularFile(defaultKey) ? defaultKey : null,
+                store != null ? base.resolve(store) : stateDir.resolve("models"));
+        return new AgentConfig(site, line, device, hw, List.copyOf(cameras), ls, mqtt, models);
     }
 
     /** A node and its path, with typed, range-checked getters. */

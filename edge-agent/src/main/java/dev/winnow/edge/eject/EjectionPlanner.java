@@ -10,8 +10,16 @@ package dev.winnow.edge.eject;
 public final class EjectionPlanner {
 
     private final NozzleBar bar;
-    /** Box width over the tip strip on each side that alone does not earn a lane. */
-    static final double CORNER_FRACTION = 14;
+    /**
+     * Fraction of a box's width, on each side, that alone does not earn a nozzle lane. The judge (and the
+     * air) care about the object, not its axis-aligned box: a box's outer strips hold only the tips of a
+     * diagonal object and only the rim of a compact one (for a 7 x 3 sample grid the outermost 1/14 of
+     * the width holds no sample point for any shape, and up to 1/6 for compact shapes). A lane that would
+     * see only such a strip blows air on cotton beside the object: a spurious pulse. Dropping strips of up
+     * to 15 % per side still leaves at least 15 of 21 sample points under air for every shape (capture
+     * needs 11), so capture does not depend on them.
+     */
+    static final double EDGE_STRIP = 0.15;
 
     public EjectionPlanner(final NozzleBar bar) {
         this.bar = bar;
@@ -49,9 +57,10 @@ public final class EjectionPlanner {
         if (close - start > cap) {
             close = start + cap;
         }
-        // The outermost 1/14 of a box's width on each side holds only the tips of a diagonal object (a
-        // box's corners are empty for a line): a lane that would see nothing else is not fired.
-        final double core = widthMm / 2 - widthMm / CORNER_FRACTION;
+        // Lanes from the box's core (the box minus its edge strips), widened by the across margin, which
+        // covers detector box error (0 for exact boxes). Small objects are dominated by the margin, large ones
+        // by the core.
+        final double core = Math.max(0, widthMm / 2 - widthMm * EDGE_STRIP);
         final int first = bar.firstValve(acrossMm - core - bar.marginAcrossMm());
         final int last = bar.lastValve(acrossMm + core + bar.marginAcrossMm());
         return new PlannedPulse(first, Math.max(first, last), start, close, late);

@@ -3,6 +3,7 @@ package dev.winnow.edge.eject;
 import dev.winnow.hardware.sim.LineClock;
 import dev.winnow.hardware.valve.ValveBank;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -13,6 +14,14 @@ import java.util.concurrent.locks.LockSupport;
  * it (the watchdog). The hot path allocates nothing: pending pulses live in fixed arrays, and the
  * thread parks until shortly before a deadline and then spins, because a JVM's timed park alone
  * overshoots by up to a millisecond or more.
+ *
+ * <p>The timing thread never waits for another thread: {@link #schedule} only appends the request to
+ * a bounded hand-off ring (producers serialise among themselves, never with the timer) and the timing
+ * thread merges it into the per-valve queues on its next pass. A decision thread that the kernel
+ * preempts while it holds a lock therefore can no longer hold the valve timer up (priority inversion:
+ * under load that cost several milliseconds of switching error). Valve state is owned by the thread
+ * that calls {@link #runDue} — the timing thread once {@link #start started}, else the caller (tests
+ * with an injected clock).
  */
 public final class ValveScheduler implements AutoCloseable {
 
@@ -24,16 +33,29 @@ public final class ValveScheduler implements AutoCloseable {
     private final LineClock clock;
     private final long maxOnNanos;
     private final long mergeGapNanos;
-    private final Object lock = new Object();
+    /** Producers of {@link #schedule} requests serialise on this; the timing thread never takes it. */
+    private final Object producers = new Object();
+    static final int HANDOFF = 1024;
+    private final int[] reqFirst = new int[HANDOFF];
+    private final int[] reqLast = new int[HANDOFF];
+    private final long[] reqOpen = new long[HANDOFF];
+    private final long[] reqClose = new long[HANDOFF];
+    /** Requests [0, published) are written; [0, consumed) are merged by the timer. */
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong consumed = new AtomicLong();
+    private long tail;
+    private volatile int busyValves;
+    private boolean rejectAllActive;
     private final long[][] opens;
     private final long[][] closes;
     private final int[] pending;
     private final boolean[] open;
     private final long[] openedAt;
     private final TimingLog timing;
-    private long cycles;
-    private long capClosures;
-    private long refused;
+    private volatile long cycles;
+    private volatile long capClosures;
+    private volatile long refused;
+    private volatile long handoffRefused;
     private volatile boolean running;
     private Thread thread;
     private volatile boolean realtime = true;
@@ -75,17 +97,13 @@ public final class ValveScheduler implements AutoCloseable {
      * pause (the valves' duty cycle), until cleared. Planned pulses are kept and resume after.
      */
     public void setRejectAll(final boolean on) {
-        synchronized (lock) {
-            if (rejectAll && !on) {
-                valves.closeAll();
-                Arrays.fill(open, false);
-                Arrays.fill(openedAt, 0);
-            }
-            rejectAll = on;
-        }
+        rejectAll = on;
         final Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
+        } else if (!on) {
+            // No timing thread: the caller owns the valves; clear at once.
+            runDue();
         }
     }
 
@@ -108,17 +126,43 @@ public final class ValveScheduler implements AutoCloseable {
      * @return false when a valve's queue was full and the pulse could not be planned for it
      */
     public boolean schedule(final int first, final int last, final long openNanos, final long closeNanos) {
-        boolean all = true;
-        synchronized (lock) {
-            for (int v = first; v <= last; v++) {
-                all &= insert(v, openNanos, closeNanos);
+        if (first < 0 || last >= pending.length || first > last) {
+            throw new IllegalArgumentException("valves " + first + ".." + last + " outside 0.." + (pending.length - 1));
+        }
+        synchronized (producers) {
+            if (tail - consumed.get() >= HANDOFF) {
+                handoffRefused++;
+                return false;
             }
+            final int i = (int) (tail % HANDOFF);
+            reqFirst[i] = first;
+            reqLast[i] = last;
+            reqOpen[i] = openNanos;
+            reqClose[i] = closeNanos;
+            tail++;
+            published.set(tail);
         }
         final Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
         }
-        return all;
+        return true;
+    }
+
+    /** Merges every handed-off request into the per-valve queues (timing thread). */
+    private void drainRequests() {
+        final long to = published.get();
+        long c = consumed.get();
+        while (c < to) {
+            final int i = (int) (c % HANDOFF);
+            for (int v = reqFirst[i]; v <= reqLast[i]; v++) {
+                if (!insert(v, reqOpen[i], reqClose[i])) {
+                    refused++;
+                }
+            }
+            c++;
+        }
+        consumed.set(c);
     }
 
     private boolean insert(final int v, final long openNanos, final long closeNanos) {
@@ -142,7 +186,6 @@ public final class ValveScheduler implements AutoCloseable {
         }
         if (n == SLOTS) {
             pending[v] = n;
-            refused++;
             return false;
         }
         int at = 0;
@@ -158,49 +201,69 @@ public final class ValveScheduler implements AutoCloseable {
         return true;
     }
 
-    /** Switches every valve whose instant has come; returns the next instant anything is due. */
+    /**
+     * Merges handed-off requests, then switches every valve whose instant has come; returns the next
+     * instant anything is due. Called by the timing thread only (or, without one, by a single caller).
+     */
     public long runDue() {
-        synchronized (lock) {
-            final long now = clock.nanos();
-            if (rejectAll) {
-                return runRejectAll(now);
+        drainRequests();
+        final long now = clock.nanos();
+        final boolean reject = rejectAll;
+        if (reject != rejectAllActive) {
+            rejectAllActive = reject;
+            if (!reject) {
+                valves.closeAll();
+                Arrays.fill(open, false);
+                Arrays.fill(openedAt, 0);
             }
-            long next = Long.MAX_VALUE;
-            for (int v = 0; v < pending.length; v++) {
-                if (open[v]) {
-                    final long due = pending[v] > 0 ? Math.min(closes[v][0], openedAt[v] + maxOnNanos)
-                            : openedAt[v] + maxOnNanos;
-                    if (due <= now) {
-                        valves.close(v);
-                        open[v] = false;
-                        final boolean capped = pending[v] == 0 || closes[v][0] > openedAt[v] + maxOnNanos;
-                        if (capped) {
-                            capClosures++;
-                        }
-                        timing.record(clock.nanos() - due);
-                        pop(v);
-                    } else {
-                        next = Math.min(next, due);
-                        continue;
-                    }
-                }
-                if (pending[v] > 0) {
-                    final long due = opens[v][0];
-                    if (due <= now) {
-                        valves.open(v);
-                        final long switched = clock.nanos();
-                        timing.record(switched - due);
-                        open[v] = true;
-                        openedAt[v] = due;
-                        cycles++;
-                        next = Math.min(next, Math.min(closes[v][0], due + maxOnNanos));
-                    } else {
-                        next = Math.min(next, due);
-                    }
-                }
-            }
+        }
+        if (reject) {
+            final long next = runRejectAll(now);
+            busyValves = open.length;
             return next;
         }
+        long next = Long.MAX_VALUE;
+        for (int v = 0; v < pending.length; v++) {
+            if (open[v]) {
+                final long due = pending[v] > 0 ? Math.min(closes[v][0], openedAt[v] + maxOnNanos)
+                        : openedAt[v] + maxOnNanos;
+                if (due <= now) {
+                    valves.close(v);
+                    open[v] = false;
+                    final boolean capped = pending[v] == 0 || closes[v][0] > openedAt[v] + maxOnNanos;
+                    if (capped) {
+                        capClosures++;
+                    }
+                    timing.record(clock.nanos() - due);
+                    pop(v);
+                } else {
+                    next = Math.min(next, due);
+                    continue;
+                }
+            }
+            if (pending[v] > 0) {
+                final long due = opens[v][0];
+                if (due <= now) {
+                    valves.open(v);
+                    final long switched = clock.nanos();
+                    timing.record(switched - due);
+                    open[v] = true;
+                    openedAt[v] = due;
+                    cycles++;
+                    next = Math.min(next, Math.min(closes[v][0], due + maxOnNanos));
+                } else {
+                    next = Math.min(next, due);
+                }
+            }
+        }
+        int busy = 0;
+        for (int v = 0; v < pending.length; v++) {
+            if (open[v] || pending[v] > 0) {
+                busy++;
+            }
+        }
+        busyValves = busy;
+        return next;
     }
 
     private long runRejectAll(final long now) {
@@ -266,34 +329,22 @@ public final class ValveScheduler implements AutoCloseable {
 
     /** Valve cycles (openings) so far. */
     public long cycles() {
-        synchronized (lock) {
-            return cycles;
-        }
+        return cycles;
     }
 
     /** Times the cap closed a valve before its planned close. */
     public long capClosures() {
-        synchronized (lock) {
-            return capClosures;
-        }
+        return capClosures;
     }
 
+    /** Pulses (per valve) refused because a valve's queue was full, plus requests refused at the hand-off. */
     public long refused() {
-        synchronized (lock) {
-            return refused;
-        }
+        return refused + handoffRefused;
     }
 
-    /** True when nothing is pending or open. */
+    /** True when nothing is pending or open (as of the timing thread's last pass). */
     public boolean idle() {
-        synchronized (lock) {
-            for (int v = 0; v < pending.length; v++) {
-                if (pending[v] > 0 || open[v]) {
-                    return false;
-                }
-            }
-            return true;
-        }
+        return published.get() == consumed.get() && busyValves == 0;
     }
 
     /** Stops the timer and closes every valve: the safe state. */
@@ -309,10 +360,11 @@ public final class ValveScheduler implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        synchronized (lock) {
-            valves.closeAll();
-            Arrays.fill(open, false);
-            Arrays.fill(pending, 0);
-        }
+        // The timing thread has stopped (or never ran): this thread owns the valves now.
+        valves.closeAll();
+        Arrays.fill(open, false);
+        Arrays.fill(pending, 0);
+        consumed.set(published.get());
+        busyValves = 0;
     }
 }

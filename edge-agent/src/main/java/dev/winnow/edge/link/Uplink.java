@@ -31,7 +31,7 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MqttDefaultFilePersistence;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -74,7 +74,10 @@ public final class Uplink implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
     private final Outbox outbox;
-    private final MqttAsyncClient client;
+    private final String clientId;
+    /** Replaced by a fresh instance before every reconnect: see {@link #freshClient()}. */
+    private volatile MqttAsyncClient client;
+    private boolean clientUsed;
     private final LinkCredentials credentials;
     private final BlockingQueue<Outgoing> volatileQueue = new ArrayBlockingQueue<>(1_000);
     private final AtomicLong sent = new AtomicLong();
@@ -105,9 +108,8 @@ public final class Uplink implements AutoCloseable {
     public Uplink(final Settings settings, final Clock clock, final Outbox.Limits limits) throws MqttException {
         this.settings = settings;
         this.clock = clock;
-        final Path persistence = settings.stateDir().resolve("mqtt");
         try {
-            Files.createDirectories(persistence);
+            Files.createDirectories(settings.stateDir());
             this.outbox = Outbox.open(settings.stateDir().resolve("outbox"), limits);
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot open the device state folder " + settings.stateDir() + ": "
@@ -115,12 +117,44 @@ public final class Uplink implements AutoCloseable {
         }
         this.credentials = LinkCredentials.resolve(settings.username(), settings.password(), settings.stateDir());
         // A stable client id so the broker keeps the session (and queued commands) across restarts.
-        final String clientId = clientId(settings.site(), settings.line(), settings.device());
-        this.client = new MqttAsyncClient(settings.brokerUrl(), clientId,
-                new MqttDefaultFilePersistence(persistence.toString()));
-        this.client.setCallback(new Callback());
+        this.clientId = clientId(settings.site(), settings.line(), settings.device());
+        // The outbox is the durable store: it resends whatever the broker has not acknowledged, and the
+        // server drops duplicate ids. Paho's own file persistence would add nothing and breaks after a
+        // crash: it replays stored PUBLISH packets that carry a topic alias but no topic name, which the
+        // broker refuses (reason 130) on every reconnect.
+        this.client = newClient();
         this.sender = new Thread(this::run, "uplink-sender");
         this.sender.setDaemon(true);
+    }
+
+    private MqttAsyncClient newClient() throws MqttException {
+        final MqttAsyncClient c = new MqttAsyncClient(settings.brokerUrl(), clientId, new MemoryPersistence());
+        c.setCallback(new Callback(c));
+        return c;
+    }
+
+    /**
+     * Before a reconnect, replaces the Paho client with a fresh one. Paho keeps the QoS 1 PUBLISH packets
+     * that were in flight when the connection went (even with memory persistence) and resends them on a
+     * {@code cleanStart=false} reconnect; but it has already rewritten them to use a topic alias of the
+     * old connection (topic name removed), and aliases do not survive a connection, so the broker
+     * disconnects with reason 148 ("topic alias could not be mapped") on every reconnect, forever. The
+     * outbox resends everything not acknowledged itself, so nothing of Paho's in-flight state is needed.
+     * The broker's session (subscriptions, queued commands) is kept: same client id, no clean start.
+     */
+    private void freshClient() throws MqttException {
+        final MqttAsyncClient old = client;
+        try {
+            old.disconnectForcibly(0, 1_000, false);
+        } catch (final MqttException | RuntimeException e) {
+            LOG.debug("dropping the old MQTT client: {}", e.toString());
+        }
+        try {
+            old.close(true);
+        } catch (final MqttException | RuntimeException e) {
+            LOG.debug("closing the old MQTT client: {}", e.toString());
+        }
+        client = newClient();
     }
 
     /** The MQTT client id of a device: {@code winnow-{site}-{line}-{device}}. */
@@ -361,6 +395,10 @@ public final class Uplink implements AutoCloseable {
 
     private boolean connect() {
         try {
+            if (clientUsed) {
+                freshClient();
+            }
+            clientUsed = true;
             final IMqttToken t = client.connect(options());
             t.waitForCompletion(15_000);
             final MqttProperties props = t.getResponseProperties();
@@ -392,8 +430,9 @@ public final class Uplink implements AutoCloseable {
     private boolean publish(final Outbox.Entry e) {
         final MqttMessage m = new MqttMessage(e.payload());
         m.setQos(1);
+        final MqttAsyncClient c = client;
         try {
-            client.publish(e.topic(), m, e.seq(), new MqttActionListener() {
+            c.publish(e.topic(), m, e.seq(), new MqttActionListener() {
                 @Override
                 public void onSuccess(final IMqttToken token) {
                     final int[] codes = token.getReasonCodes();
@@ -412,7 +451,9 @@ public final class Uplink implements AutoCloseable {
 
                 @Override
                 public void onFailure(final IMqttToken token, final Throwable exception) {
-                    rewindNeeded.set(true);
+                    if (c == client) { // a replaced client's failures are already covered by the rewind
+                        rewindNeeded.set(true);
+                    }
                     wake();
                 }
             });
@@ -528,8 +569,17 @@ public final class Uplink implements AutoCloseable {
     }
 
     private final class Callback implements MqttCallback {
+        private final MqttAsyncClient owner;
+
+        Callback(final MqttAsyncClient owner) {
+            this.owner = owner;
+        }
+
         @Override
         public void disconnected(final MqttDisconnectResponse response) {
+            if (owner != client) {
+                return; // a replaced client
+            }
             if (running) {
                 LOG.warn("disconnected from broker: {}", response.getReasonString());
             }

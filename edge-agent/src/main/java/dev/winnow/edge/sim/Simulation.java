@@ -112,18 +112,33 @@ public final class Simulation {
         final Path stateDir = options.stateDir();
         final LineClock clock = LineClock.system();
         final Clock wall = Clock.systemUTC();
-        final VirtualLine vline = new VirtualLine(sc, clock);
         final Scenario.NozzleBar nb = sc.nozzleBar();
         final Tuning tuning = options.tuning();
         if ("oracle".equals(tuning.detector()) && mqttUrl != null) {
             throw new IllegalArgumentException("the oracle detector measures the pipeline offline; it never reports to a broker");
         }
-        final NozzleBar bar = new NozzleBar(nb.positionMm(), nb.count(), nb.pitchMm(), 0, nb.latencyMs(),
-                tuning.marginAcrossMm(), tuning.marginAlongMm(), 250);
-        final TimingLog timing = new TimingLog(1 << 16);
-        final ValveScheduler scheduler = new ValveScheduler(vline.valves(), clock, 250_000_000L, 2_000_000L, timing);
-        final double speedMmPerSecond = sc.belt().speedMps() * 1000;
-
+        // The agent boots before the belt runs, as on a real line: calibration (OpenCV's native library
+        // loads on first use) and the detectors (model sessions) are ready before the virtual line starts,
+        // so no contaminant passes the cameras while the agent is still starting up.
+        final Map<String, Homography> calibration = new HashMap<>();
+        final Map<String, FrameDetector> detectors = new HashMap<>();
+        for (final Scenario.CameraSpec spec : sc.cameras()) {
+            calibration.put(spec.id(), calibrate(CameraGeometry.of(spec, sc.belt().widthMm())));
+            final boolean uv = spec.kind() == Scenario.CameraKind.UV;
+            final FrameDetector detector = switch (tuning.detector()) {
+                case "oracle" -> null;
+                case "classical" -> Detectors.forCamera(spec.id(), uv, null, true, false, tuning.threads());
+                case "model" -> Detectors.forCamera(spec.id(), uv, tuning.models().get(spec.id()), false, true,
+                        tuning.threads());
+                case "auto" -> Detectors.forCamera(spec.id(), uv, tuning.models().get(spec.id()), false, false,
+                        tuning.threads());
+                default -> throw new IllegalArgumentException("detector must be auto, classical, model or oracle, got '"
+                        + tuning.detector() + "'");
+            };
+            if (detector != null) {
+                detectors.put(spec.id(), detector);
+            }
+        }
         Uplink uplink = null;
         if (mqttUrl != null) {
             final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
@@ -132,11 +147,14 @@ public final class Simulation {
                     AgentMain.version()), wall);
         }
         final Uplink link = uplink;
+        final VirtualLine vline = new VirtualLine(sc, clock);
+        final NozzleBar bar = new NozzleBar(nb.positionMm(), nb.count(), nb.pitchMm(), 0, nb.latencyMs(),
+                tuning.marginAcrossMm(), tuning.marginAlongMm(), 250);
+        final TimingLog timing = new TimingLog(1 << 16);
+        final ValveScheduler scheduler = new ValveScheduler(vline.valves(), clock, 250_000_000L, 2_000_000L, timing);
+        final double speedMmPerSecond = sc.belt().speedMps() * 1000;
+
         final AtomicLong sendFailures = new AtomicLong();
-        final Map<String, Homography> calibration = new HashMap<>();
-        for (final VirtualCamera cam : vline.cameras()) {
-            calibration.put(cam.id(), calibrate(cam.geometry()));
-        }
         final LineInspector inspector = new LineInspector(
                 new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit, tuning.minSightings(), 0.02, 100),
                 calibration, new EjectionPlanner(bar), scheduler,
@@ -163,18 +181,9 @@ public final class Simulation {
             }
         });
         for (final VirtualCamera cam : vline.cameras()) {
-            final boolean uv = cam.spec().kind() == Scenario.CameraKind.UV;
             final VirtualCameraSource source = new VirtualCameraSource(cam, clock, endNanos);
-            final FrameDetector detector = switch (tuning.detector()) {
-                case "oracle" -> new OracleDetector(source);
-                case "classical" -> Detectors.forCamera(cam.id(), uv, null, true, false, tuning.threads());
-                case "model" -> Detectors.forCamera(cam.id(), uv, tuning.models().get(cam.id()), false, true,
-                        tuning.threads());
-                case "auto" -> Detectors.forCamera(cam.id(), uv, tuning.models().get(cam.id()), false, false,
-                        tuning.threads());
-                default -> throw new IllegalArgumentException("detector must be auto, classical, model or oracle, got '"
-                        + tuning.detector() + "'");
-            };
+            final FrameDetector detector = "oracle".equals(tuning.detector()) ? new OracleDetector(source)
+                    : detectors.get(cam.id());
             models.put(cam.id(), detector.version());
             pipelines.add(new CameraPipeline(source, detector, inspector,
                     reason -> System.err.println("winnow-agent: " + reason)));

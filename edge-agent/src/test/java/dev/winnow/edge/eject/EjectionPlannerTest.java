@@ -26,12 +26,26 @@ final class EjectionPlannerTest {
 
     @Test
     void choosesEveryNozzleUnderTheObjectPlusMargin() {
-        // Across 50 ± 5 mm, plus 5 mm margin: [40, 60] -> valves 2 (40..60). A touch wider reaches valve 3.
+        // Across 50 ± 5 mm: core (minus 15 % strips) 50 ± 3.5, plus 5 mm margin: [41.5, 58.5] -> valve 2 (40..60).
         assertThat(planner.plan(100, 10, 50, 10, 0, 1000, 1000).firstValve()).isEqualTo(2);
         assertThat(planner.plan(100, 10, 50, 10, 0, 1000, 1000).lastValve()).isEqualTo(2);
-        final PlannedPulse wide = planner.plan(100, 10, 50, 12, 0, 1000, 1000);
+        // 16 mm wide: core 50 ± 5.6, plus margin: [39.4, 60.6] reaches valves 1 and 3.
+        final PlannedPulse wide = planner.plan(100, 10, 50, 16, 0, 1000, 1000);
         assertThat(wide.firstValve()).isEqualTo(1);
         assertThat(wide.lastValve()).isEqualTo(3);
+    }
+
+    @Test
+    void aLaneThatWouldSeeOnlyTheBoxsEdgeStripIsNotFired() {
+        final EjectionPlanner exact = new EjectionPlanner(new NozzleBar(2000, 10, 20, 0, 5, 0, 5, 50));
+        // Box [38, 100] (62 mm): its left 15 % strip is [38, 47.3]; valve 1 (20..40) would see only 2 mm of it.
+        final PlannedPulse p = exact.plan(100, 10, 69, 62, 0, 1000, 1000);
+        assertThat(p.firstValve()).isEqualTo(2);
+        assertThat(p.lastValve()).isEqualTo(4);
+        // Box [30, 92]: 10 mm in valve 1 is more than the strip (9.3 mm): fired.
+        final PlannedPulse q = exact.plan(100, 10, 61, 62, 0, 1000, 1000);
+        assertThat(q.firstValve()).isEqualTo(1);
+        assertThat(q.lastValve()).isEqualTo(4);
     }
 
     @Test

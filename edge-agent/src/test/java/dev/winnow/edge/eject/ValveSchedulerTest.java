@@ -125,4 +125,68 @@ final class ValveSchedulerTest {
         assertThat(bank.state).containsOnly(false);
         assertThat(scheduler.idle()).isTrue();
     }
+
+    @Test
+    void scheduleOnlyHandsOffTheTimingPassSwitches() {
+        clock.advance(ms(5));
+        assertThat(scheduler.schedule(0, 1, ms(1), ms(20))).isTrue();
+        // The caller never touches the valves (nor waits for the timing thread): nothing switched yet.
+        assertThat(bank.state).containsOnly(false);
+        assertThat(scheduler.idle()).isFalse();
+        scheduler.runDue();
+        assertThat(bank.state[0]).isTrue();
+        assertThat(bank.state[1]).isTrue();
+        // A late request opens at once and the lateness is a timing error.
+        assertThat(timing.percentilesMs()[2]).isEqualTo(4.0);
+    }
+
+    @Test
+    void aFullHandOffRefusesInsteadOfBlocking() {
+        for (int i = 0; i < ValveScheduler.HANDOFF; i++) {
+            assertThat(scheduler.schedule(0, 0, ms(10 + 10 * i), ms(12 + 10 * i))).isTrue();
+        }
+        assertThat(scheduler.schedule(1, 1, ms(10), ms(20))).isFalse();
+        assertThat(scheduler.refused()).isGreaterThanOrEqualTo(1);
+        scheduler.runDue();
+        assertThat(scheduler.schedule(1, 1, ms(10), ms(20))).isTrue();
+    }
+
+    @Test
+    void aValveQueueOverflowIsCountedAsRefused() {
+        for (int i = 0; i < ValveScheduler.SLOTS + 3; i++) {
+            scheduler.schedule(2, 2, ms(10 + 10 * i), ms(12 + 10 * i));
+        }
+        scheduler.runDue();
+        assertThat(scheduler.refused()).isEqualTo(3);
+    }
+
+    @Test
+    void theTimingThreadSwitchesWhileAnotherThreadHoldsItsOwnLocks() throws Exception {
+        // With a real thread: requests from several threads all arrive and the bank ends closed and idle.
+        final ValveScheduler live = new ValveScheduler(bank, dev.winnow.hardware.sim.LineClock.system(), ms(50), ms(2),
+                timing);
+        live.start();
+        final long now = System.nanoTime();
+        final Thread[] producers = new Thread[4];
+        for (int t = 0; t < producers.length; t++) {
+            final int valve = t;
+            producers[t] = new Thread(() -> {
+                for (int i = 0; i < 20; i++) {
+                    live.schedule(valve, valve, now + ms(2 + i), now + ms(3 + i));
+                }
+            });
+            producers[t].start();
+        }
+        for (final Thread t : producers) {
+            t.join();
+        }
+        final long deadline = System.nanoTime() + ms(2_000);
+        while (!live.idle() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(live.idle()).isTrue();
+        assertThat(live.cycles()).isBetween(4L, 80L);
+        live.close();
+        assertThat(bank.state).containsOnly(false);
+    }
 }

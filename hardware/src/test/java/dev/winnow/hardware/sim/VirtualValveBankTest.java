@@ -183,4 +183,18 @@ class VirtualValveBankTest {
         assertThat(valves.pulses()).hasSize(1);
         assertThatThrownBy(() -> valves.open(3)).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void aJetOnATwinesAxisBetweenSamplePointsTouchesItButDoesNotCaptureIt() {
+        // A 280 mm twine lying straight across the belt: its 7 sample columns are 40 mm apart.
+        final BeltItem twine = new BeltItem(1, BeltItem.Kind.CONTAMINANT, ContaminantClass.POLYPROPYLENE_TWINE, 500,
+                1000, 4, 280, Math.PI / 2, 4, 0xFFFFFF, 0, 0, 0, 1);
+        // Sample columns at 500 + k*40 (k = -3..3): a 30 mm lane at [505, 535] holds none of them.
+        assertThat(VirtualValveBank.mask(twine, 505, 535, 990, 1010)).isZero();
+        assertThat(VirtualValveBank.axisTouches(twine, 505, 535, 990, 1010)).isTrue();
+        // Off the twine along the belt: no touch.
+        assertThat(VirtualValveBank.axisTouches(twine, 505, 535, 1010, 1030)).isFalse();
+        // Beyond its end across the belt: no touch.
+        assertThat(VirtualValveBank.axisTouches(twine, 645, 675, 990, 1010)).isFalse();
+    }
 }

@@ -1,0 +1,447 @@
+package dev.winnow.server.rollout;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.protocol.Topic;
+import dev.winnow.protocol.WireCodec;
+import dev.winnow.server.api.Web;
+import dev.winnow.server.fleet.CommandBus;
+import dev.winnow.server.fleet.FleetStore;
+import dev.winnow.server.fleet.RoomHub;
+import dev.winnow.server.line.Json;
+import dev.winnow.server.registry.ModelRegistry;
+import dev.winnow.server.registry.Signer;
+import dev.winnow.server.store.Database;
+import dev.winnow.server.store.StoreException;
+import dev.winnow.server.users.Actor;
+import dev.winnow.server.users.Auth;
+import io.javalin.Javalin;
+import io.javalin.http.HttpStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Rollouts: a valid model version to chosen devices, first as a canary in audit mode; compare; promote
+ * or roll back; halted and rolled back automatically when a device fails to load the model or its
+ * error rate ((dropped frames + late decisions) / frames since the canary started) passes the threshold.
+ *
+ * <pre>
+ * GET  /rollouts                         page
+ * POST /api/rollouts {modelId, devices:[{site,line,device}], maxErrorRate}   starts the canary
+ * GET  /api/rollouts, /api/rollouts/{id} (devices, steps, comparison)
+ * POST /api/rollouts/{id}/promote | /api/rollouts/{id}/rollback
+ * SSE  /api/rollouts/live                snapshot events
+ * </pre>
+ *
+ * Commands: {@code deploy-model} (see {@link #deployArgs}) and {@code rollback-model {rolloutId, to}}.
+ */
+public final class Rollouts implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final Database db;
+    private final ModelRegistry registry;
+    private final CommandBus commands;
+    private final FleetStore fleet;
+    private final RoomHub hub;
+    private final Auth auth;
+    private final Clock clock;
+    private final Supplier<String> baseUrl;
+    private final String page = Web.resource("/web/rollouts.html");
+    private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(r -> {
+        final Thread t = new Thread(r, "winnow-rollout-monitor");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Rollouts(final Database db, final ModelRegistry registry, final CommandBus commands, final FleetStore fleet,
+                    final RoomHub hub, final Auth auth, final Clock clock, final Supplier<String> baseUrl) {
+        this.db = db;
+        this.registry = registry;
+        this.commands = commands;
+        this.fleet = fleet;
+        this.hub = hub;
+        this.auth = auth;
+        this.clock = clock;
+        this.baseUrl = baseUrl;
+        monitor.scheduleWithFixedDelay(this::watchErrorRates, 2, 2, TimeUnit.SECONDS);
+    }
+
+    public void install(final Javalin app) {
+        hub.snapshot("rollouts", () -> Map.of("rollouts", list()));
+        app.get("/rollouts", ctx -> ctx.html(page));
+        app.get("/api/rollouts", ctx -> ctx.json(Map.of("rollouts", list())));
+        app.sse("/api/rollouts/live", client -> hub.watch("rollouts", client));
+        app.get("/api/rollouts/{id}", ctx -> ctx.json(detail(ctx.pathParam("id"))));
+        app.post("/api/rollouts", ctx -> {
+            final JsonNode b = Web.body(ctx);
+            final String modelId = b.path("modelId").asText("");
+            final double max = b.path("maxErrorRate").asDouble(0.05);
+            if (max <= 0 || max > 1) {
+                throw new Web.BadInput("maxErrorRate must be in (0, 1], e.g. 0.05 for 5 %");
+            }
+            final List<String[]> targets = new ArrayList<>();
+            for (JsonNode d : b.path("devices")) {
+                final String[] t = {d.path("site").asText(""), d.path("line").asText(""), d.path("device").asText("")};
+                for (String s : t) {
+                    if (!Topic.NAME.matcher(s).matches()) {
+                        throw new Web.BadInput("each device needs site, line and device names");
+                    }
+                }
+                targets.add(t);
+            }
+            if (targets.isEmpty()) {
+                throw new Web.BadInput("choose at least one device for the canary");
+            }
+            final String id = start(modelId, targets, max, Actor.of(ctx).username());
+            auth.audit(ctx, "rollout.start", id, "model " + modelId + " to " + targets.size() + " device(s)");
+            ctx.status(HttpStatus.ACCEPTED).json(detail(id));
+        });
+        app.post("/api/rollouts/{id}/promote", ctx -> {
+            final String id = ctx.pathParam("id");
+            promote(id, Actor.of(ctx).username());
+            auth.audit(ctx, "rollout.promote", id, null);
+            ctx.json(detail(id));
+        });
+        app.post("/api/rollouts/{id}/rollback", ctx -> {
+            final String id = ctx.pathParam("id");
+            final String state = state(id);
+            if (state.equals("rolled_back")) {
+                throw new Web.Conflict("this rollout is already rolled back");
+            }
+            rollback(id, Actor.of(ctx).username(), "rolled back by hand");
+            auth.audit(ctx, "rollout.rollback", id, null);
+            ctx.json(detail(id));
+        });
+    }
+
+    /** The {@code deploy-model} command's arguments. */
+    ObjectNode deployArgs(final ModelRegistry.Version v, final String rolloutId, final String mode) {
+        final ObjectNode a = WireCodec.newObject();
+        a.put("rolloutId", rolloutId);
+        a.put("modelId", v.id());
+        a.put("name", v.name());
+        a.put("version", v.version());
+        a.put("onnxUrl", baseUrl.get() + "api/device/models/" + v.id() + "/model.onnx");
+        a.put("cardUrl", baseUrl.get() + "api/device/models/" + v.id() + "/model.json");
+        a.put("sha256", v.sha256());
+        a.put("cardSha256", v.cardSha256());
+        a.put("signature", v.signature());
+        a.put("signatureAlgorithm", "Ed25519");
+        a.put("signedMessage", Signer.message(v.name(), v.version(), v.sha256(), v.cardSha256()));
+        a.put("mode", mode);
+        a.put("audit", mode.equals("canary"));
+        return a;
+    }
+
+    synchronized String start(final String modelId, final List<String[]> targets, final double max, final String user) {
+        final ModelRegistry.Version v = registry.find(modelId);
+        if (!"valid".equals(v.state())) {
+            throw new Web.Conflict(v.name() + " " + v.version() + " is " + v.state() + "; only a valid, signed model can be deployed");
+        }
+        final Map<String, FleetStore.Device> known = new LinkedHashMap<>();
+        for (FleetStore.Device d : fleet.devices(clock.instant())) {
+            known.put(d.site() + "/" + d.line() + "/" + d.device(), d);
+        }
+        final String id = UUID.randomUUID().toString();
+        final OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        update("INSERT INTO rollouts (id, model_id, state, max_error_rate, created_by, created_at, updated_at) "
+                + "VALUES (?,?,?,?,?,?,?)", id, modelId, "canary", max, user, now, now);
+        step(id, user, "start", "canary of " + v.name() + " " + v.version() + " in audit mode on " + targets.size()
+                + " device(s); halt above " + Math.round(max * 1000) / 10.0 + " % errors");
+        for (String[] t : targets) {
+            final FleetStore.Device d = known.get(t[0] + "/" + t[1] + "/" + t[2]);
+            if (d == null) {
+                throw new Web.BadInput("device " + String.join("/", t) + " has never reported");
+            }
+            update("INSERT INTO rollout_devices (rollout_id, site, line, device, state, previous_model, updated_at) "
+                    + "VALUES (?,?,?,?,?,?,?)", id, t[0], t[1], t[2], "deploying", String.join(",", d.models().values()), now);
+            commands.send(t[0], t[1], t[2], "deploy-model", deployArgs(v, id, "canary"), user, WAIT)
+                    .thenAccept(o -> onDeployed(id, o, "canary"));
+        }
+        hub.poke("rollouts");
+        return id;
+    }
+
+    private synchronized void onDeployed(final String id, final CommandBus.Outcome o, final String okState) {
+        final String dev = o.site() + "/" + o.line() + "/" + o.device();
+        if (o.ok()) {
+            deviceState(id, o, okState, "loaded");
+            step(id, "system", okState.equals("canary") ? "canary.loaded" : "live", dev + " runs the model"
+                    + (okState.equals("canary") ? " in audit mode" : ""));
+        } else {
+            deviceState(id, o, "failed", o.state() + (o.reason() == null ? "" : ": " + o.reason()));
+            step(id, "system", "device.failed", dev + " " + o.state() + (o.reason() == null ? "" : ": " + o.reason()));
+            if (!state(id).equals("rolled_back")) {
+                update("UPDATE rollouts SET state = 'halted', updated_at = ? WHERE id = ?", now(), id);
+                step(id, "system", "auto-halt", "a device did not load the model: halting and rolling back");
+                rollback(id, "system", "automatic rollback after a failed load on " + dev);
+            }
+        }
+        hub.poke("rollouts");
+    }
+
+    synchronized void promote(final String id, final String user) {
+        final Map<String, Object> d = detail(id);
+        if (!"canary".equals(d.get("state"))) {
+            throw new Web.Conflict("only a canary can be promoted; this rollout is " + d.get("state"));
+        }
+        @SuppressWarnings("unchecked") final List<Map<String, Object>> devices = (List<Map<String, Object>>) d.get("devices");
+        if (devices.stream().anyMatch(x -> !"canary".equals(x.get("state")))) {
+            throw new Web.Conflict("wait until every canary device has loaded the model");
+        }
+        final ModelRegistry.Version v = registry.find((String) d.get("modelId"));
+        update("UPDATE rollouts SET state = 'promoting', updated_at = ? WHERE id = ?", now(), id);
+        step(id, user, "promote", "leave audit mode with " + v.name() + " " + v.version() + " on " + devices.size()
+                + " device(s)");
+        for (Map<String, Object> x : devices) {
+            commands.send((String) x.get("site"), (String) x.get("line"), (String) x.get("device"), "deploy-model",
+                    deployArgs(v, id, "live"), user, WAIT).thenAccept(o -> {
+                        onDeployed(id, o, "live");
+                        synchronized (this) {
+                            @SuppressWarnings("unchecked") final List<Map<String, Object>> now =
+                                    (List<Map<String, Object>>) detail(id).get("devices");
+                            if (now.stream().allMatch(y -> "live".equals(y.get("state")))) {
+                                update("UPDATE rollouts SET state = 'promoted', updated_at = ? WHERE id = ?", now(), id);
+                                step(id, "system", "promoted", "every device runs the model live");
+                                hub.poke("rollouts");
+                            }
+                        }
+                    });
+        }
+        hub.poke("rollouts");
+    }
+
+    synchronized void rollback(final String id, final String user, final String why) {
+        update("UPDATE rollouts SET state = 'rolled_back', updated_at = ? WHERE id = ?", now(), id);
+        step(id, user, "rollback", why);
+        @SuppressWarnings("unchecked") final List<Map<String, Object>> devices =
+                (List<Map<String, Object>>) detail(id).get("devices");
+        for (Map<String, Object> x : devices) {
+            final ObjectNode a = WireCodec.newObject();
+            a.put("rolloutId", id);
+            a.put("to", (String) x.get("previousModel"));
+            final String site = (String) x.get("site");
+            final String line = (String) x.get("line");
+            final String device = (String) x.get("device");
+            commands.send(site, line, device, "rollback-model", a, user, WAIT).thenAccept(o -> {
+                synchronized (this) {
+                    deviceState(id, o, o.ok() ? "rolled_back" : "rollback_failed",
+                            o.ok() ? "back on " + x.get("previousModel") : o.state() + ": " + o.reason());
+                    step(id, "system", o.ok() ? "device.rolled_back" : "device.rollback_failed",
+                            site + "/" + line + "/" + device + (o.ok() ? " back on its previous model"
+                                    : " " + o.state() + (o.reason() == null ? "" : ": " + o.reason())));
+                    hub.poke("rollouts");
+                }
+            });
+        }
+        hub.poke("rollouts");
+    }
+
+    /** Halts canaries whose devices' error rate passes the threshold. */
+    private void watchErrorRates() {
+        try {
+            for (Map<String, Object> r : list()) {
+                if (!"canary".equals(r.get("state"))) {
+                    continue;
+                }
+                final String id = (String) r.get("id");
+                final Map<String, Object> d = detail(id);
+                @SuppressWarnings("unchecked") final List<Map<String, Object>> devices =
+                        (List<Map<String, Object>>) d.get("devices");
+                for (Map<String, Object> x : devices) {
+                    final Double rate = (Double) x.get("errorRate");
+                    if (rate != null && rate > (Double) r.get("maxErrorRate")) {
+                        synchronized (this) {
+                            if (!"canary".equals(state(id))) {
+                                break;
+                            }
+                            update("UPDATE rollouts SET state = 'halted', updated_at = ? WHERE id = ?", now(), id);
+                            step(id, "system", "auto-halt", String.format("%s/%s/%s error rate %.1f %% > %.1f %%",
+                                    x.get("site"), x.get("line"), x.get("device"), rate * 100,
+                                    (Double) r.get("maxErrorRate") * 100));
+                            rollback(id, "system", "automatic rollback: error rate above the threshold");
+                        }
+                        break;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Rollouts.class).warn("rollout monitor: {}", e.toString());
+        }
+    }
+
+    public List<Map<String, Object>> list() {
+        final List<Map<String, Object>> out = new ArrayList<>();
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT r.id, r.model_id, r.state, r.max_error_rate, r.created_by, r.created_at, r.updated_at, m.name, "
+                        + "m.version FROM rollouts r LEFT JOIN model_versions m ON m.id = r.model_id "
+                        + "ORDER BY r.created_at DESC LIMIT 100");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                final Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", rs.getString(1));
+                m.put("modelId", rs.getString(2));
+                m.put("state", rs.getString(3));
+                m.put("maxErrorRate", rs.getDouble(4));
+                m.put("createdBy", rs.getString(5));
+                m.put("createdAt", rs.getObject(6, OffsetDateTime.class).toInstant());
+                m.put("updatedAt", rs.getObject(7, OffsetDateTime.class).toInstant());
+                m.put("model", rs.getString(8) + " " + rs.getString(9));
+                m.put("devices", devices(c, rs.getString(1), rs.getObject(6, OffsetDateTime.class)));
+                m.put("steps", steps(c, rs.getString(1)));
+                out.add(m);
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    public Map<String, Object> detail(final String id) {
+        return list().stream().filter(m -> m.get("id").equals(id)).findFirst()
+                .orElseThrow(() -> new Web.NotFound("no rollout '" + Web.cut(id) + "'"));
+    }
+
+    private String state(final String id) {
+        return (String) detail(id).get("state");
+    }
+
+    private static final TypeReference<Map<String, Long>> LONGS = new TypeReference<>() { };
+
+    private List<Map<String, Object>> devices(final Connection c, final String id, final OffsetDateTime started)
+            throws SQLException {
+        final List<Map<String, Object>> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT site, line, device, state, previous_model, detail, "
+                + "updated_at FROM rollout_devices WHERE rollout_id = ? ORDER BY site, line, device")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    final Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("site", rs.getString(1));
+                    m.put("line", rs.getString(2));
+                    m.put("device", rs.getString(3));
+                    m.put("state", rs.getString(4));
+                    m.put("previousModel", rs.getString(5));
+                    m.put("detail", rs.getString(6));
+                    m.put("updatedAt", rs.getObject(7, OffsetDateTime.class).toInstant());
+                    compare(c, m, started);
+                    out.add(m);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Detections per minute by class before the rollout (30 min) and since; error rate since. */
+    private static void compare(final Connection c, final Map<String, Object> m, final OffsetDateTime started)
+            throws SQLException {
+        final Map<String, double[]> perClass = new TreeMap<>(); // before, after counts
+        final double[] minutes = new double[2];
+        long frames = 0;
+        long errors = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT from_time, to_time, detections_json, frames, "
+                + "dropped_frames, late_decisions FROM stats WHERE site = ? AND line = ? AND device = ? AND to_time > ?")) {
+            ps.setString(1, (String) m.get("site"));
+            ps.setString(2, (String) m.get("line"));
+            ps.setString(3, (String) m.get("device"));
+            ps.setObject(4, started.minusMinutes(30));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    final OffsetDateTime from = rs.getObject(1, OffsetDateTime.class);
+                    final OffsetDateTime to = rs.getObject(2, OffsetDateTime.class);
+                    final int k = from.isBefore(started) ? 0 : 1;
+                    minutes[k] += Math.max(1, Duration.between(from, to).toMillis()) / 60_000.0;
+                    try {
+                        for (Map.Entry<String, Long> e : Json.MAPPER.readValue(rs.getString(3), LONGS).entrySet()) {
+                            perClass.computeIfAbsent(e.getKey(), x -> new double[2])[k] += e.getValue();
+                        }
+                    } catch (Exception ignored) {
+                        // skip malformed counters
+                    }
+                    if (k == 1) {
+                        frames += rs.getLong(4);
+                        errors += rs.getLong(5) + rs.getLong(6);
+                    }
+                }
+            }
+        }
+        final List<Map<String, Object>> cmp = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : perClass.entrySet()) {
+            final Map<String, Object> x = new LinkedHashMap<>();
+            x.put("class", e.getKey());
+            x.put("currentPerMin", minutes[0] == 0 ? null : e.getValue()[0] / minutes[0]);
+            x.put("canaryPerMin", minutes[1] == 0 ? null : e.getValue()[1] / minutes[1]);
+            cmp.add(x);
+        }
+        m.put("comparison", cmp);
+        m.put("errorRate", frames == 0 ? null : (double) errors / frames);
+    }
+
+    private static List<Map<String, Object>> steps(final Connection c, final String id) throws SQLException {
+        final List<Map<String, Object>> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT at, username, action, detail FROM rollout_steps WHERE rollout_id = ? ORDER BY id")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    final Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("at", rs.getObject(1, OffsetDateTime.class).toInstant());
+                    m.put("by", rs.getString(2));
+                    m.put("action", rs.getString(3));
+                    m.put("detail", rs.getString(4));
+                    out.add(m);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void deviceState(final String id, final CommandBus.Outcome o, final String state, final String detail) {
+        update("UPDATE rollout_devices SET state = ?, detail = ?, updated_at = ? WHERE rollout_id = ? AND site = ? "
+                + "AND line = ? AND device = ?", state, detail, now(), id, o.site(), o.line(), o.device());
+    }
+
+    private void step(final String id, final String user, final String action, final String detail) {
+        update("INSERT INTO rollout_steps (rollout_id, at, username, action, detail) VALUES (?,?,?,?,?)", id, now(),
+                user, action, detail);
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
+    private void update(final String sql, final Object... args) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        monitor.shutdownNow();
+    }
+}

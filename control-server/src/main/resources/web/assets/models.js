@@ -1,0 +1,50 @@
+"use strict";
+let progress = {};
+let models = [];
+function render() {
+  document.getElementById("models").replaceChildren(...models.map(m => {
+    const p = progress[m.id];
+    let val;
+    if (m.state === "validating") {
+      const bar = el("div", {class: "progress", style: "min-width:10rem"}, el("div", {}));
+      bar.firstChild.style.width = (p ? p.percent : 0) + "%";
+      val = el("td", {class: "validating", "data-id": m.id}, bar, el("div", {class: "hint"}, p ? `${p.stage}: ${p.message}` : "queued"));
+    } else {
+      const checks = (m.validation && m.validation.checks) || [];
+      val = el("td", {}, ...checks.map(c => el("div", {style: "color:" + (c.ok ? "var(--text)" : "var(--bad)")}, (c.ok ? "✓ " : "✗ ") + c.detail)));
+    }
+    const deploy = m.state === "valid" ? el("a", {class: "btn small", href: "/rollouts?model=" + encodeURIComponent(m.id)}, "Deploy…") : "";
+    return el("tr", {"data-id": m.id}, el("td", {}, el("b", {}, m.name)), el("td", {class: "mono"}, m.version),
+      el("td", {}, el("span", {class: "badge " + m.state}, m.state)), val,
+      el("td", {class: "mono", title: m.sha256}, m.sha256.slice(0, 12) + "…"),
+      el("td", {}, m.signature ? el("span", {class: "badge ok", title: m.signature}, "Ed25519") : "–"),
+      el("td", {}, `${m.uploadedBy} · ${fmtTime(m.uploadedAt)}`), el("td", {}, deploy));
+  }));
+}
+document.getElementById("upload").addEventListener("submit", ev => {
+  ev.preventDefault();
+  const fd = new FormData();
+  fd.append("onnx", document.getElementById("onnx").files[0]);
+  fd.append("card", document.getElementById("card").files[0]);
+  const ds = document.getElementById("dataset").files[0];
+  if (ds) fd.append("dataset", ds);
+  const xhr = new XMLHttpRequest();
+  const bar = document.getElementById("up-bar"), text = document.getElementById("up-text");
+  xhr.upload.onprogress = e => { if (e.lengthComputable) { bar.style.width = (100 * e.loaded / e.total) + "%"; text.textContent = `Uploading ${(e.loaded / 1048576).toFixed(1)} of ${(e.total / 1048576).toFixed(1)} MiB`; } };
+  xhr.onload = () => {
+    let r = {}; try { r = JSON.parse(xhr.responseText); } catch (e) { r = {error: xhr.statusText}; }
+    if (xhr.status === 202) { bar.style.width = "100%"; text.textContent = "Uploaded."; say("up-msg", `${r.name} ${r.version} uploaded; validating…`, "ok"); }
+    else { say("up-msg", r.error || ("upload failed: " + xhr.status), "err"); text.textContent = ""; bar.style.width = "0"; }
+  };
+  xhr.onerror = () => say("up-msg", "the upload was cut off (too large, or the server went away)", "err");
+  xhr.open("POST", "/api/models");
+  if (ME.user && ME.user.csrf) xhr.setRequestHeader("X-CSRF-Token", ME.user.csrf);
+  xhr.send(fd);
+});
+ME.ready.then(() => {
+  const live = document.getElementById("live"), t = document.getElementById("live-text");
+  const es = new EventSource("/api/models/live");
+  es.addEventListener("snapshot", ev => { const d = JSON.parse(ev.data); models = d.models; progress = d.progress; render(); live.className = "live on"; t.textContent = "live"; });
+  es.addEventListener("progress", ev => { const p = JSON.parse(ev.data); progress[p.id] = p; (window.__winnowProgress = window.__winnowProgress || []).push(p.stage + " " + p.percent); render(); });
+  es.onerror = () => { live.className = "live off"; t.textContent = "reconnecting"; };
+});

@@ -1,0 +1,166 @@
+package dev.winnow.server.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.winnow.protocol.Stats;
+import dev.winnow.server.WinnowServer;
+import dev.winnow.server.config.ServerConfig;
+import dev.winnow.server.registry.Signer;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model registry (upload, validation with the models module, immutable signed versions, size limits)
+ * and rollouts (canary in audit mode, promote, automatic rollback on a failed load and on an error rate
+ * above the threshold) against simulated devices answering over MQTT; OpenAPI and /metrics.
+ */
+class RegistryRolloutTest {
+
+    static final Path MODELS = Path.of("..", "models", "src", "test", "resources", "models");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void uploadValidateSignDeployPromoteAndRollBack() throws Exception {
+        try (WinnowServer server = WinnowServer.start(ServerConfig.ephemeral(tmp.resolve("data")));
+             SimDevice a = new SimDevice(server.mqttUrl(), "mill", "line-1", "pi-1");
+             SimDevice b = new SimDevice(server.mqttUrl(), "mill", "line-2", "pi-2")) {
+            final Http http = new Http(server.httpUrl());
+            a.online("0.4.0", Map.of("cam-rgb", "colour-1.0.0"));
+            b.online("0.4.0", Map.of("cam-rgb", "colour-1.0.0"));
+            FloorTest.await("devices", () -> http.get("/api/fleet").json().get("devices").size() == 2);
+
+            final byte[] onnx = Files.readAllBytes(MODELS.resolve("yolo-tiny/model.onnx"));
+            final byte[] card = Files.readAllBytes(MODELS.resolve("yolo-tiny/model.json"));
+            final Http.Reply up = upload(http, onnx, card);
+            assertThat(up.status()).as(up.body()).isEqualTo(202);
+            final String id = up.json().get("id").asText();
+            final JsonNode v = awaitState(http, id);
+            assertThat(v.get("state").asText()).as(v.toString()).isEqualTo("valid");
+            assertThat(v.get("validation").get("checks").toString()).contains("matches the card")
+                    .contains("reference images");
+            // the signature verifies with the published key over the documented message
+            final String pub = http.get("/api/models/signing-key").json().get("publicKey").asText();
+            final Signature sig = Signature.getInstance("Ed25519");
+            sig.initVerify(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(
+                    Base64.getDecoder().decode(pub))));
+            sig.update(Signer.message("yolo-tiny", "1.0.0", v.get("sha256").asText(), v.get("cardSha256").asText())
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(sig.verify(Base64.getDecoder().decode(v.get("signature").asText()))).isTrue();
+            assertThat(upload(http, onnx, card).status()).as("immutable versions").isEqualTo(409);
+
+            // a graph that does not match its card is refused with the models module's message
+            final Http.Reply bad = upload(http, Files.readAllBytes(MODELS.resolve("yolo-mismatch/model.onnx")),
+                    Files.readAllBytes(MODELS.resolve("yolo-mismatch/model.json")));
+            if (bad.status() == 202) {
+                final JsonNode b2 = awaitState(http, bad.json().get("id").asText());
+                assertThat(b2.get("state").asText()).isEqualTo("invalid");
+                assertThat(b2.get("validation").get("error").asText()).isNotBlank();
+            } else {
+                assertThat(bad.status()).as(bad.body()).isEqualTo(400);
+            }
+            final Http.Reply tooBig = upload(http, onnx, new byte[1_600_000]);
+            assertThat(tooBig.status()).isEqualTo(413);
+            assertThat(tooBig.json().get("error").asText()).contains("model.json has 1.5 MiB");
+            assertThat(upload(http, onnx, "{\"name\":".getBytes()).status()).isEqualTo(400);
+
+            // canary to pi-1 in audit mode, then promote
+            final Http.Reply started = http.post("/api/rollouts", Map.of("modelId", id, "maxErrorRate", 0.05,
+                    "devices", List.of(Map.of("site", "mill", "line", "line-1", "device", "pi-1"))));
+            assertThat(started.status()).as(started.body()).isEqualTo(202);
+            final String r1 = started.json().get("id").asText();
+            FloorTest.await("canary loaded", () -> deviceState(http, r1).equals("canary"));
+            final var deploy = a.received.stream().filter(c -> c.name().equals("deploy-model")).findFirst().orElseThrow();
+            assertThat(deploy.args().get("mode").asText()).isEqualTo("canary");
+            assertThat(deploy.args().get("audit").asBoolean()).isTrue();
+            assertThat(deploy.args().get("sha256").asText()).isEqualTo(v.get("sha256").asText());
+            assertThat(deploy.args().get("signature").asText()).isEqualTo(v.get("signature").asText());
+            final byte[] fetched = http.bytes(URI.create(deploy.args().get("onnxUrl").asText()).getPath());
+            assertThat(fetched).isEqualTo(onnx);
+            assertThat(http.post("/api/rollouts/" + r1 + "/promote", Map.of()).status()).isEqualTo(200);
+            FloorTest.await("promoted", () -> http.get("/api/rollouts/" + r1).json().get("state").asText()
+                    .equals("promoted"));
+            assertThat(http.get("/api/rollouts/" + r1).json().get("steps").toString()).contains("\"by\":\"local\"")
+                    .contains("\"action\":\"start\"").contains("\"action\":\"promote\"");
+
+            // a device that cannot load the model: automatic halt and rollback of all canaries
+            b.answer = c -> c.name().equals("deploy-model") ? "failed:signature does not verify" : null;
+            final String r2 = http.post("/api/rollouts", Map.of("modelId", id, "devices", List.of(
+                    Map.of("site", "mill", "line", "line-1", "device", "pi-1"),
+                    Map.of("site", "mill", "line", "line-2", "device", "pi-2")))).json().get("id").asText();
+            FloorTest.await("auto rollback", () -> http.get("/api/rollouts/" + r2).json().get("steps").toString()
+                    .contains("device.rolled_back"));
+            final JsonNode d2 = http.get("/api/rollouts/" + r2).json();
+            assertThat(d2.get("state").asText()).isEqualTo("rolled_back");
+            assertThat(d2.get("steps").toString()).contains("auto-halt").contains("signature does not verify");
+            assertThat(a.received).anySatisfy(c -> assertThat(c.name()).isEqualTo("rollback-model"));
+
+            // error rate above the threshold during the canary: automatic halt
+            b.answer = c -> null;
+            final String r3 = http.post("/api/rollouts", Map.of("modelId", id, "maxErrorRate", 0.02, "devices",
+                    List.of(Map.of("site", "mill", "line", "line-2", "device", "pi-2")))).json().get("id").asText();
+            FloorTest.await("canary", () -> deviceState(http, r3).equals("canary"));
+            Thread.sleep(1100);
+            b.publish(dev.winnow.protocol.Topic.of("mill", "line-2", "pi-2", dev.winnow.protocol.Kind.STATS).toString(),
+                    dev.winnow.protocol.WireCodec.encode(new Stats(java.time.Instant.now().plusMillis(200),
+                            java.time.Instant.now().plusSeconds(10), Stats.Mode.AUDIT, 100, 9, 10, Map.of("straw", 3L),
+                            Map.of(), 0, 2, 10, 20, 0, 30, 0, 50.0, null)), false);
+            FloorTest.await("error-rate halt", () -> http.get("/api/rollouts/" + r3).json().get("steps").toString()
+                    .contains("error rate 11.0 %"));
+            assertThat(http.post("/api/rollouts/" + r3 + "/promote", Map.of()).status()).isEqualTo(409);
+
+            // manual rollback of the promoted one, and the docs
+            assertThat(http.post("/api/rollouts/" + r1 + "/rollback", Map.of()).status()).isEqualTo(200);
+            assertThat(http.get("/api/openapi.json").json().get("paths").has("/api/rollouts/{id}/promote")).isTrue();
+            final String metrics = http.get("/metrics").body();
+            assertThat(metrics).contains("winnow_device_up{site=\"mill\",line=\"line-1\",device=\"pi-1\"} 1")
+                    .contains("winnow_models{state=\"valid\"} 1").contains("# TYPE winnow_ingest_stored_total counter");
+        }
+    }
+
+    static String deviceState(final Http http, final String id) throws Exception {
+        return http.get("/api/rollouts/" + id).json().get("devices").get(0).get("state").asText();
+    }
+
+    static JsonNode awaitState(final Http http, final String id) throws Exception {
+        final JsonNode[] last = new JsonNode[1];
+        FloorTest.await("validation of " + id, () -> {
+            last[0] = http.get("/api/models/" + id).json();
+            return !last[0].get("state").asText().equals("validating");
+        });
+        return last[0];
+    }
+
+    static Http.Reply upload(final Http http, final byte[] onnx, final byte[] card) throws Exception {
+        final String boundary = "winnowboundary" + System.nanoTime();
+        final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        part(body, boundary, "onnx", "model.onnx", "application/octet-stream", onnx);
+        part(body, boundary, "card", "model.json", "application/json", card);
+        body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create(http.base() + "/api/models"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    }
+
+    private static void part(final ByteArrayOutputStream out, final String boundary, final String name,
+                             final String file, final String type, final byte[] data) throws Exception {
+        out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + file
+                + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        out.write(data);
+        out.write("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,512 @@
+package dev.winnow.edge.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.edge.detect.FrameDetector;
+import dev.winnow.edge.detect.OnnxFrameDetector;
+import dev.winnow.edge.detect.SwappableDetector;
+import dev.winnow.models.card.ModelCard;
+import dev.winnow.protocol.Command;
+import dev.winnow.protocol.CommandResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's side of model rollouts: {@code deploy-model} and {@code rollback-model}.
+ *
+ * <p>{@code deploy-model} is validated whole first (refused with a reason, nothing changed), answered
+ * {@code accepted}, then on a background thread: both files are downloaded (HTTP Basic with the device's
+ * credentials) into {@code {store}/.staging/}, their SHA-256 checked against the command, the Ed25519
+ * signature checked over the message the agent rebuilds itself ({@code winnow-model-v1\nname\nversion\n
+ * sha256\ncardSha256}) with the configured public key, the card's name and version checked, the folder
+ * moved to {@code {store}/{name}/{version}/}, a detector opened per target camera, and only when every one
+ * opened are they swapped in (between two frames; the pipelines keep running). The previous detectors are
+ * kept for {@code rollback-model} and for the automatic fallback of {@link SwappableDetector}. The outcome
+ * ({@code done} or {@code failed} with the reason) goes to the results sink.
+ *
+ * <p>Target cameras: those whose model has the deployed model's name; when none has, every camera the
+ * deployer was given (cameras configured {@code classical: true} are never given). {@code audit: true}
+ * (canary) puts the target cameras in audit mode (detect and report, never fire); {@code audit: false}
+ * (promote) returns them to their configured audit setting.
+ */
+public final class ModelDeployer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelDeployer.class);
+    public static final long MAX_ONNX = 256L * 1024 * 1024;
+    public static final long MAX_CARD = 1024 * 1024;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Set<String> DEPLOY_ARGS = Set.of("rolloutId", "modelId", "name", "version", "onnxUrl",
+            "cardUrl", "sha256", "cardSha256", "signature", "signatureAlgorithm", "signedMessage", "mode", "audit",
+            "cameras");
+
+    /** One camera a model may be deployed to. */
+    public record Target(String camera, SwappableDetector detector, int threads, boolean configuredAudit) {
+    }
+
+    private final Path store;
+    private final PublicKey signingKey;
+    private final String username;
+    private final String password;
+    private final List<Target> targets;
+    private final BiConsumer<String, Boolean> cameraAudit;
+    private final Consumer<CommandResult> results;
+    private final Consumer<String> alarms;
+    private final Clock wall;
+    private final HttpClient http;
+    private final ExecutorService worker;
+    private final AtomicBoolean busy = new AtomicBoolean();
+
+    /**
+     * @param store       the model store, {@code {stateDir}/models}
+     * @param signingKey  the server's model-signing public key; null refuses every deployment
+     * @param username    device user name for HTTP Basic (nullable: no authentication)
+     * @param cameraAudit sets one camera's audit mode
+     * @param results     where the later {@code accepted}/{@code done}/{@code failed} results go
+     * @param alarms      told when a model fails to load or the agent falls back by itself
+     */
+    public ModelDeployer(final Path store, final PublicKey signingKey, final String username, final String password,
+                         final List<Target> targets, final BiConsumer<String, Boolean> cameraAudit,
+                         final Consumer<CommandResult> results, final Consumer<String> alarms, final Clock wall) {
+        this.store = store;
+        this.signingKey = signingKey;
+        this.username = username;
+        this.password = password;
+        this.targets = List.copyOf(targets);
+        this.cameraAudit = cameraAudit;
+        this.results = results;
+        this.alarms = alarms;
+        this.wall = wall;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "model-deploy");
+            t.setDaemon(true);
+            return t;
+        });
+        for (final Target t : this.targets) {
+            t.detector().onFallback(alarms);
+        }
+    }
+
+    /**
+     * Reads the model-signing public key: the JSON of {@code GET /api/models/signing-key}, a PEM
+     * {@code PUBLIC KEY}, the Base64 of the X.509 DER, or the DER itself.
+     */
+    public static PublicKey readSigningKey(final Path file) throws IOException {
+        final byte[] raw = Files.readAllBytes(file);
+        byte[] der = raw;
+        try {
+            final String text = new String(raw, StandardCharsets.US_ASCII).trim();
+            if (text.startsWith("{")) {
+                final JsonNode n = new ObjectMapper().readTree(text);
+                if (n.hasNonNull("algorithm") && !"Ed25519".equals(n.get("algorithm").asText())) {
+                    throw new IOException(file + ": algorithm " + n.get("algorithm").asText() + " is not Ed25519");
+                }
+                der = Base64.getDecoder().decode(n.path("publicKey").asText());
+            } else if (text.startsWith("-----BEGIN PUBLIC KEY-----")) {
+                der = Base64.getMimeDecoder().decode(text.replaceAll("-----[A-Z ]+-----", ""));
+            } else if (text.matches("[A-Za-z0-9+/=\\s]+")) {
+                der = Base64.getMimeDecoder().decode(text);
+            }
+            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+        } catch (final GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(file + " is not an Ed25519 public key (X.509, Base64, PEM or the server's JSON): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The message a model's signature covers, rebuilt by the agent. */
+    public static String signedMessage(final String name, final String version, final String sha256,
+                                       final String cardSha256) {
+        return "winnow-model-v1\n" + name + "\n" + version + "\n" + sha256 + "\n" + cardSha256;
+    }
+
+    /**
+     * Handles {@code deploy-model} or {@code rollback-model}. A deployment is answered {@code accepted} through
+     * the results sink and this returns null; its outcome follows through the sink. Otherwise returns the
+     * result ({@code refused}, or {@code done}/{@code failed} of a rollback).
+     */
+    public CommandResult handle(final Command c) {
+        return switch (c.name()) {
+            case "deploy-model" -> deploy(c);
+            case "rollback-model" -> rollback(c);
+            default -> result(c, CommandResult.Outcome.REFUSED, "not a model command: " + c.name());
+        };
+    }
+
+    private CommandResult deploy(final Command c) {
+        final Deploy d;
+        try {
+            d = Deploy.parse(c.args());
+        } catch (final IllegalArgumentException e) {
+            return result(c, CommandResult.Outcome.REFUSED, e.getMessage());
+        }
+        if (signingKey == null) {
+            return result(c, CommandResult.Outcome.REFUSED,
+                    "no model-signing key is configured on this agent (models.signingKey): it loads no unsigned model");
+        }
+        final List<Target> chosen;
+        try {
+            chosen = choose(d);
+        } catch (final IllegalArgumentException e) {
+            return result(c, CommandResult.Outcome.REFUSED, e.getMessage());
+        }
+        if (!busy.compareAndSet(false, true)) {
+            return result(c, CommandResult.Outcome.REFUSED, "another model deployment or rollback is in progress");
+        }
+        results.accept(result(c, CommandResult.Outcome.ACCEPTED, null));
+        worker.execute(() -> {
+            CommandResult r;
+            try {
+                r = result(c, CommandResult.Outcome.DONE, apply(d, chosen));
+            } catch (final DeployException e) {
+                r = result(c, CommandResult.Outcome.FAILED, e.getMessage());
+            } catch (final IOException | RuntimeException e) {
+                r = result(c, CommandResult.Outcome.FAILED, d.label() + ": " + e);
+            } finally {
+                busy.set(false);
+            }
+            if (r.outcome() == CommandResult.Outcome.FAILED) {
+                LOG.warn("deploy-model {} failed: {}", d.label(), r.reason());
+            }
+            results.accept(r);
+        });
+        return null;
+    }
+
+    private List<Target> choose(final Deploy d) {
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("this agent has no camera that runs a model");
+        }
+        if (d.cameras != null) {
+            final List<Target> out = new ArrayList<>();
+            for (final String cam : d.cameras) {
+                out.add(targets.stream().filter(t -> t.camera().equals(cam)).findFirst().orElseThrow(() ->
+                        new IllegalArgumentException("cameras: no model camera '" + cam + "' on this agent")));
+            }
+            return out;
+        }
+        final List<Target> same = targets.stream()
+                .filter(t -> t.detector().version().startsWith(d.name + "@")).toList();
+        return same.isEmpty() ? targets : same;
+    }
+
+    private String apply(final Deploy d, final List<Target> chosen) throws IOException {
+        // A camera already running this version (a promotion after its canary) only changes audit mode.
+        final List<Target> load = chosen.stream().filter(t -> !t.detector().version().equals(d.label())).toList();
+        final Path dir = load.isEmpty() ? null : fetch(d);
+        final List<FrameDetector> opened = new ArrayList<>();
+        try {
+            for (final Target t : load) {
+                opened.add(OnnxFrameDetector.open(dir, t.threads()));
+            }
+        } catch (final IOException | RuntimeException e) {
+            opened.forEach(FrameDetector::close);
+            final String reason = d.label() + " failed to load: " + e.getMessage() + "; "
+                    + load.stream().map(t -> t.camera() + " keeps " + t.detector().version()).toList();
+            alarms.accept(reason);
+            throw new DeployException(reason, e);
+        }
+        final List<String> what = new ArrayList<>();
+        for (final Target t : chosen) {
+            if (d.audit) {
+                cameraAudit.accept(t.camera(), true);
+            }
+            final int i = load.indexOf(t);
+            final String was = i < 0 ? "already running it" : "was " + t.detector().swap(opened.get(i));
+            if (!d.audit) {
+                cameraAudit.accept(t.camera(), t.configuredAudit());
+            }
+            what.add(t.camera() + " (" + was + ")");
+        }
+        LOG.info("deploy-model: {} {} on {}", d.label(), d.audit ? "in audit (canary)" : "live", what);
+        return d.label() + " " + (d.audit ? "in audit mode (canary)" : d.mode) + " on " + String.join(", ", what)
+                + "; previous kept";
+    }
+
+    /** Downloads, verifies and stores the model; returns its folder in the store. */
+    private Path fetch(final Deploy d) throws IOException {
+        final Path staging = store.resolve(".staging").resolve(UUID.randomUUID().toString());
+        Files.createDirectories(staging);
+        try {
+            final String onnxSha = download(d.onnxUrl, staging.resolve("model.onnx"), MAX_ONNX);
+            if (!onnxSha.equals(d.sha256)) {
+                throw new DeployException("sha256 mismatch: model.onnx from " + d.onnxUrl + " hashes to " + onnxSha
+                        + ", the command says " + d.sha256);
+            }
+            final String cardSha = download(d.cardUrl, staging.resolve("model.json"), MAX_CARD);
+            if (!cardSha.equals(d.cardSha256)) {
+                throw new DeployException("cardSha256 mismatch: model.json from " + d.cardUrl + " hashes to " + cardSha
+                        + ", the command says " + d.cardSha256);
+            }
+            final String message = signedMessage(d.name, d.version, onnxSha, cardSha);
+            if (!verify(message, d.signature)) {
+                throw new DeployException("signature: the Ed25519 signature of " + d.label()
+                        + " does not verify with the configured model-signing key");
+            }
+            final ModelCard card;
+            try {
+                card = ModelCard.load(staging.resolve("model.json"));
+            } catch (final RuntimeException e) {
+                throw new DeployException(d.label() + ": invalid model card: " + e.getMessage(), e);
+            }
+            if (!card.name().equals(d.name) || !card.version().equals(d.version)) {
+                throw new DeployException("the card describes " + card.name() + "@" + card.version() + ", not "
+                        + d.label());
+            }
+            final Path dir = store.resolve(d.name).resolve(d.version);
+            Files.createDirectories(dir.getParent());
+            if (Files.isDirectory(dir)) {
+                deleteTree(dir);
+            }
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            return dir;
+        } finally {
+            if (Files.exists(staging)) {
+                deleteTree(staging);
+            }
+        }
+    }
+
+    private boolean verify(final String message, final String signatureB64) {
+        try {
+            final Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(signingKey);
+            s.update(message.getBytes(StandardCharsets.UTF_8));
+            return s.verify(Base64.getDecoder().decode(signatureB64));
+        } catch (final GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Streams {@code url} to {@code file} (at most {@code max} bytes); returns its SHA-256 hex. */
+    private String download(final String url, final Path file, final long max) throws IOException {
+        final HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).GET();
+        if (username != null) {
+            rb.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (username + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8)));
+        }
+        final HttpResponse<InputStream> resp;
+        try {
+            resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeployException("download of " + url + " interrupted", e);
+        } catch (final IOException e) {
+            throw new DeployException("download of " + url + " failed: " + e, e);
+        }
+        try (InputStream in = resp.body(); OutputStream out = Files.newOutputStream(file)) {
+            if (resp.statusCode() != 200) {
+                throw new DeployException("download of " + url + " failed: HTTP " + resp.statusCode());
+            }
+            final MessageDigest md = MessageDigest.getInstance("SHA-256");
+            final byte[] buf = new byte[1 << 16];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                total += n;
+                if (total > max) {
+                    throw new DeployException("download of " + url + " is larger than " + max + " bytes");
+                }
+                md.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private CommandResult rollback(final Command c) {
+        final ObjectNode a = c.args();
+        for (final Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
+            final String k = it.next();
+            if (!Set.of("rolloutId", "to").contains(k)) {
+                return result(c, CommandResult.Outcome.REFUSED, k + ": unknown argument (rolloutId, to)");
+            }
+        }
+        final List<Target> kept = targets.stream().filter(t -> t.detector().previousVersion() != null).toList();
+        if (kept.isEmpty()) {
+            return result(c, CommandResult.Outcome.REFUSED, "no previous model is kept on this agent: nothing to roll back to");
+        }
+        if (!busy.compareAndSet(false, true)) {
+            return result(c, CommandResult.Outcome.REFUSED, "a model deployment is in progress");
+        }
+        try {
+            final List<String> what = new ArrayList<>();
+            for (final Target t : kept) {
+                final String now = t.detector().rollback();
+                cameraAudit.accept(t.camera(), t.configuredAudit());
+                what.add(t.camera() + " → " + now);
+            }
+            LOG.info("rollback-model: {}", what);
+            return result(c, CommandResult.Outcome.DONE, "rolled back: " + String.join(", ", what));
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private CommandResult result(final Command c, final CommandResult.Outcome o, final String reason) {
+        return new CommandResult(c.id(), c.name(), o, reason, wall.instant());
+    }
+
+    private static void deleteTree(final Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (final Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                p.toFile().setWritable(true);
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+
+    /** A failure whose message is the reason reported. */
+    static final class DeployException extends IOException {
+        DeployException(final String message) {
+            super(message);
+        }
+
+        DeployException(final String message, final Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Validated {@code deploy-model} arguments. */
+    record Deploy(String rolloutId, String name, String version, String onnxUrl, String cardUrl, String sha256,
+                  String cardSha256, String signature, String mode, boolean audit, List<String> cameras) {
+
+        String label() {
+            return name + "@" + version;
+        }
+
+        static Deploy parse(final ObjectNode a) {
+            for (final Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
+                final String k = it.next();
+                if (!DEPLOY_ARGS.contains(k)) {
+                    throw new IllegalArgumentException(k + ": unknown argument");
+                }
+            }
+            final String rolloutId = text(a, "rolloutId", ID);
+            if (a.has("modelId")) {
+                text(a, "modelId", ID);
+            }
+            final String name = text(a, "name", NAME);
+            final String version = text(a, "version", VERSION);
+            final String onnxUrl = url(a, "onnxUrl");
+            final String cardUrl = url(a, "cardUrl");
+            final String sha = text(a, "sha256", HEX);
+            final String cardSha = text(a, "cardSha256", HEX);
+            final String sig = text(a, "signature", Pattern.compile("[A-Za-z0-9+/]{80,100}={0,2}"));
+            try {
+                if (Base64.getDecoder().decode(sig).length != 64) {
+                    throw new IllegalArgumentException("signature: an Ed25519 signature is 64 bytes");
+                }
+            } catch (final IllegalArgumentException e) {
+                throw new IllegalArgumentException("signature: not Base64 of a 64-byte Ed25519 signature");
+            }
+            if (!"Ed25519".equals(a.path("signatureAlgorithm").asText(null))) {
+                throw new IllegalArgumentException("signatureAlgorithm: only Ed25519 is accepted");
+            }
+            final String expected = signedMessage(name, version, sha, cardSha);
+            if (a.has("signedMessage") && !expected.equals(a.get("signedMessage").asText())) {
+                throw new IllegalArgumentException("signedMessage: does not match name, version, sha256 and cardSha256"
+                        + " (the agent verifies the message it rebuilds itself)");
+            }
+            final String mode = a.path("mode").asText("");
+            if (!mode.equals("canary") && !mode.equals("live")) {
+                throw new IllegalArgumentException("mode: canary or live is required");
+            }
+            final JsonNode au = a.get("audit");
+            if (au != null && !au.isBoolean()) {
+                throw new IllegalArgumentException("audit: must be true or false");
+            }
+            final boolean audit = au == null ? mode.equals("canary") : au.asBoolean();
+            if (mode.equals("canary") && !audit) {
+                throw new IllegalArgumentException("audit: a canary runs in audit mode (audit: true)");
+            }
+            List<String> cameras = null;
+            final JsonNode cams = a.get("cameras");
+            if (cams != null) {
+                if (!cams.isArray() || cams.isEmpty()) {
+                    throw new IllegalArgumentException("cameras: a non-empty list of camera ids");
+                }
+                cameras = new ArrayList<>();
+                for (final JsonNode n : cams) {
+                    cameras.add(n.asText());
+                }
+            }
+            return new Deploy(rolloutId, name, version, onnxUrl, cardUrl, sha, cardSha, sig, mode, audit, cameras);
+        }
+
+        private static String text(final ObjectNode a, final String key, final Pattern p) {
+            final JsonNode n = a.get(key);
+            if (n == null || !n.isTextual()) {
+                throw new IllegalArgumentException(key + ": required (text)");
+            }
+            if (!p.matcher(n.asText()).matches()) {
+                throw new IllegalArgumentException(key + ": '" + abbreviate(n.asText()) + "' is not valid (" + p.pattern()
+                        + ")");
+            }
+            return n.asText();
+        }
+
+        private static String url(final ObjectNode a, final String key) {
+            final JsonNode n = a.get(key);
+            if (n == null || !n.isTextual() || !n.asText().matches("(?i)https?://[^\\s]+")) {
+                throw new IllegalArgumentException(key + ": an http(s) URL is required");
+            }
+            try {
+                URI.create(n.asText());
+            } catch (final IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": not a valid URL: " + e.getMessage());
+            }
+            return n.asText();
+        }
+
+        private static String abbreviate(final String s) {
+            return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        }
+    }
+}

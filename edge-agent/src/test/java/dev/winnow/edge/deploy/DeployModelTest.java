@@ -1,0 +1,278 @@
+package dev.winnow.edge.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.winnow.edge.camera.Frame;
+import dev.winnow.edge.detect.FrameDetector;
+import dev.winnow.edge.detect.PixelDetection;
+import dev.winnow.edge.detect.SwappableDetector;
+import dev.winnow.models.card.ModelPackage;
+import dev.winnow.protocol.Command;
+import dev.winnow.protocol.CommandResult;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** deploy-model / rollback-model against a stub server holding the models module's test models. */
+class DeployModelTest {
+
+    private static final Path MODELS = Path.of("..", "models", "src", "test", "resources", "models");
+    private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString(
+            "pi-dev:secret".getBytes(StandardCharsets.UTF_8));
+
+    @TempDir
+    Path state;
+
+    private HttpServer server;
+    private KeyPair keys;
+    private final AtomicInteger unauthorised = new AtomicInteger();
+    private final LinkedBlockingQueue<CommandResult> results = new LinkedBlockingQueue<>();
+    private final List<String> alarms = new CopyOnWriteArrayList<>();
+    private final Map<String, Boolean> audit = new ConcurrentHashMap<>();
+    private SwappableDetector camera;
+    private ModelDeployer deployer;
+
+    /** Stands for the model the camera ran before. */
+    private static final class Baseline implements FrameDetector {
+        boolean closed;
+
+        @Override
+        public List<PixelDetection> detect(final Frame frame) {
+            return List.of();
+        }
+
+        @Override
+        public String version() {
+            return "cotton-colour@1.0.0";
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private final Baseline baseline = new Baseline();
+
+    @BeforeEach
+    void start() throws Exception {
+        keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final Path keyFile = state.resolve("model-signing.json");
+        Files.writeString(keyFile, "{\"algorithm\":\"Ed25519\",\"format\":\"X.509\",\"publicKey\":\""
+                + Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()) + "\"}");
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/device/models/", ex -> {
+            final String[] parts = ex.getRequestURI().getPath().split("/");
+            final Path file = MODELS.resolve(parts[4]).resolve(parts[5]);
+            if (!AUTH.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                unauthorised.incrementAndGet();
+                ex.sendResponseHeaders(401, -1);
+            } else if (!Files.isRegularFile(file)) {
+                ex.sendResponseHeaders(404, -1);
+            } else {
+                final byte[] body = Files.readAllBytes(file);
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        server.start();
+        camera = new SwappableDetector("cam-a", baseline);
+        deployer = new ModelDeployer(state.resolve("models"), ModelDeployer.readSigningKey(keyFile), "pi-dev", "secret",
+                List.of(new ModelDeployer.Target("cam-a", camera, 1, false)), audit::put, results::add, alarms::add,
+                Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        deployer.close();
+        server.stop(0);
+        camera.close();
+    }
+
+    private ObjectNode args(final String model, final String mode) throws Exception {
+        final Path dir = MODELS.resolve(model);
+        final String sha = ModelPackage.sha256(dir.resolve("model.onnx"));
+        final String cardSha = ModelPackage.sha256(dir.resolve("model.json"));
+        final var card = new ObjectMapper().readTree(dir.resolve("model.json").toFile());
+        final String name = card.get("name").asText();
+        final String version = card.get("version").asText();
+        final String message = ModelDeployer.signedMessage(name, version, sha, cardSha);
+        final Signature s = Signature.getInstance("Ed25519");
+        s.initSign(keys.getPrivate());
+        s.update(message.getBytes(StandardCharsets.UTF_8));
+        final String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/device/models/" + model;
+        final ObjectNode a = new ObjectMapper().createObjectNode();
+        a.put("rolloutId", "r-1").put("modelId", "m-" + model).put("name", name).put("version", version)
+                .put("onnxUrl", base + "/model.onnx").put("cardUrl", base + "/model.json").put("sha256", sha)
+                .put("cardSha256", cardSha).put("signature", Base64.getEncoder().encodeToString(s.sign()))
+                .put("signatureAlgorithm", "Ed25519").put("signedMessage", message).put("mode", mode)
+                .put("audit", mode.equals("canary"));
+        return a;
+    }
+
+    private static Command cmd(final String name, final ObjectNode args) {
+        return new Command(UUID.randomUUID().toString(), name, Instant.now(), args);
+    }
+
+    /** Sends a deploy and returns its final result after checking it was accepted first. */
+    private CommandResult deploy(final ObjectNode args) throws Exception {
+        final Command c = cmd("deploy-model", args);
+        final CommandResult immediate = deployer.handle(c);
+        if (immediate != null) {
+            return immediate;
+        }
+        final CommandResult accepted = results.poll(10, TimeUnit.SECONDS);
+        assertNotNull(accepted);
+        assertEquals(CommandResult.Outcome.ACCEPTED, accepted.outcome());
+        final CommandResult last = results.poll(60, TimeUnit.SECONDS);
+        assertNotNull(last, "no final result");
+        assertEquals(c.id(), last.id());
+        return last;
+    }
+
+    private static Frame frame() {
+        return new Frame("cam-a", 1, 0, 0, 64, 48, new byte[64 * 48 * 3]);
+    }
+
+    @Test
+    void goodCanaryDeploySwapsTheDetectorAndKeepsThePrevious() throws Exception {
+        final CommandResult r = deploy(args("yolo-tiny", "canary"));
+        assertEquals(CommandResult.Outcome.DONE, r.outcome(), r.reason());
+        assertEquals("yolo-tiny@1.0.0", camera.version());
+        assertEquals("cotton-colour@1.0.0", camera.previousVersion());
+        assertFalse(baseline.closed, "the previous model is kept");
+        assertEquals(Boolean.TRUE, audit.get("cam-a"), "a canary runs its camera in audit mode");
+        assertNotNull(camera.detect(frame()));
+        assertTrue(Files.isRegularFile(state.resolve("models/yolo-tiny/1.0.0/model.onnx")));
+        assertEquals(0, unauthorised.get());
+        assertTrue(alarms.isEmpty(), alarms.toString());
+
+        // promote: live leaves audit mode with the same model
+        final CommandResult live = deploy(args("yolo-tiny", "live"));
+        assertEquals(CommandResult.Outcome.DONE, live.outcome(), live.reason());
+        assertEquals(Boolean.FALSE, audit.get("cam-a"));
+        assertEquals("yolo-tiny@1.0.0", camera.version());
+        assertEquals("cotton-colour@1.0.0", camera.previousVersion(), "promotion keeps the model before the canary");
+    }
+
+    @Test
+    void wrongHashIsRefusedOrFailedNamingTheHash() throws Exception {
+        final ObjectNode a = args("yolo-tiny", "canary");
+        a.put("sha256", "0".repeat(64));
+        a.remove("signedMessage");
+        final CommandResult r = deploy(a);
+        assertTrue(r.outcome() == CommandResult.Outcome.FAILED || r.outcome() == CommandResult.Outcome.REFUSED);
+        assertTrue(r.reason().contains("sha256") && r.reason().contains("0".repeat(64)), r.reason());
+        assertEquals("cotton-colour@1.0.0", camera.version());
+        assertFalse(Files.exists(state.resolve("models/yolo-tiny/1.0.0")), "nothing stored");
+
+        final ObjectNode b = args("yolo-tiny", "canary");
+        b.put("sha256", "not-a-hash");
+        final CommandResult refused = deploy(b);
+        assertEquals(CommandResult.Outcome.REFUSED, refused.outcome());
+        assertTrue(refused.reason().startsWith("sha256"), refused.reason());
+    }
+
+    @Test
+    void badSignatureFails() throws Exception {
+        final ObjectNode a = args("yolo-tiny", "canary");
+        final KeyPair other = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final Signature s = Signature.getInstance("Ed25519");
+        s.initSign(other.getPrivate());
+        s.update(a.get("signedMessage").asText().getBytes(StandardCharsets.UTF_8));
+        a.put("signature", Base64.getEncoder().encodeToString(s.sign()));
+        final CommandResult r = deploy(a);
+        assertEquals(CommandResult.Outcome.FAILED, r.outcome());
+        assertTrue(r.reason().contains("signature"), r.reason());
+        assertEquals("cotton-colour@1.0.0", camera.version());
+
+        // a payload message that differs from what the agent rebuilds is refused outright
+        final ObjectNode b = args("yolo-tiny", "canary");
+        b.put("signedMessage", "winnow-model-v1\nsomething\nelse\n");
+        assertEquals(CommandResult.Outcome.REFUSED, deploy(b).outcome());
+    }
+
+    @Test
+    void mismatchedModelFailsAndThePreviousStaysInUse() throws Exception {
+        final CommandResult r = deploy(args("yolo-mismatch", "canary"));
+        assertEquals(CommandResult.Outcome.FAILED, r.outcome());
+        assertTrue(r.reason().contains("failed to load") && r.reason().contains("cam-a keeps cotton-colour@1.0.0"),
+                r.reason());
+        System.out.println("mismatch reason: " + r.reason());
+        assertEquals("cotton-colour@1.0.0", camera.version());
+        assertNull(camera.previousVersion());
+        assertEquals(1, alarms.size(), "a load failure raises an alarm");
+        assertNull(audit.get("cam-a"), "audit untouched");
+    }
+
+    @Test
+    void rollbackReturnsToThePreviousModel() throws Exception {
+        assertEquals(CommandResult.Outcome.REFUSED, deployer.handle(cmd("rollback-model",
+                new ObjectMapper().createObjectNode().put("rolloutId", "r-1"))).outcome(), "nothing kept yet");
+        assertEquals(CommandResult.Outcome.DONE, deploy(args("yolo-tiny", "canary")).outcome());
+        final ObjectNode a = new ObjectMapper().createObjectNode().put("rolloutId", "r-1");
+        a.putObject("to").put("cam-a", "cotton-colour@1.0.0");
+        final CommandResult r = deployer.handle(cmd("rollback-model", a));
+        assertEquals(CommandResult.Outcome.DONE, r.outcome(), r.reason());
+        assertEquals("cotton-colour@1.0.0", camera.version());
+        assertEquals(Boolean.FALSE, audit.get("cam-a"), "back to the configured audit setting");
+        assertNull(camera.previousVersion());
+    }
+
+    @Test
+    void aNewModelThatKeepsThrowingFallsBackByItself() {
+        final SwappableDetector d = new SwappableDetector("cam-b", baseline);
+        final List<String> fell = new CopyOnWriteArrayList<>();
+        d.onFallback(fell::add);
+        d.swap(new FrameDetector() {
+            @Override
+            public List<PixelDetection> detect(final Frame frame) {
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public String version() {
+                return "broken@2";
+            }
+        });
+        for (int i = 1; i < SwappableDetector.FAILURES_BEFORE_FALLBACK; i++) {
+            try {
+                d.detect(frame());
+            } catch (final IllegalStateException expected) {
+                // counted
+            }
+        }
+        assertEquals("broken@2", d.version());
+        assertNotNull(d.detect(frame()));
+        assertEquals("cotton-colour@1.0.0", d.version());
+        assertEquals(1, fell.size());
+        assertTrue(fell.get(0).contains("broken@2"), fell.get(0));
+    }
+}
