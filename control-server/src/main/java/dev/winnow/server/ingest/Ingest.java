@@ -48,10 +48,19 @@ public final class Ingest implements AutoCloseable {
     private static final long DRAIN_TIMEOUT_MS = 10_000;
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** Subscriber clients (members of one shared subscription) feeding the one writer. */
-    static final int MEMBERS = Math.max(1, Integer.getInteger("winnow.ingest.clients", 4));
-    /** The shared-subscription group: the broker spreads each device message over the members. */
-    static final String SHARE_GROUP = "winnow-ingest";
+    /**
+     * Two subscriber clients feed the one writer: rejections (the bulk, and what certificates count) on their
+     * own connection, so a flood of them never queues statuses, stats and alarms behind it. Plain
+     * subscriptions only: an MQTT 5 shared subscription gave no throughput with HiveMQ CE (its ~50-message
+     * poll window is per group) and, on a slow machine, held the first messages back for about a minute.
+     */
+    static final List<List<Kind>> MEMBER_KINDS = List.of(
+            List.of(Kind.STATUS, Kind.STATS, Kind.ALARM, Kind.COMMAND_RESULT),
+            List.of(Kind.REJECT));
+    /** The shared-subscription group of an earlier version; its filters are removed from kept sessions. */
+    private static final String LEGACY_SHARE_GROUP = "winnow-ingest";
+    /** An earlier version had this many shared-subscription members; their kept sessions are ended. */
+    private static final int LEGACY_MEMBERS = 4;
 
     private record Received(MqttAsyncClient client, String topic, int id, int qos, byte[] payload) {
     }
@@ -82,8 +91,8 @@ public final class Ingest implements AutoCloseable {
         this.batchWindowNanos = TimeUnit.MILLISECONDS.toNanos(batchWindowMs);
         this.onStored = onStored;
         this.clientId = clientId;
-        for (int i = 0; i < MEMBERS; i++) {
-            clients.add(new MqttAsyncClient(url, i == 0 ? clientId : clientId + "-" + i, new MemoryPersistence()));
+        for (int i = 0; i < MEMBER_KINDS.size(); i++) {
+            clients.add(new MqttAsyncClient(url, memberId(clientId, i), new MemoryPersistence()));
         }
         this.writer = new Thread(this::writeLoop, "winnow-ingest-writer");
         this.writer.setDaemon(true);
@@ -135,11 +144,10 @@ public final class Ingest implements AutoCloseable {
                 client.setManualAcks(true);
                 client.setCallback(new Callback(client, i));
                 client.connect(options()).waitForCompletion(15_000);
+                dropLegacySubscriptions(client, i);
                 subscribe(client, i).waitForCompletion(15_000);
-                if (i == 0) {
-                    dropLegacySubscriptions(client);
-                }
             }
+            endLegacySessions();
         } catch (MqttException e) {
             close();
             throw new IllegalStateException("cannot connect the ingest to the MQTT broker " + url + ": " + e, e);
@@ -168,23 +176,12 @@ public final class Ingest implements AutoCloseable {
         return o;
     }
 
-    /**
-     * Statuses (retained; a shared subscription gets no retained messages) are a plain subscription of
-     * the first client; every other kind is one shared subscription across all clients, so the broker
-     * keeps {@code MEMBERS} in-flight windows busy instead of one.
-     */
+    private static String memberId(final String clientId, final int member) {
+        return member == 0 ? clientId : clientId + "-" + member;
+    }
+
     private static String[] filters(final int member) {
-        final List<String> f = new ArrayList<>();
-        for (Kind k : SUBSCRIBED) {
-            if (k == Kind.STATUS) {
-                if (member == 0) {
-                    f.add(Topic.filterAll(k));
-                }
-            } else {
-                f.add("$share/" + SHARE_GROUP + "/" + Topic.filterAll(k));
-            }
-        }
-        return f.toArray(String[]::new);
+        return MEMBER_KINDS.get(member).stream().map(Topic::filterAll).toArray(String[]::new);
     }
 
     private static IMqttToken subscribe(final MqttAsyncClient client, final int member) throws MqttException {
@@ -195,16 +192,41 @@ public final class Ingest implements AutoCloseable {
     }
 
     /**
-     * Earlier versions subscribed the first client's persistent session to plain filters; such a session
-     * still holds them (and its queued messages, delivered now). Without this each message would come twice.
+     * A kept session may hold filters of an earlier version (a plain filter now served by the other client,
+     * or the shared-subscription group); left there, each message would come twice, or pile up in a group
+     * nobody reads. Removing a filter a session does not hold is harmless.
      */
-    private static void dropLegacySubscriptions(final MqttAsyncClient client) {
-        final String[] plain = SUBSCRIBED.stream().filter(k -> k != Kind.STATUS).map(Topic::filterAll)
-                .toArray(String[]::new);
+    private static void dropLegacySubscriptions(final MqttAsyncClient client, final int member) {
+        final List<String> stale = new ArrayList<>();
+        final List<Kind> own = MEMBER_KINDS.get(member);
+        for (Kind k : SUBSCRIBED) {
+            if (!own.contains(k)) {
+                stale.add(Topic.filterAll(k));
+            }
+            stale.add("$share/" + LEGACY_SHARE_GROUP + "/" + Topic.filterAll(k));
+        }
         try {
-            client.unsubscribe(plain).waitForCompletion(15_000);
+            client.unsubscribe(stale.toArray(String[]::new)).waitForCompletion(15_000);
         } catch (MqttException e) {
             LOG.debug("dropping legacy subscriptions: {}", e.toString());
+        }
+    }
+
+    /** Ends the kept sessions of an earlier version's extra shared-subscription members. */
+    private void endLegacySessions() {
+        for (int i = MEMBER_KINDS.size(); i < LEGACY_MEMBERS; i++) {
+            try {
+                final MqttAsyncClient old = new MqttAsyncClient(url, memberId(clientId, i), new MemoryPersistence());
+                final MqttConnectionOptions o = options();
+                o.setCleanStart(true);
+                o.setSessionExpiryInterval(0L);
+                o.setAutomaticReconnect(false);
+                old.connect(o).waitForCompletion(15_000);
+                old.disconnect(2_000).waitForCompletion(3_000);
+                old.close();
+            } catch (MqttException e) {
+                LOG.debug("ending the legacy session {}: {}", memberId(clientId, i), e.toString());
+            }
         }
     }
 
