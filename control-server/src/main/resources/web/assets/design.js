@@ -3,7 +3,7 @@
 // a swatch gallery with scores and reasons on hover, rate/shortlist, lineage, spec/WIF downloads,
 // A/B import and the market ranking.
 const $ = id => document.getElementById(id);
-const api = async (method, url, body, raw) => {
+const labApi = async (method, url, body, raw) => {
   const opt = {method, headers: {Accept: "application/json"}};
   if (body !== undefined) {
     opt.body = raw ? body : JSON.stringify(body);
@@ -37,7 +37,7 @@ let viewSeq = 0, designSeq = 0;
 
 async function init() {
   startClock();
-  status = await api("GET", "/api/design/status");
+  status = await labApi("GET", "/api/design/status");
   if (status.llm.available) $("llm-note").textContent = "Language model: " + status.llm.describe;
   else $("llm-note").replaceChildren("No language model configured: the text is read by keywords. ",
     el("details", {}, el("summary", {}, "What a model would add"), el("span", {}, status.llm.wouldAdd)));
@@ -172,7 +172,7 @@ async function fromText() {
   const text = $("brief-text").value.trim();
   if (!text) { $("brief-text").focus(); return; }
   try {
-    const r = await api("POST", "/api/design/brief-from-text", {text});
+    const r = await labApi("POST", "/api/design/brief-from-text", {text});
     fillForm(r.brief);
     $("llm-note").textContent = (r.source === "llm" ? "Filled in by the language model. " : "Filled in from keywords — check the form. ")
       + (r.source === "llm" ? (r.note || "") : "");
@@ -184,7 +184,7 @@ async function createStudy() {
   document.querySelectorAll("#brief-form .f.bad").forEach(clearFieldError);
   $("create").disabled = true;
   try {
-    const s = await api("POST", "/api/design/studies", readForm());
+    const s = await labApi("POST", "/api/design/studies", readForm());
     await loadStudies();
     await openStudy(s.id);
     showForm(false);
@@ -206,7 +206,7 @@ function showForm(on) {
 // ------------------------------------------------------------------ studies
 
 async function loadStudies() {
-  const s = await api("GET", "/api/design/studies");
+  const s = await labApi("GET", "/api/design/studies");
   $("studies").replaceChildren(el("option", {value: ""}, s.studies.length ? "— pick a study —" : "no studies yet — write a brief"),
     ...s.studies.map(x => el("option", {value: x.id}, `#${x.id} ${x.name} · ${x.generations} gen`)));
   if (study) $("studies").value = study.id;
@@ -229,7 +229,7 @@ function renderSummary() {
 
 async function openStudy(id) {
   if (!id) return;
-  study = await api("GET", `/api/design/studies/${id}`);
+  study = await labApi("GET", `/api/design/studies/${id}`);
   history.replaceState(null, "", "#" + id);
   $("studies").value = id;
   $("study-name").textContent = "· " + study.name;
@@ -250,7 +250,7 @@ async function openStudy(id) {
   es.addEventListener("generation", async ev => {
     const p = JSON.parse(ev.data);
     progress(1, `Generation ${p.generation}: ${p.count} designs in ${p.seconds} s · best ${fmt(p.best, 3)}`);
-    study = await api("GET", `/api/design/studies/${id}`);
+    study = await labApi("GET", `/api/design/studies/${id}`);
     renderSummary();
     await showGeneration(p.generation);
     loadStudies();
@@ -321,7 +321,7 @@ async function showGeneration(g) {
   gen = g;
   renderTabs();
   const my = ++viewSeq;
-  const r = await api("GET", `/api/design/studies/${study.id}/generations/${g}`);
+  const r = await labApi("GET", `/api/design/studies/${study.id}/generations/${g}`);
   if (my !== viewSeq) return;
   designs = r.designs;
   const totals = designs.map(d => d.total).sort((a, b) => a - b);
@@ -341,7 +341,7 @@ async function showShortlist() {
   gen = "shortlist";
   renderTabs();
   const my = ++viewSeq;
-  const r = await api("GET", `/api/design/studies/${study.id}/shortlist`);
+  const r = await labApi("GET", `/api/design/studies/${study.id}/shortlist`);
   if (my !== viewSeq) return;
   designs = r.shortlisted.concat(r.suggested);
   $("gen-head").replaceChildren(el("h2", {}, "Shortlist"),
@@ -357,7 +357,7 @@ async function showMarket() {
   gen = "market";
   renderTabs();
   const my = ++viewSeq;
-  const m = await api("GET", `/api/design/studies/${study.id}/market`);
+  const m = await labApi("GET", `/api/design/studies/${study.id}/market`);
   if (my !== viewSeq) return;
   $("gen-head").replaceChildren(el("h2", {}, "Market ranking"),
     el("span", {class: "stat"}, el("b", {}, m.designs.length), " designs tested"),
@@ -431,22 +431,22 @@ async function showDesign(id) {
   selected = id;
   $("tip").style.display = "none";
   document.querySelectorAll(".sw").forEach(s => s.classList.toggle("sel", s.dataset.id === id));
-  const [d, lin, m] = await Promise.all([api("GET", `/api/design/designs/${id}`), api("GET", `/api/design/designs/${id}/lineage`),
-    api("GET", `/api/design/studies/${study.id}/market`)]);
+  const [d, lin, m] = await Promise.all([labApi("GET", `/api/design/designs/${id}`), labApi("GET", `/api/design/designs/${id}/lineage`),
+    labApi("GET", `/api/design/studies/${study.id}/market`)]);
   if (selected !== id) return;
   const stars = el("div", {class: "stars", role: "radiogroup", "aria-label": "rating"}, ...[1, 2, 3, 4, 5].map(n => {
     const b = el("button", {type: "button", class: "starbtn" + (d.rating >= n ? " on" : ""), title: `rate ${n} of 5`, "data-rating": n}, "★");
-    b.onclick = async () => { await api("POST", `/api/design/designs/${id}/rating`, {rating: n}); refresh(id); };
+    b.onclick = async () => { await labApi("POST", `/api/design/designs/${id}/rating`, {rating: n}); refresh(id); };
     return b;
   }));
   const sl = el("button", {type: "button", id: "shortlist-btn", class: "pill" + (d.shortlisted ? " on" : "")}, d.shortlisted ? "★ Shortlisted" : "☆ Shortlist");
-  sl.onclick = async () => { await api("POST", `/api/design/designs/${id}/shortlist`, {shortlisted: !d.shortlisted}); refresh(id); };
+  sl.onclick = async () => { await labApi("POST", `/api/design/designs/${id}/shortlist`, {shortlisted: !d.shortlisted}); refresh(id); };
   const nameBtn = el("button", {type: "button", class: "pill"}, d.copy ? "New name & copy" : "Name & copy");
   const copyBox = el("div", {class: "copy"});
   const showCopy = c => copyBox.replaceChildren(el("p", {class: "cname"}, c.name),
     ...(c.copies || []).map(x => el("p", {class: "quote"}, "“" + x + "”")),
     el("p", {class: "note"}, c.source === "llm" ? (c.note || "") : "Template text — a language model would write these. "));
-  nameBtn.onclick = async () => { nameBtn.disabled = true; try { showCopy(await api("POST", `/api/design/designs/${id}/copy`)); } finally { nameBtn.disabled = false; } };
+  nameBtn.onclick = async () => { nameBtn.disabled = true; try { showCopy(await labApi("POST", `/api/design/designs/${id}/copy`)); } finally { nameBtn.disabled = false; } };
   if (d.copy) showCopy(d.copy);
 
   // lineage: the design, then its parents, grandparents... one row per generation
@@ -503,7 +503,7 @@ async function startGeneration() {
   $("breed").disabled = true;
   $("gen-head").classList.add("busy");
   try {
-    const r = await api("POST", `/api/design/studies/${study.id}/generations`, {size: +$("size").value});
+    const r = await labApi("POST", `/api/design/studies/${study.id}/generations`, {size: +$("size").value});
     progress(0, `Generation ${r.generation} started…`);
     setLive(true, "breeding");
   } catch (e) {
@@ -518,7 +518,7 @@ async function importAb() {
   const csv = $("ab").value;
   if (!csv.trim()) { $("ab-result").textContent = "Paste CSV lines first: design_id,impressions,clicks"; return; }
   try {
-    const r = await api("POST", `/api/design/studies/${study.id}/ab`, csv, true);
+    const r = await labApi("POST", `/api/design/studies/${study.id}/ab`, csv, true);
     $("ab-result").replaceChildren(el("span", {class: r.imported ? "ok" : ""}, `Imported ${r.imported} design${r.imported === 1 ? "" : "s"}.`),
       ...r.errors.map(e => el("span", {class: "err"}, e)));
     if (r.imported) await showMarket();

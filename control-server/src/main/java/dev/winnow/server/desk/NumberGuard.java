@@ -29,6 +29,18 @@ public final class NumberGuard {
     /** ISO instants as sources write them, read as a person writes them: 2026-04-10T06:00:00Z = 2026-04-10 06:00:00 UTC. */
     static final Pattern ISO = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})T(\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)Z");
 
+    /**
+     * A code joined by hyphens with letters and digits ({@code L-1}, {@code WNW-2026-0412}, {@code PO-88}): one
+     * figure compared whole, so its digits do not vouch for loose numbers of a draft.
+     */
+    static final Pattern CODE = Pattern.compile("(?<![A-Za-z0-9-])(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\\d)"
+            + "[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9-])");
+    /** A calendar date, ISO or Chinese ({@code 2026年4月10日}): one figure, compared whole. */
+    static final Pattern DATE = Pattern.compile(
+            "(?<![\\d-])(\\d{4})(?:-(\\d{2})-(\\d{2})|年(\\d{1,2})月(\\d{1,2})日)(?![\\d-])");
+    /** A clock time: one figure, compared whole ({@code 06:00} = {@code 6:00:00}). */
+    static final Pattern TIME = Pattern.compile("(?<![\\d:])(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?(?![\\d:])");
+
     /** A figure that its line's sources do not contain. */
     public record Flag(int line, String text, String figure, String reason) {
     }
@@ -59,7 +71,7 @@ public final class NumberGuard {
     public static Result check(final String draft, final List<Source> sources) {
         final List<Set<String>> sourceNumbers = new ArrayList<>();
         for (final Source s : sources) {
-            sourceNumbers.add(numbers(s.text() + " " + s.title()));
+            sourceNumbers.add(numbers(s.key() + " " + s.title() + " " + s.text()));
         }
         final List<Flag> flags = new ArrayList<>();
         int statements = 0;
@@ -120,13 +132,37 @@ public final class NumberGuard {
         return new HashSet<>(numberList(text));
     }
 
+    /**
+     * The figures of a text in order: codes, dates and clock times whole (so the 06 of a timestamp or the 1 of
+     * lot L-1 never vouches for a "6" or a "1" elsewhere), then the remaining numbers by value.
+     */
     static List<String> numberList(final String text) {
         final List<String> out = new ArrayList<>();
-        final Matcher m = NUMBER.matcher(text == null ? "" : ISO.matcher(text).replaceAll("$1 $2 UTC"));
+        String rest = text == null ? "" : ISO.matcher(text).replaceAll("$1 $2 UTC");
+        rest = take(CODE, rest, out, m -> m.group().toUpperCase(java.util.Locale.ROOT));
+        rest = take(DATE, rest, out, m -> m.group(2) != null
+                ? m.group(1) + "-" + m.group(2) + "-" + m.group(3)
+                : "%s-%02d-%02d".formatted(m.group(1), Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5))));
+        rest = take(TIME, rest, out, m -> Integer.parseInt(m.group(1)) + ":" + m.group(2)
+                + (m.group(3) == null || m.group(3).equals("00") ? "" : ":" + m.group(3)));
+        final Matcher m = NUMBER.matcher(rest);
         while (m.find()) {
             out.add(canonical(m.group()));
         }
         return out;
+    }
+
+    /** Adds each match of {@code p} as one figure and blanks it out of the text. */
+    private static String take(final Pattern p, final String text, final List<String> out,
+                               final java.util.function.Function<Matcher, String> figure) {
+        final Matcher m = p.matcher(text);
+        final StringBuilder rest = new StringBuilder(text.length());
+        while (m.find()) {
+            out.add(figure.apply(m));
+            m.appendReplacement(rest, " ");
+        }
+        m.appendTail(rest);
+        return rest.toString();
     }
 
     static String canonical(final String n) {

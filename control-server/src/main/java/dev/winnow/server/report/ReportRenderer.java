@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The report as HTML (screen: dark, inline SVG charts; print: light, PNG charts, A4 pages), as the
@@ -26,6 +27,48 @@ import java.util.stream.Collectors;
 public final class ReportRenderer {
 
     private static final String PRINT_CSS = resource("/web/assets/report-print.css");
+    /**
+     * openhtmltopdf and PDFBox log at INFO (fonts, config) on every render, straight to the console; an
+     * operator's console should only show their warnings, through the server's own log. PDFBox's loggers are
+     * held here because java.util.logging keeps them weakly.
+     */
+    private static final List<java.util.logging.Logger> QUIET = Stream.of("org.apache.pdfbox", "org.apache.fontbox")
+            .map(n -> {
+                final java.util.logging.Logger l = java.util.logging.Logger.getLogger(n);
+                l.setLevel(java.util.logging.Level.WARNING);
+                return l;
+            }).toList();
+
+    static {
+        com.openhtmltopdf.util.XRLog.setLoggerImpl(new WarningsOnly());
+    }
+
+    /** Passes openhtmltopdf's warnings and errors to the server log, nothing below. */
+    private static final class WarningsOnly implements com.openhtmltopdf.util.XRLogger {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("report.pdf");
+
+        @Override
+        public void log(final String where, final java.util.logging.Level level, final String msg) {
+            log(where, level, msg, null);
+        }
+
+        @Override
+        public void log(final String where, final java.util.logging.Level level, final String msg,
+                        final Throwable th) {
+            if (level.intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                LOG.warn("{}: {}", where, msg, th);
+            }
+        }
+
+        @Override
+        public void setLevel(final String logger, final java.util.logging.Level level) {
+        }
+
+        @Override
+        public boolean isLogLevelEnabled(final com.openhtmltopdf.util.Diagnostic diagnostic) {
+            return diagnostic.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue();
+        }
+    }
 
     private ReportRenderer() {
     }

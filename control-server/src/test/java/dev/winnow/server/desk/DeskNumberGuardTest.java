@@ -23,7 +23,8 @@ class DeskNumberGuardTest {
         assertThat(r.flags()).isEmpty();
         assertThat(r.statements()).isEqualTo(2);
         assertThat(r.coverage()).isEqualTo(1.0);
-        assertThat(r.figures()).isEqualTo(10);
+        // L-1, 2026-04-10, 6:00, then 6, 1200, 12.167 and 30
+        assertThat(r.figures()).isEqualTo(7);
     }
 
     @Test
@@ -51,5 +52,18 @@ class DeskNumberGuardTest {
         final List<Source> hashed = List.of(new Source("lot:A17", "lot", "c", "{\"sha256\": \"d7e9f0\", \"lot\": \"A17\"}", null));
         assertThat(NumberGuard.check("Lot A17: 7 tonnes. [1]", hashed).flags()).extracting(NumberGuard.Flag::figure)
                 .containsExactly("7");
+    }
+
+    @Test
+    void digitsOfATimestampOrACodeDoNotVouchForLooseFigures() {
+        // the source's timestamp holds 06, 04 and 10, its id holds 1: none of them is a figure of its own
+        final NumberGuard.Result r = NumberGuard.check("Lot L-1 had 6 contaminants, 4 of them twine, in 10 hours. [1]",
+                List.of(new Source("lot:L-1", "lot", "Certificate WNW-1", "{\"lot\": \"L-1\", "
+                        + "\"from\": \"2026-04-10T06:00:00Z\", \"removed_total\": 1200}", null)));
+        assertThat(r.flags()).extracting(NumberGuard.Flag::figure).containsExactly("6", "4", "10");
+        // and the same date and time written differently still match, as a whole
+        assertThat(NumberGuard.check("批次 L-1 于 2026年4月10日 6:00 开始检测。[1]", SOURCES).flags()).isEmpty();
+        assertThat(NumberGuard.check("Lot L-1 started on 2026-04-11 at 06:00. [1]", SOURCES).flags())
+                .extracting(NumberGuard.Flag::figure).containsExactly("2026-04-11");
     }
 }
