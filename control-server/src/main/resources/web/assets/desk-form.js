@@ -3,7 +3,7 @@ document.getElementById('f').addEventListener('submit', async (e) => {
   e.preventDefault();
   const body = Object.fromEntries(new FormData(e.target));
   body.channel = 'web';
-  const r = await fetch('/api/desk/tickets', {method: 'POST', headers: {'Content-Type': 'application/json'},
+  const r = await fetch('/api/contact', {method: 'POST', headers: {'Content-Type': 'application/json'},
     body: JSON.stringify(body)});
   const j = await r.json();
   document.getElementById('done').textContent = r.ok

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, dev.winnow.server.auth.EnrolCommand.class,
                 dev.winnow.server.auth.DevicesCommand.class,
                 dev.winnow.server.auth.DevicesCommand.MosquittoFilesCommand.class,
+                dev.winnow.server.users.ResetPasswordCommand.class,
                 dev.winnow.server.ingest.BenchIngestCommand.class, DemoCommand.class, dev.winnow.server.design.BenchDesignCommand.class,
                 dev.winnow.server.report.BenchReportCommand.class, dev.winnow.server.desk.EvalDesk.class})
 public final class ServerMain implements Runnable {

@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <pre>
  * GET    /desk                                 the agent's page
- * GET    /desk/form                            a web form for customers' questions
+ * GET    /contact                              the public web form for customers' questions (no login)
+ * POST   /api/contact  {customer_email, customer_name?, subject?, question}   public: a ticket, its number only
  * GET    /api/desk/status                      language model, embeddings, counts
  * GET    /api/desk/documents                   documents; GET /api/desk/documents/{id}: text and passages
  * PUT    /api/desk/documents/{name}?kind=&title=   upload (raw body; .md .txt .html .pdf); same name replaces
@@ -49,9 +50,14 @@ public final class DeskWeb {
     private final Desk desk;
     private final String page;
     private final String form;
+    private final Clock clock;
+    /** Public questions per sender address: 5 in 10 minutes, so the open form cannot flood the inbox. */
+    private final ContactLimit contactLimit = new ContactLimit(5, java.time.Duration.ofMinutes(10));
+    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s.]{2,63}");
 
-    public DeskWeb(final Desk desk) {
+    public DeskWeb(final Desk desk, final Clock clock) {
         this.desk = desk;
+        this.clock = clock;
         this.page = new String(Desk.resource("/web/desk.html"), StandardCharsets.UTF_8);
         this.form = new String(Desk.resource("/web/desk-form.html"), StandardCharsets.UTF_8);
     }
@@ -59,7 +65,7 @@ public final class DeskWeb {
     /** Adds the desk's routes to a server's app (the one line in {@code WinnowServer.startAll()}). */
     public static AutoCloseable register(final Javalin app, final Database db, final Clock clock, final LlmProvider llm) {
         final Desk desk = Desk.open(db, clock, llm);
-        new DeskWeb(desk).routes(app);
+        new DeskWeb(desk, clock).routes(app);
         return () -> { };
     }
 
@@ -70,7 +76,25 @@ public final class DeskWeb {
     public void routes(final Javalin app) {
         app.exception(DeskException.class, (e, ctx) -> ctx.status(e.status()).json(Map.of("error", e.getMessage())));
         app.get("/desk", ctx -> ctx.html(page));
-        app.get("/desk/form", ctx -> ctx.html(form));
+        app.get("/contact", ctx -> ctx.html(form));
+        app.get("/desk/form", ctx -> ctx.redirect("/contact"));
+        app.post("/api/contact", ctx -> {
+            final String from = ctx.ip();
+            if (!contactLimit.allow(from, clock.instant())) {
+                throw new DeskException(429, "too many questions from this address; please try again in a few minutes");
+            }
+            final JsonNode b = json(ctx);
+            final String email = text(b, "customer_email");
+            if (email == null || !EMAIL.matcher(email.strip()).matches()) {
+                throw new DeskException(400, "customer_email must be an e-mail address, so we can answer you");
+            }
+            final Map<String, Object> view = desk.receive(email, text(b, "customer_name"), text(b, "subject"),
+                    text(b, "question"), "web");
+            // the public side learns its ticket number, never the draft, sources or other customers' data
+            final long id = ((DeskStore.Ticket) view.get("ticket")).id();
+            ctx.status(201).json(Map.of("ticket", Map.of("id", id), "message",
+                    "Thank you. A person will answer your question by e-mail."));
+        });
         app.get("/api/desk/status", ctx -> {
             final Map<String, Object> m = new LinkedHashMap<>();
             final LlmProvider llm = desk.answerer().llm();

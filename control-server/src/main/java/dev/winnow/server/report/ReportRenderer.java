@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The report as HTML (screen: dark, inline SVG charts; print: light, PNG charts, A4 pages), as the
@@ -27,18 +26,11 @@ import java.util.stream.Stream;
 public final class ReportRenderer {
 
     private static final String PRINT_CSS = resource("/web/assets/report-print.css");
-    /**
-     * openhtmltopdf and PDFBox log at INFO (fonts, config) on every render, straight to the console; an
-     * operator's console should only show their warnings, through the server's own log. PDFBox's loggers are
-     * held here because java.util.logging keeps them weakly.
+    /*
+     * openhtmltopdf logs at INFO (fonts, config) on every render, straight to the console through
+     * java.util.logging; an operator's console should only show its warnings, through the server's log.
+     * (PDFBox logs through commons-logging to slf4j: see simplelogger.properties.)
      */
-    private static final List<java.util.logging.Logger> QUIET = Stream.of("org.apache.pdfbox", "org.apache.fontbox")
-            .map(n -> {
-                final java.util.logging.Logger l = java.util.logging.Logger.getLogger(n);
-                l.setLevel(java.util.logging.Level.WARNING);
-                return l;
-            }).toList();
-
     static {
         com.openhtmltopdf.util.XRLog.setLoggerImpl(new WarningsOnly());
     }

@@ -9,7 +9,7 @@ import java.util.Set;
  * team's prefixes; anything not listed is for admins only (deny by default). Admins pass every rule.
  *
  * <pre>
- * open           /login /api/login /assets/ /api/health /favicon.ico
+ * open           /login /api/login /assets/ /api/health /favicon.ico /contact /api/contact (customers' form)
  * device         /api/device/          (MQTT device credentials, checked by the route)
  * signed in      /api/me /api/logout /forbidden /api/openapi.json /api/docs /metrics
  * admin          /admin /api/users /api/audit
@@ -49,6 +49,7 @@ public final class AccessRules {
 
     public static final List<Rule> RULES = List.of(
             open("/login"), open("/api/login"), open("/assets/"), open("/api/health"), open("/favicon.ico"),
+            open("/contact"), open("/api/contact"),
             new Rule("/api/device/", Kind.DEVICE, NONE, NONE),
             signedIn("/api/me"), signedIn("/api/logout"), signedIn("/forbidden"), signedIn("/api/openapi.json"),
             signedIn("/api/docs"), signedIn("/metrics"),
