@@ -64,13 +64,19 @@ class ServerEndToEndTest {
         }
     }
 
+    /** Waits, and on timeout says what the ingest saw (received, stored, refused...). */
+    private static void await(final String what, final java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        Await.until(what, WAIT, condition, () -> "; ingest counters " + server.ingestCounters().snapshot());
+    }
+
     @Test
     void storesEveryRejectionExactlyOnce() throws Exception {
         final int n = 300;
         for (int i = 0; i < n; i++) {
             device.publish(SITE, "many", "pi-1", Devices.reject("many-" + i, i % 3 == 0 ? "twine" : "plastic_film"));
         }
-        Await.until(n + " stored", WAIT, () -> server.store().latestRejections(SITE, "many", 1000).size() >= n);
+        await(n + " stored", () -> server.store().latestRejections(SITE, "many", 1000).size() >= n);
         Thread.sleep(300); // nothing more may arrive
         assertThat(server.store().latestRejections(SITE, "many", 1000)).hasSize(n);
         final JsonNode summary = getJson("/api/lines/" + SITE + "/many/summary?minutes=30");
@@ -88,8 +94,8 @@ class ServerEndToEndTest {
         device.publish(SITE, "dup", "pi-1", Devices.reject("dup-1", "straw"));
         device.publish(SITE, "dup", "pi-1", Devices.reject("dup-1", "straw"));
         device.publish(SITE, "dup", "pi-1", Devices.reject("dup-2", "straw"));
-        Await.until("the duplicate counted", WAIT, () -> server.ingestCounters().duplicates() >= dupsBefore + 1);
-        Await.until("dup-2 stored", WAIT, () -> server.store().latestRejections(SITE, "dup", 10).size() >= 2);
+        await("the duplicate counted", () -> server.ingestCounters().duplicates() >= dupsBefore + 1);
+        await("dup-2 stored", () -> server.store().latestRejections(SITE, "dup", 10).size() >= 2);
         assertThat(server.store().latestRejections(SITE, "dup", 10)).extracting(r -> r.id())
                 .containsExactlyInAnyOrder("dup-1", "dup-2");
         assertThat(getJson("/api/lines/" + SITE + "/dup/summary").get("total").asLong()).isEqualTo(2);
@@ -105,7 +111,7 @@ class ServerEndToEndTest {
         device.publishRaw("winnow/v1/" + SITE + "/bad/pi-1/events/reject", "{\"schema\":1,\"id\":\"x\"}");
         device.publish("winnow/v1/Mill!/bad/pi-1/events/reject",
                 dev.winnow.protocol.WireCodec.encode(Devices.reject("bad-topic-1", "straw")), false);
-        Await.until("three refusals", WAIT, () -> c.rejected(DecodeError.Rule.NOT_JSON) > notJson
+        await("three refusals", () -> c.rejected(DecodeError.Rule.NOT_JSON) > notJson
                 && c.rejected(DecodeError.Rule.BAD_TOPIC) > badTopic
                 && c.rejected(DecodeError.Rule.MISSING_FIELD) > missing);
         // a good message after the bad ones still goes through: the ingest lives on
@@ -142,12 +148,12 @@ class ServerEndToEndTest {
         });
         reader.setDaemon(true);
         reader.start();
-        Await.until("hello", WAIT, () -> lines.contains("event: hello"));
-        Await.until("the watcher registered", WAIT, () -> server.liveHub().watching(SITE, "live") == 1);
+        await("hello", () -> lines.contains("event: hello"));
+        await("the watcher registered", () -> server.liveHub().watching(SITE, "live") == 1);
         device.publish(SITE, "live", "pi-1", Devices.reject("live-1", "twine"));
-        Await.until("the pushed rejection", WAIT, () -> lines.stream().anyMatch(l -> l.startsWith("data:")
+        await("the pushed rejection", () -> lines.stream().anyMatch(l -> l.startsWith("data:")
                 && l.contains("\"rejections\"") && l.contains("live-1")));
-        Await.until("a pushed summary counting it", WAIT, () -> lines.stream().anyMatch(l -> l.startsWith("data:")
+        await("a pushed summary counting it", () -> lines.stream().anyMatch(l -> l.startsWith("data:")
                 && l.contains("\"lastMinute\":1")));
         res.body().close();
     }
@@ -156,7 +162,7 @@ class ServerEndToEndTest {
     void apiListsLinesAndRefusesBadParameters() throws Exception {
         device.publish(SITE, "api", "pi-9", Devices.online());
         device.publish(SITE, "api", "pi-9", Devices.reject("api-1", "coloured_fibre"));
-        Await.until("stored", WAIT, () -> server.store().latestRejections(SITE, "api", 10).size() == 1);
+        await("stored", () -> server.store().latestRejections(SITE, "api", 10).size() == 1);
         final JsonNode lines = getJson("/api/lines").get("lines");
         JsonNode api = null;
         for (JsonNode l : lines) {
