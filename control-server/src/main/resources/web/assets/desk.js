@@ -41,8 +41,8 @@
     ul.innerHTML = '';
     if (!j.tickets.length) ul.append(li('<span class="muted">nothing here</span>'));
     for (const t of j.tickets) {
-      const e = li('<span class="badge ' + esc(t.status) + '">' + esc(t.status) + '</span> <b>' + esc(t.customer_name || t.customer_email)
-        + '</b><div class="sub">' + esc(t.subject || t.question) + '</div><div class="sub">' + esc(when(t.received_at)) + '</div>',
+      const e = li('<span class="badge ' + esc(t.status) + '">' + esc(t.status) + '</span> <b>' + esc(t.customerName || t.customerEmail)
+        + '</b><div class="sub">' + esc(t.subject || t.question) + '</div><div class="sub">' + esc(when(t.receivedAt)) + '</div>',
         current && current.ticket.id === t.id ? 'on' : '');
       e.addEventListener('click', () => open(t.id));
       ul.append(e);
@@ -84,13 +84,13 @@
     $('ticket').hidden = false;
     $('t-status').textContent = t.status;
     $('t-status').className = 'badge ' + t.status;
-    $('t-customer').textContent = (t.customer_name ? t.customer_name + ' · ' : '') + t.customer_email;
-    $('t-when').textContent = '#' + t.id + ' · ' + when(t.received_at) + ' · ' + t.channel + ' · ' + t.language;
+    $('t-customer').textContent = (t.customerName ? t.customerName + ' · ' : '') + t.customerEmail;
+    $('t-when').textContent = '#' + t.id + ' · ' + when(t.receivedAt) + ' · ' + t.channel + ' · ' + t.language;
     $('t-subject').textContent = t.subject || '';
     $('t-question').textContent = t.question;
     const d = v.draft;
     const done = t.status === 'sent';
-    $('d-body').value = t.final_text && t.status !== 'drafted' ? t.final_text : (d ? d.body : '');
+    $('d-body').value = t.finalText && t.status !== 'drafted' ? t.finalText : (d ? d.body : '');
     $('d-body').readOnly = done;
     $('d-version').textContent = d ? 'v' + d.version + ' · ' + d.mode + ' · ' + d.author : '';
     const g = d ? d.guard : null;
