@@ -73,7 +73,7 @@
     const rows = [['questions', a.tickets], ['answered', a.answered], ['median time to answer', mins(a.time_to_answer_median_s)],
       ['mean time to answer', mins(a.time_to_answer_mean_s)], ['approved', a.approved],
       ['approved without edits', a.share_approved_without_edits == null ? '—' : Math.round(a.share_approved_without_edits * 100) + ' %'],
-      ['feedback 👍 / 👎', a.feedback.up + ' / ' + a.feedback.down]];
+      ['feedback good / poor', a.feedback.up + ' / ' + a.feedback.down]];
     $('analytics').innerHTML = rows.map(([k, v]) => '<dt>' + esc(k) + '</dt><dd>' + esc(s(v)) + '</dd>').join('');
   }
 
