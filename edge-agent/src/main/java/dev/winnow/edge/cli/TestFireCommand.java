@@ -40,7 +40,8 @@ public final class TestFireCommand implements Callable<Integer> {
             final TimingLog timing = new TimingLog(16);
             try (ValveScheduler s = new ValveScheduler(hw.valves(), clock, 1_000_000_000L, 0, timing)) {
                 s.start();
-                final long t = clock.nanos() + 5_000_000;
+                // a moment's lead so the timing thread is parked and warm when the pulse is due, as on a running line
+                final long t = clock.nanos() + 250_000_000L;
                 s.schedule(valve, valve, t, t + Math.round(ms * 1e6));
                 while (timing.count() < 2) {
                     Thread.sleep(5);
