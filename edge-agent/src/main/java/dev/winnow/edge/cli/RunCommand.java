@@ -8,6 +8,7 @@ import dev.winnow.edge.camera.CameraPipeline;
 import dev.winnow.edge.camera.FrameSource;
 import dev.winnow.edge.camera.ImageFolderSource;
 import dev.winnow.edge.camera.StallWatchdog;
+import dev.winnow.edge.camera.StreamSource;
 import dev.winnow.edge.camera.VideoSource;
 import dev.winnow.edge.config.AgentConfig;
 import dev.winnow.edge.config.ConfigLoader;
@@ -186,8 +187,10 @@ public final class RunCommand implements Callable<Integer> {
             final AgentConfig.Source s = c.source();
             final FrameSource source = switch (s.type()) {
                 case V4L2 -> new VideoSource(c.id(), s.device(), s.width(), s.height(), false, clock, encoder);
-                case URL -> new VideoSource(c.id(), s.url(), s.width(), s.height(), false, clock, encoder);
-                case FILE -> new VideoSource(c.id(), s.path().toString(), s.width(), s.height(), s.loop(), clock, encoder);
+                case URL -> new StreamSource(c.id(), s.url(), s.width(), s.height(), false,
+                        (int) Math.max(1_000, ls.stallTimeoutMs()), clock, encoder);
+                case FILE -> new StreamSource(c.id(), s.path().toString(), s.width(), s.height(), s.loop(), 0, clock,
+                        encoder);
                 case FOLDER -> new ImageFolderSource(c.id(), s.path(), s.fps(), s.loop(), clock, encoder);
                 case VIRTUAL -> {
                     final VirtualCamera vc = vline.camera(c.id());

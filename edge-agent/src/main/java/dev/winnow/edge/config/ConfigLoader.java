@@ -113,9 +113,14 @@ public final class ConfigLoader {
                 throw new ConfigException(s.path("path") + ": required for type " + type.name().toLowerCase(Locale.ROOT));
             }
             final String scenario = s.text("scenario", type == AgentConfig.SourceType.VIRTUAL ? "demo" : null);
+            final int width = s.integer("width", 0, 0, 8192);
+            final int height = s.integer("height", 0, 0, 8192);
+            if ((width == 0) != (height == 0)) {
+                throw new ConfigException(s.path(width == 0 ? "width" : "height")
+                        + ": width and height are set together (or both left out to keep the camera's size)");
+            }
             final AgentConfig.Source src = new AgentConfig.Source(type, dev, url, p == null ? null : base.resolve(p),
-                    scenario, s.number("fps", 30, 0.1, 1000), s.integer("width", 0, 0, 8192),
-                    s.integer("height", 0, 0, 8192), s.bool("loop", false));
+                    scenario, s.number("fps", 30, 0.1, 1000), width, height, s.bool("loop", false));
             double[] px = null;
             double[] mm = null;
             final Node cal = c.object("calibration");

@@ -48,6 +48,7 @@ final class ConfigLoaderTest {
         "positionMm: 3000, |bogus: 1, |nozzleBar.bogus: unknown key",
         "line: line-1|line: Line 1|line: 'Line 1' must match",
         "hardware: mock|hardware: virtual|hardware: 'virtual' goes with virtual cameras only",
+        "device: /dev/video0}|device: /dev/video0, width: 640}|cameras[0].source.height: width and height are set together",
     })
     void eachRuleStopsTheAgentNamingTheKey(final String from, final String to, final String message) {
         final String yaml = VALID.replace(from.replace("\\n", "\n"), to.replace("\\n", "\n"));
