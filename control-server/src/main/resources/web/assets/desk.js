@@ -89,7 +89,7 @@
     $('t-subject').textContent = t.subject || '';
     $('t-question').textContent = t.question;
     const d = v.draft;
-    const done = t.status === 'sent';
+    const done = t.status === 'sent' || t.status === 'sending';
     $('d-body').value = t.finalText && t.status !== 'drafted' ? t.finalText : (d ? d.body : '');
     $('d-body').readOnly = done;
     $('d-version').textContent = d ? 'v' + d.version + ' · ' + d.mode + ' · ' + d.author : '';
@@ -125,7 +125,29 @@
     for (const e of v.events) $('events').append(li(esc(when(e.at)) + ' · <b>' + esc(e.actor) + '</b> ' + esc(e.action)
       + (e.detail ? ' <span class="muted">' + esc(e.detail) + '</span>' : '')));
     for (const id of ['b-redraft', 'b-save', 'b-approve', 'b-escalate']) $(id).disabled = done;
-    $('b-send').disabled = t.status !== 'approved';
+    $('b-send').disabled = !(t.status === 'approved' || t.status === 'send_failed');
+    $('b-send').textContent = t.status === 'send_failed' ? 'Send again' : 'Send';
+    mail(v.mail || []);
+  }
+
+  // what became of the e-mail: delivered, waiting for a retry, or failed (never left unsaid)
+  function mail(list) {
+    const m = list[0];
+    const e = $('t-mail');
+    e.hidden = !m;
+    if (!m) return;
+    if (m.state === 'sent') {
+      e.className = 'mail ok';
+      e.textContent = '✉ E-mailed to ' + m.to + ' at ' + when(m.sentAt) + ' (attempt ' + m.attempts + ')';
+    } else if (m.state === 'failed') {
+      e.className = 'mail bad';
+      e.textContent = '✉ Not sent to ' + m.to + ' after ' + m.attempts + ' attempt(s): ' + (m.lastError || '')
+        + ' — correct the problem, then Send again.';
+    } else {
+      e.className = 'mail wait';
+      e.textContent = '✉ Waiting to send to ' + m.to + (m.lastError ? ': attempt ' + m.attempts + ' failed (' + m.lastError
+        + '); next attempt ' + when(m.nextAttemptAt) : ' …');
+    }
   }
 
   async function open(id) {
@@ -150,7 +172,15 @@
       render(await api('POST', '/api/desk/tickets/' + id() + '/approve', {text: $('d-body').value, agent: agentName(), force: true}));
     }
   }, 'Approved.'));
-  $('b-send').addEventListener('click', act(async () => render(await api('POST', '/api/desk/tickets/' + id() + '/send', {agent: agentName()})), 'Sent.'));
+  $('b-send').addEventListener('click', async () => {
+    try {
+      say('Sending…');
+      const v = await api('POST', '/api/desk/tickets/' + id() + '/send', {agent: agentName()});
+      render(v);
+      say(v.ticket.status === 'sent' ? 'Sent.' : 'Not sent yet — see the mail line above.', v.ticket.status !== 'sent');
+    } catch (e) { say(e.message, true); }
+    inbox(); analytics();
+  });
   $('b-escalate').addEventListener('click', act(async () => render(await api('POST', '/api/desk/tickets/' + id() + '/escalate',
     {specialist: $('specialist').value, note: $('esc-note').value, agent: agentName()})), 'Escalated with the whole context.'));
   const fb = (r) => act(async () => render(await api('POST', '/api/desk/tickets/' + id() + '/feedback',
@@ -211,5 +241,13 @@
   $('filter').addEventListener('change', inbox);
 
   status(); inbox(); docs(); analytics();
-  setInterval(() => { inbox(); analytics(); }, 15000);
+  setInterval(() => {
+    inbox(); analytics();
+    // a mail waiting for a retry: show when it goes (or fails) without a reload
+    if (current && current.ticket.status === 'sending') {
+      api('GET', '/api/desk/tickets/' + current.ticket.id).then((v) => {
+        if (current && v.ticket.id === current.ticket.id && document.activeElement !== $('d-body')) render(v);
+      }).catch(() => {});
+    }
+  }, 15000);
 })();

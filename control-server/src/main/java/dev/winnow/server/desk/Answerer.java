@@ -416,11 +416,25 @@ public final class Answerer {
         return index.search(q, k, null);
     }
 
-    static JsonNode args(final String json) {
-        try {
-            return json == null || json.isBlank() ? JSON.createObjectNode() : JSON.readTree(json);
-        } catch (Exception e) {
+    List<DeskStore.Order> orders(final String customerEmail) {
+        return store.orders(customerEmail);
+    }
+
+    /** A tool call's arguments: a JSON object (empty text counts as none); anything else is refused. */
+    static JsonNode parseArgs(final String json) {
+        if (json == null || json.isBlank()) {
             return JSON.createObjectNode();
         }
+        final JsonNode n;
+        try {
+            n = JSON.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("the arguments are not JSON: " + (json.length() > 80
+                    ? json.substring(0, 77) + "..." : json));
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("the arguments are not a JSON object: " + json);
+        }
+        return n;
     }
 }

@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * The customer desk: knowledge, live data, drafting and the agent's workflow (new → drafted →
- * approved → sent, or escalated to a named specialist). Nothing is sent without a person's approval.
+ * approved → sending → sent, or send_failed until sent again; or escalated to a named specialist).
+ * Nothing is sent without a person's approval, and an approved answer is e-mailed or shown as failed.
  */
 public final class Desk {
 
@@ -35,6 +36,7 @@ public final class Desk {
     private final Knowledge knowledge;
     private final Answerer answerer;
     private final Clock clock;
+    private final Outbox outbox;
 
     public Desk(final Database db, final Clock clock, final LlmProvider llm, final LotTool lots, final Embedder embedder,
                 final int maxUploadBytes) {
@@ -42,6 +44,7 @@ public final class Desk {
         this.clock = clock;
         this.knowledge = new Knowledge(store, new SearchIndex(embedder), clock, maxUploadBytes);
         this.answerer = new Answerer(store, knowledge.index(), lots, llm);
+        this.outbox = Outbox.of(store, clock);
         knowledge.reload();
     }
 
@@ -69,6 +72,10 @@ public final class Desk {
 
     public Answerer answerer() {
         return answerer;
+    }
+
+    public Outbox outbox() {
+        return outbox;
     }
 
     // ------------------------------------------------------------------ samples and orders
@@ -221,15 +228,88 @@ public final class Desk {
         return view(id);
     }
 
-    /** Records the approved answer as sent (the desk keeps it; delivery is the mail system's). */
+    /**
+     * E-mails the approved answer to the customer: written to the outbox (the question becomes {@code sending}),
+     * then attempted at once; a failed attempt is retried by the outbox's timer (see {@link Outbox}). A question
+     * whose mail failed ({@code send_failed}) is sent again with the same text. Refused, changing nothing, when no
+     * SMTP server is configured or the customer's address cannot be mailed.
+     */
     public Map<String, Object> send(final long id, final String agent) {
         final DeskStore.Ticket t = ticket(id);
-        if (!"approved".equals(t.status())) {
+        if ("sending".equals(t.status())) {
+            final DeskStore.Mail m = store.mails(id, null, 1).stream().findFirst().orElse(null);
+            throw new DeskException(409, "question " + id + " is already being sent" + (m == null || m.lastError() == null
+                    ? "" : " (attempt " + m.attempts() + " failed: " + m.lastError() + "; next attempt at "
+                    + m.nextAttemptAt() + ")"));
+        }
+        if (!"approved".equals(t.status()) && !"send_failed".equals(t.status())) {
             throw new DeskException(409, "only an approved answer can be sent (this one is " + t.status() + ")");
         }
-        store.sent(id, clock.instant());
-        store.event(id, agent(agent), "sent", "to " + t.customerEmail(), clock.instant());
+        final Outbox.Smtp smtp = outbox.smtp();
+        if (!smtp.configured()) {
+            throw new DeskException(409, "no SMTP server is configured, so nothing can be e-mailed: set smtp_host "
+                    + "(and smtp_port, smtp_from) with PUT /api/report-settings; the answer stays approved");
+        }
+        try {
+            new jakarta.mail.internet.InternetAddress(t.customerEmail(), true).validate();
+        } catch (jakarta.mail.internet.AddressException e) {
+            throw new DeskException(409, "the customer's address '" + t.customerEmail() + "' cannot be e-mailed ("
+                    + e.getMessage() + "); nothing was sent");
+        }
+        final Instant now = clock.instant();
+        final long mailId;
+        if ("send_failed".equals(t.status())) {
+            final DeskStore.Mail failed = store.mails(id, "failed", 1).stream().findFirst()
+                    .orElseThrow(() -> new DeskException(409, "question " + id + " has no failed mail to send again"));
+            if (!store.requeueMail(failed.id(), id, now)) {
+                throw new DeskException(409, "question " + id + "'s mail is already queued again");
+            }
+            mailId = failed.id();
+            store.event(id, agent(agent), "send again", "to " + t.customerEmail() + " after " + failed.attempts()
+                    + " failed attempt(s)", now);
+        } else {
+            final boolean zh = "zh".equals(t.language());
+            final String subject = t.subject() != null ? "Re: " + t.subject()
+                    : zh ? "关于您的问题（编号 " + id + "）的答复" : "Your question #" + id;
+            final DeskStore.Mail m = store.queueMail(id, List.of("approved"), t.customerEmail().strip(), subject,
+                    mailBody(t, sources(lastDraft(id))), "<desk-" + id + "-" + java.util.UUID.randomUUID() + "@winnow>",
+                    agent(agent), now).orElseThrow(() -> new DeskException(409, "question " + id
+                    + " is no longer approved (another agent acted on it)"));
+            mailId = m.id();
+            store.event(id, agent(agent), "queued", "to " + m.to() + " via " + smtp.host() + ":" + smtp.port(), now);
+        }
+        outbox.attempt(mailId);
         return view(id);
+    }
+
+    /**
+     * The e-mail: the approved answer, the sources its lines cite (by title: the links are the desk's own), and
+     * the customer's question quoted.
+     */
+    static String mailBody(final DeskStore.Ticket t, final List<Source> sources) {
+        final boolean zh = "zh".equals(t.language());
+        final StringBuilder b = new StringBuilder(t.finalText().strip()).append("\n");
+        final java.util.TreeSet<Integer> cited = new java.util.TreeSet<>();
+        final java.util.regex.Matcher m = NumberGuard.MARKER.matcher(t.finalText());
+        while (m.find()) {
+            for (final String n : m.group(1).split(",")) {
+                final int k = Integer.parseInt(n.strip());
+                if (k >= 1 && k <= sources.size()) {
+                    cited.add(k);
+                }
+            }
+        }
+        if (!cited.isEmpty()) {
+            b.append("\n").append(zh ? "来源：" : "Sources:").append("\n");
+            for (final int k : cited) {
+                b.append('[').append(k).append("] ").append(sources.get(k - 1).title()).append("\n");
+            }
+        }
+        b.append("\n").append(zh ? "您的问题（编号 " + t.id() + "）：" : "Your question (#" + t.id() + "):").append("\n");
+        for (final String l : t.question().strip().split("\n")) {
+            b.append("> ").append(l).append("\n");
+        }
+        return b.toString();
     }
 
     /** Hands the question to a named specialist with the whole context: question, drafts, sources, history. */
@@ -303,6 +383,7 @@ public final class Desk {
                     return h;
                 }).toList());
         m.put("orders", store.orders(t.customerEmail()));
+        m.put("mail", store.mails(id, null, 20));
         return m;
     }
 
@@ -338,6 +419,9 @@ public final class Desk {
     private static void open(final DeskStore.Ticket t) {
         if ("sent".equals(t.status())) {
             throw new DeskException(409, "question " + t.id() + " was already answered and sent");
+        }
+        if ("sending".equals(t.status())) {
+            throw new DeskException(409, "question " + t.id() + "'s answer is being e-mailed; it can no longer change");
         }
     }
 

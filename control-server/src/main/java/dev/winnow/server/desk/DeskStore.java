@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The desk's tables (V20): documents and passages, orders, tickets, drafts, feedback, events. */
+/** The desk's tables (V20, V50): documents and passages, orders, tickets, drafts, feedback, events, outbox. */
 public final class DeskStore {
 
     private final Database db;
@@ -262,19 +262,185 @@ public final class DeskStore {
                 });
     }
 
-    public void sent(final long id, final Instant at) {
-        update("UPDATE desk_tickets SET status = 'sent', sent_at = ? WHERE id = ?", ps -> {
-            ps.setObject(1, odt(at));
-            ps.setLong(2, id);
-        });
-    }
-
     public void escalate(final long id, final String specialist, final String context) {
         update("UPDATE desk_tickets SET status = 'escalated', specialist = ?, escalation = ? WHERE id = ?", ps -> {
             ps.setString(1, specialist);
             ps.setString(2, context);
             ps.setLong(3, id);
         });
+    }
+
+    // ------------------------------------------------------------------ outbox (V50)
+
+    /** An approved answer to e-mail and what became of it: queued, sending, sent or failed. */
+    public record Mail(long id, long ticketId, String to, String subject, String body, String messageId, String state,
+                       int attempts, Instant nextAttemptAt, Instant claimedAt, String lastError, String queuedBy,
+                       Instant queuedAt, Instant sentAt) {
+    }
+
+    private static final String MAIL_COLS = "id, ticket_id, to_addr, subject, body, message_id, state, attempts, "
+            + "next_attempt_at, claimed_at, last_error, queued_by, queued_at, sent_at";
+
+    private static Mail mail(final ResultSet rs) throws SQLException {
+        return new Mail(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getInt(8), instant(rs, 9), instant(rs, 10), rs.getString(11),
+                rs.getString(12), instant(rs, 13), instant(rs, 14));
+    }
+
+    /**
+     * Queues an answer and marks its question {@code sending}, in one transaction, only while the question is in
+     * one of {@code fromStatuses} (so two agents pressing Send at once queue it once).
+     *
+     * @return the queued mail, or empty when the question had left those statuses
+     */
+    public Optional<Mail> queueMail(final long ticketId, final List<String> fromStatuses, final String to,
+                                    final String subject, final String body, final String messageId,
+                                    final String queuedBy, final Instant at) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE desk_tickets SET status = 'sending' WHERE id = ? AND "
+                    + "status IN (" + String.join(",", fromStatuses.stream().map(x -> "?").toList()) + ")")) {
+                ps.setLong(1, ticketId);
+                for (int i = 0; i < fromStatuses.size(); i++) {
+                    ps.setString(i + 2, fromStatuses.get(i));
+                }
+                if (ps.executeUpdate() == 0) {
+                    return Optional.<Mail>empty();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO desk_outbox (ticket_id, to_addr, subject, body, "
+                    + "message_id, state, attempts, next_attempt_at, queued_by, queued_at) "
+                    + "VALUES (?,?,?,?,?,'queued',0,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setLong(1, ticketId);
+                ps.setString(2, to);
+                ps.setString(3, cut(subject, 512));
+                ps.setString(4, body);
+                ps.setString(5, messageId);
+                ps.setObject(6, odt(at));
+                ps.setString(7, cut(queuedBy, 128));
+                ps.setObject(8, odt(at));
+                ps.executeUpdate();
+                try (ResultSet k = ps.getGeneratedKeys()) {
+                    k.next();
+                    return Optional.of(new Mail(k.getLong(1), ticketId, to, subject, body, messageId, "queued", 0, at,
+                            null, null, queuedBy, at, null));
+                }
+            }
+        });
+    }
+
+    /** A failed mail queued again (same text, same Message-ID); its question goes back to {@code sending}. */
+    public boolean requeueMail(final long mailId, final long ticketId, final Instant at) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE desk_outbox SET state = 'queued', next_attempt_at = ?, "
+                    + "claimed_at = NULL WHERE id = ? AND state = 'failed'")) {
+                ps.setObject(1, odt(at));
+                ps.setLong(2, mailId);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE desk_tickets SET status = 'sending' WHERE id = ?")) {
+                ps.setLong(1, ticketId);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Mails to attempt now: queued ones that are due, and ones claimed before {@code staleBefore} whose sender
+     * never reported back (the server stopped mid-send), oldest first.
+     */
+    public List<Mail> dueMails(final Instant now, final Instant staleBefore, final int limit) {
+        return query("SELECT " + MAIL_COLS + " FROM desk_outbox WHERE (state = 'queued' AND next_attempt_at <= ?) "
+                + "OR (state = 'sending' AND claimed_at < ?) ORDER BY next_attempt_at, id LIMIT " + limit, ps -> {
+                    ps.setObject(1, odt(now));
+                    ps.setObject(2, odt(staleBefore));
+                }, DeskStore::mail);
+    }
+
+    /** Takes a due mail for this sender; false when another sender took it first or it is not due. */
+    public boolean claimMail(final long id, final Instant now, final Instant staleBefore) {
+        return updateCount("UPDATE desk_outbox SET state = 'sending', claimed_at = ? WHERE id = ? AND "
+                + "((state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_at < ?))", ps -> {
+                    ps.setObject(1, odt(now));
+                    ps.setLong(2, id);
+                    ps.setObject(3, odt(now));
+                    ps.setObject(4, odt(staleBefore));
+                }) == 1;
+    }
+
+    /** The SMTP server accepted the mail: the mail and its question are sent. */
+    public void mailSent(final Mail m, final Instant at) {
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE desk_outbox SET state = 'sent', sent_at = ?, "
+                    + "attempts = attempts + 1, last_error = NULL WHERE id = ?")) {
+                ps.setObject(1, odt(at));
+                ps.setLong(2, m.id());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE desk_tickets SET status = 'sent', sent_at = ? "
+                    + "WHERE id = ?")) {
+                ps.setObject(1, odt(at));
+                ps.setLong(2, m.ticketId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** An attempt failed; the mail waits for {@code next}. */
+    public void mailRetry(final Mail m, final String error, final Instant next) {
+        update("UPDATE desk_outbox SET state = 'queued', attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+                + "claimed_at = NULL WHERE id = ?", ps -> {
+                    ps.setString(1, cut(error, 2048));
+                    ps.setObject(2, odt(next));
+                    ps.setLong(3, m.id());
+                });
+    }
+
+    /** No more attempts: the mail failed and its question shows {@code send_failed} until an agent acts. */
+    public void mailFailed(final Mail m, final String error) {
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE desk_outbox SET state = 'failed', "
+                    + "attempts = attempts + 1, last_error = ?, claimed_at = NULL WHERE id = ?")) {
+                ps.setString(1, cut(error, 2048));
+                ps.setLong(2, m.id());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE desk_tickets SET status = 'send_failed' "
+                    + "WHERE id = ? AND status = 'sending'")) {
+                ps.setLong(1, m.ticketId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<Mail> mail(final long id) {
+        return query("SELECT " + MAIL_COLS + " FROM desk_outbox WHERE id = ?", ps -> ps.setLong(1, id), DeskStore::mail)
+                .stream().findFirst();
+    }
+
+    /** Mails of one question (or all when null) in one state (or any when null), newest first. */
+    public List<Mail> mails(final Long ticketId, final String state, final int limit) {
+        final StringBuilder sql = new StringBuilder("SELECT " + MAIL_COLS + " FROM desk_outbox WHERE 1=1");
+        if (ticketId != null) {
+            sql.append(" AND ticket_id = ?");
+        }
+        if (state != null) {
+            sql.append(" AND state = ?");
+        }
+        sql.append(" ORDER BY queued_at DESC, id DESC LIMIT ").append(limit);
+        return query(sql.toString(), ps -> {
+            int i = 1;
+            if (ticketId != null) {
+                ps.setLong(i++, ticketId);
+            }
+            if (state != null) {
+                ps.setString(i, state);
+            }
+        }, DeskStore::mail);
     }
 
     // ------------------------------------------------------------------ drafts, feedback, events
@@ -434,6 +600,15 @@ public final class DeskStore {
                 }
                 return out;
             }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    private int updateCount(final String sql, final Binder b) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            b.bind(ps);
+            return ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException(e);
         }

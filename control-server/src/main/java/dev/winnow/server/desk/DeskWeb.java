@@ -38,7 +38,8 @@ import java.util.Map;
  * POST   /api/desk/tickets/{id}/draft {llm}    draft again
  * PUT    /api/desk/tickets/{id}/draft {text, agent}   the agent's edit (checked by the number guard)
  * POST   /api/desk/tickets/{id}/approve {text?, agent, force?}
- * POST   /api/desk/tickets/{id}/send {agent}
+ * POST   /api/desk/tickets/{id}/send {agent}  e-mail the approved answer (200 sent, 202 queued for retry)
+ * GET    /api/desk/outbox[?state=]             mails: queued, sending, sent, failed, with attempts and errors
  * POST   /api/desk/tickets/{id}/escalate {specialist, note, agent}
  * POST   /api/desk/tickets/{id}/feedback {rating: 1|-1, comment, agent}
  * GET    /api/desk/customers/{email}/history
@@ -66,7 +67,17 @@ public final class DeskWeb {
     public static AutoCloseable register(final Javalin app, final Database db, final Clock clock, final LlmProvider llm) {
         final Desk desk = Desk.open(db, clock, llm);
         new DeskWeb(desk, clock).routes(app);
-        return () -> { };
+        // answers whose first attempt failed, and any a stopped server left queued, are retried from here
+        return desk.outbox().start(java.time.Duration.ofSeconds(outboxPeriodSeconds()));
+    }
+
+    static long outboxPeriodSeconds() {
+        final String p = System.getProperty("winnow.desk.outbox-period-s", System.getenv("WINNOW_DESK_OUTBOX_PERIOD_S"));
+        try {
+            return p == null || p.isBlank() ? 15 : Math.max(1, Long.parseLong(p.strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("WINNOW_DESK_OUTBOX_PERIOD_S '" + p + "' is not a whole number of seconds");
+        }
     }
 
     public Desk desk() {
@@ -198,7 +209,16 @@ public final class DeskWeb {
             final JsonNode b = json(ctx);
             ctx.json(desk.approve(id(ctx), text(b, "text"), text(b, "agent"), b.path("force").asBoolean(false)));
         });
-        app.post("/api/desk/tickets/{id}/send", ctx -> ctx.json(desk.send(id(ctx), text(json(ctx), "agent"))));
+        app.post("/api/desk/tickets/{id}/send", ctx -> {
+            final Map<String, Object> v = desk.send(id(ctx), text(json(ctx), "agent"));
+            // 200: the SMTP server took it; 202: queued, the outbox retries (the view's mail says why it waits)
+            ctx.status("sent".equals(((DeskStore.Ticket) v.get("ticket")).status()) ? 200 : 202).json(v);
+        });
+        app.get("/api/desk/outbox", ctx -> {
+            final Outbox.Smtp s = desk.outbox().smtp();
+            ctx.json(Map.of("smtp", s.configured() ? Map.of("host", s.host(), "port", s.port(), "from", s.from())
+                    : Map.of("configured", false), "mail", desk.store().mails(null, ctx.queryParam("state"), 500)));
+        });
         app.post("/api/desk/tickets/{id}/escalate", ctx -> {
             final JsonNode b = json(ctx);
             ctx.json(desk.escalate(id(ctx), text(b, "specialist"), text(b, "note"), text(b, "agent")));

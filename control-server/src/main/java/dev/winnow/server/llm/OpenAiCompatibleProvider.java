@@ -49,7 +49,22 @@ public final class OpenAiCompatibleProvider implements LlmProvider {
         b.put("model", config.model());
         final ArrayNode msgs = b.putArray("messages");
         for (final Message m : r.messages()) {
-            msgs.addObject().put("role", m.role()).put("content", m.content());
+            final ObjectNode o = msgs.addObject().put("role", m.role());
+            if (m.content() == null) {
+                o.putNull("content"); // an assistant turn that only called tools
+            } else {
+                o.put("content", m.content());
+            }
+            if (!m.toolCalls().isEmpty()) {
+                final ArrayNode calls = o.putArray("tool_calls");
+                for (final ToolCall c : m.toolCalls()) {
+                    calls.addObject().put("id", c.id()).put("type", "function").putObject("function")
+                            .put("name", c.name()).put("arguments", c.argumentsJson());
+                }
+            }
+            if (m.toolCallId() != null) {
+                o.put("tool_call_id", m.toolCallId());
+            }
         }
         b.put("temperature", r.temperature());
         if (r.maxTokens() > 0) {
@@ -64,6 +79,9 @@ public final class OpenAiCompatibleProvider implements LlmProvider {
                 final ObjectNode fn = tools.addObject().put("type", "function").putObject("function");
                 fn.put("name", t.name()).put("description", t.description());
                 fn.set("parameters", JSON.valueToTree(t.parameters()));
+            }
+            if (r.toolChoice() != null) {
+                b.put("tool_choice", r.toolChoice());
             }
         }
         b.put("stream", false);
@@ -99,6 +117,11 @@ public final class OpenAiCompatibleProvider implements LlmProvider {
         return parse(resp.body());
     }
 
+    /**
+     * Reads a chat-completions answer. Anything that does not follow the protocol is an {@link LlmException}
+     * naming what is wrong, never a half-read answer: a tool call without a function name, arguments that are
+     * neither text nor an object, a message with neither text nor tool calls.
+     */
     static Response parse(final String body) {
         final JsonNode root;
         try {
@@ -106,23 +129,83 @@ public final class OpenAiCompatibleProvider implements LlmProvider {
         } catch (IOException e) {
             throw new LlmException("the language model's answer is not JSON: " + abbreviate(body), e);
         }
+        if (root == null || !root.isObject()) {
+            throw new LlmException("the language model's answer is not a JSON object: " + abbreviate(body));
+        }
+        if (root.hasNonNull("error")) {
+            // some servers report errors with HTTP 200
+            final JsonNode m = root.path("error").path("message");
+            throw new LlmException("the language model reported an error: "
+                    + (m.isTextual() ? m.asText() : abbreviate(root.path("error").toString())));
+        }
         final JsonNode choice = root.path("choices").path(0);
-        if (choice.isMissingNode()) {
+        if (!choice.isObject()) {
             throw new LlmException("the language model's answer has no choices: " + abbreviate(body));
         }
         final JsonNode msg = choice.path("message");
-        final String content = msg.path("content").isTextual() ? msg.path("content").asText() : null;
+        if (!msg.isObject()) {
+            throw new LlmException("the language model's choice has no message: " + abbreviate(body));
+        }
+        final String content = content(msg.path("content"), body);
+        final JsonNode tcs = msg.path("tool_calls");
+        if (!tcs.isMissingNode() && !tcs.isNull() && !tcs.isArray()) {
+            throw new LlmException("the language model's tool_calls is not a list: " + abbreviate(body));
+        }
         final List<ToolCall> calls = new ArrayList<>();
-        for (final JsonNode tc : msg.path("tool_calls")) {
+        int i = 0;
+        for (final JsonNode tc : tcs) {
+            i++;
             final JsonNode fn = tc.path("function");
+            final String name = fn.path("name").asText("").strip();
+            if (!fn.isObject() || name.isEmpty()) {
+                throw new LlmException("the language model's tool call " + i + " names no function: " + abbreviate(body));
+            }
             final JsonNode args = fn.path("arguments");
-            calls.add(new ToolCall(tc.path("id").asText(null), fn.path("name").asText(),
-                    args.isTextual() ? args.asText() : args.toString()));
+            final String argText;
+            if (args.isTextual()) {
+                argText = args.asText();
+            } else if (args.isObject()) {
+                argText = args.toString(); // some servers (Ollama) send the arguments as an object
+            } else if (args.isMissingNode() || args.isNull()) {
+                argText = "{}";
+            } else {
+                throw new LlmException("the language model's tool call " + i + " (" + name + ") has arguments that are "
+                        + "neither JSON text nor an object: " + abbreviate(args.toString()));
+            }
+            // a server that omits ids (some do) still gets an answer per call: the id only pairs call and result
+            final String id = tc.path("id").isTextual() && !tc.path("id").asText().isBlank() ? tc.path("id").asText()
+                    : "call_" + i;
+            calls.add(new ToolCall(id, name, argText));
+        }
+        if (content == null && calls.isEmpty()) {
+            throw new LlmException("the language model gave neither text nor tool calls (finish_reason "
+                    + choice.path("finish_reason").asText("none") + ")");
         }
         final JsonNode usage = root.path("usage");
         return new Response(content, List.copyOf(calls), root.path("model").asText(null),
                 choice.path("finish_reason").asText(null), usage.path("prompt_tokens").asInt(0),
                 usage.path("completion_tokens").asInt(0));
+    }
+
+    /** Text content: a string, null, or (some servers) a list of {@code {type: text, text}} parts. */
+    private static String content(final JsonNode c, final String body) {
+        if (c.isMissingNode() || c.isNull()) {
+            return null;
+        }
+        if (c.isTextual()) {
+            return c.asText();
+        }
+        if (c.isArray()) {
+            final StringBuilder b = new StringBuilder();
+            for (final JsonNode part : c) {
+                if (part.path("text").isTextual()) {
+                    b.append(part.path("text").asText());
+                }
+            }
+            return b.toString();
+        }
+        throw new LlmException("the language model's message content is neither text nor a list of parts: "
+                + abbreviate(body));
     }
 
     /**

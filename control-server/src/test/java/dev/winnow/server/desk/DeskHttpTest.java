@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent's path on a real server: documents, a lot question, draft with sources, edit, approve, send. */
+/** The agent's path on a real server: documents, a lot question, draft with sources, edit, approve, send by e-mail. */
 class DeskHttpTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +42,13 @@ class DeskHttpTest {
 
     @Test
     void anAgentAnswersALotQuestionWithSources() throws Exception {
+        final int smtpPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            smtpPort = s.getLocalPort();
+        }
+        final com.icegreen.greenmail.util.GreenMail mail = new com.icegreen.greenmail.util.GreenMail(
+                new com.icegreen.greenmail.util.ServerSetup(smtpPort, "127.0.0.1", "smtp"));
+        mail.start();
         try (WinnowServer server = WinnowServer.start(ServerConfig.ephemeral(dir))) {
             final String base = server.httpUrl();
             DeskDemo.seed(server.store()); // the demo lots' events, stored as the ingest stores them
@@ -97,10 +104,27 @@ class DeskHttpTest {
             final String fixed = draft.path("body").asText().replace("Hello Ms. Wang,", "Dear Ms. Wang,");
             ok(call(base, "POST", "/api/desk/tickets/" + id + "/approve",
                     JSON.createObjectNode().put("text", fixed).put("agent", "ana").toString(), "application/json"));
-            final JsonNode sent = ok(call(base, "POST", "/api/desk/tickets/" + id + "/send", "{\"agent\":\"ana\"}",
-                    "application/json"));
+            // no SMTP server configured yet: refused, still approved
+            final HttpResponse<String> noSmtp = call(base, "POST", "/api/desk/tickets/" + id + "/send",
+                    "{\"agent\":\"ana\"}", "application/json");
+            assertThat(noSmtp.statusCode()).isEqualTo(409);
+            assertThat(noSmtp.body()).contains("no SMTP server is configured");
+            ok(call(base, "PUT", "/api/report-settings", "{\"smtp_host\":\"127.0.0.1\",\"smtp_port\":" + smtpPort
+                    + ",\"smtp_from\":\"service@mill.example\"}", "application/json"));
+            final HttpResponse<String> sendResp = call(base, "POST", "/api/desk/tickets/" + id + "/send",
+                    "{\"agent\":\"ana\"}", "application/json");
+            assertThat(sendResp.statusCode()).as(sendResp.body()).isEqualTo(200);
+            final JsonNode sent = JSON.readTree(sendResp.body());
             assertThat(sent.path("ticket").path("status").asText()).isEqualTo("sent");
             assertThat(sent.path("ticket").path("edited").asBoolean()).isTrue();
+            assertThat(sent.path("mail").get(0).path("state").asText()).isEqualTo("sent");
+            assertThat(mail.waitForIncomingEmail(10_000, 1)).isTrue();
+            final jakarta.mail.internet.MimeMessage got = mail.getReceivedMessages()[0];
+            assertThat(got.getSubject()).isEqualTo("Re: Lot A17");
+            assertThat(got.getAllRecipients()[0].toString()).isEqualTo("purchasing@shfineyarns.example");
+            assertThat(((String) got.getContent()).replace("\r\n", "\n")).startsWith(fixed.strip())
+                    .contains("Sources:\n[1] Lot quality certificate");
+            assertThat(ok(call(base, "GET", "/api/desk/outbox?state=sent", null, null)).path("mail").size()).isEqualTo(1);
             ok(call(base, "POST", "/api/desk/tickets/" + id + "/feedback", "{\"rating\":1,\"comment\":\"exact\"}",
                     "application/json"));
 
@@ -123,6 +147,8 @@ class DeskHttpTest {
             assertThat(ok(call(base, "POST", "/api/desk/orders/import",
                     "id,customer,status\nSO-1,Acme,received\n", "text/csv")).path("imported").asInt()).isEqualTo(1);
             assertThat(ok(call(base, "GET", "/api/desk/status", null, null)).path("mode").asText()).isEqualTo("extractive");
+        } finally {
+            mail.stop();
         }
     }
 }

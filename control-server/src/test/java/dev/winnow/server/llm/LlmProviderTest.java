@@ -92,6 +92,89 @@ class LlmProviderTest {
     }
 
     @Test
+    void aToolCallRoundTripSendsTheCallAndItsResultBackAsToolMessages() {
+        final List<JsonNode> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        stub.removeContext("/v1/chat/completions");
+        stub.createContext("/v1/chat/completions", ex -> {
+            final JsonNode req = JSON.readTree(ex.getRequestBody());
+            seen.add(req);
+            final JsonNode last = req.path("messages").get(req.path("messages").size() - 1);
+            // first turn: call the tool; second turn (after the tool's result): answer from it
+            final String out = "tool".equals(last.path("role").asText())
+                    ? "{\"choices\":[{\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\","
+                            + "\"content\":\"Lot L-42 is released. [1]\"}}]}"
+                    : "{\"choices\":[{\"finish_reason\":\"tool_calls\",\"message\":{\"role\":\"assistant\","
+                            + "\"content\":null,\"tool_calls\":[{\"id\":\"call_7\",\"type\":\"function\","
+                            + "\"function\":{\"name\":\"lot_status\",\"arguments\":\"{\\\"lot\\\":\\\"L-42\\\"}\"}}]}}]}";
+            final byte[] b = out.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        final LlmProvider p = new OpenAiCompatibleProvider(config());
+        final List<LlmProvider.Tool> tools = List.of(new LlmProvider.Tool("lot_status", "status of a lot",
+                Map.of("type", "object", "properties", Map.of("lot", Map.of("type", "string")))));
+        final List<LlmProvider.Message> conv = new java.util.ArrayList<>(List.of(LlmProvider.Message.user("where is L-42?")));
+        final LlmProvider.Response first = p.chat(LlmProvider.Request.of(conv).withTools(tools));
+        assertThat(first.toolCalls()).containsExactly(new LlmProvider.ToolCall("call_7", "lot_status", "{\"lot\":\"L-42\"}"));
+        conv.add(LlmProvider.Message.assistant(first.content(), first.toolCalls()));
+        conv.add(LlmProvider.Message.tool("call_7", "[1] lot L-42: released"));
+        final LlmProvider.Response second = p.chat(LlmProvider.Request.of(conv).withTools(tools).withToolChoice("none"));
+        assertThat(second.content()).isEqualTo("Lot L-42 is released. [1]");
+        assertThat(second.toolCalls()).isEmpty();
+
+        final JsonNode sent = seen.get(1);
+        assertThat(sent.path("tool_choice").asText()).isEqualTo("none");
+        final JsonNode asked = sent.path("messages").get(1);
+        assertThat(asked.path("role").asText()).isEqualTo("assistant");
+        assertThat(asked.path("content").isNull()).isTrue();
+        assertThat(asked.path("tool_calls").get(0).path("id").asText()).isEqualTo("call_7");
+        assertThat(asked.path("tool_calls").get(0).path("type").asText()).isEqualTo("function");
+        assertThat(asked.path("tool_calls").get(0).path("function").path("name").asText()).isEqualTo("lot_status");
+        assertThat(asked.path("tool_calls").get(0).path("function").path("arguments").asText()).isEqualTo("{\"lot\":\"L-42\"}");
+        final JsonNode result = sent.path("messages").get(2);
+        assertThat(result.path("role").asText()).isEqualTo("tool");
+        assertThat(result.path("tool_call_id").asText()).isEqualTo("call_7");
+        assertThat(result.path("content").asText()).isEqualTo("[1] lot L-42: released");
+        assertThat(seen.get(0).has("tool_choice")).as("no choice asked: the server decides").isFalse();
+    }
+
+    @Test
+    void malformedRepliesAreRefusedWithWhatIsWrong() {
+        final LlmProvider p = new OpenAiCompatibleProvider(config());
+        final LlmProvider.Request req = LlmProvider.Request.of(List.of(LlmProvider.Message.user("hi")));
+        answer = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\","
+                + "\"type\":\"function\",\"function\":{\"arguments\":\"{}\"}}]}}]}";
+        assertThatThrownBy(() -> p.chat(req)).isInstanceOf(LlmException.class).hasMessageContaining("tool call 1 names no function");
+        answer = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"tool_calls\":{\"id\":\"c1\"}}}]}";
+        assertThatThrownBy(() -> p.chat(req)).isInstanceOf(LlmException.class).hasMessageContaining("tool_calls is not a list");
+        answer = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"tool_calls\":[{\"function\":{\"name\":"
+                + "\"lot_status\",\"arguments\":42}}]}}]}";
+        assertThatThrownBy(() -> p.chat(req)).isInstanceOf(LlmException.class).hasMessageContaining("neither JSON text nor an object");
+        answer = "{\"choices\":[{\"finish_reason\":\"length\",\"message\":{\"role\":\"assistant\",\"content\":null}}]}";
+        assertThatThrownBy(() -> p.chat(req)).isInstanceOf(LlmException.class).hasMessageContaining("neither text nor tool calls")
+                .hasMessageContaining("length");
+        answer = "{\"choices\":[{\"finish_reason\":\"stop\"}]}";
+        assertThatThrownBy(() -> p.chat(req)).isInstanceOf(LlmException.class).hasMessageContaining("no message");
+        answer = "{\"choices\":[]}";
+        assertThatThrownBy(() -> p.chat(req)).isInstanceOf(LlmException.class).hasMessageContaining("no choices");
+        answer = "[1, 2]";
+        assertThatThrownBy(() -> p.chat(req)).isInstanceOf(LlmException.class).hasMessageContaining("not a JSON object");
+        answer = "{\"error\":{\"message\":\"context length exceeded\"}}";
+        assertThatThrownBy(() -> p.chat(req)).isInstanceOf(LlmException.class).hasMessageContaining("context length exceeded");
+        // tolerated variations: arguments as an object and a missing id (Ollama), content as a list of parts
+        answer = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+                + "{\"type\":\"text\",\"text\":\"b\"}],\"tool_calls\":[{\"function\":{\"name\":\"lot_status\","
+                + "\"arguments\":{\"lot\":\"L-1\"}}}]}}]}";
+        final LlmProvider.Response r = p.chat(req);
+        assertThat(r.content()).isEqualTo("ab");
+        assertThat(r.toolCalls()).containsExactly(new LlmProvider.ToolCall("call_1", "lot_status", "{\"lot\":\"L-1\"}"));
+        assertThatThrownBy(() -> LlmProvider.Message.tool(null, "x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LlmProvider.Message("robot", "x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("robot");
+    }
+
+    @Test
     void failuresAreLlmExceptionsWithTheReason() {
         status = 500;
         answer = "{\"error\":{\"message\":\"model not loaded\"}}";
