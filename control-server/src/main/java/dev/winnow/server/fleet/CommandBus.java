@@ -88,9 +88,9 @@ public final class CommandBus implements AutoCloseable {
                 o.setUserName(username);
                 o.setPassword(password == null ? new byte[0] : password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
-            if (sockets != null) {
-                o.setSocketFactory(sockets);
-            }
+            o.setSocketFactory(sockets instanceof javax.net.ssl.SSLSocketFactory ssl
+                    ? dev.winnow.protocol.NoDelaySockets.tls(ssl)
+                    : sockets != null ? sockets : dev.winnow.protocol.NoDelaySockets.plain());
             client.connect(o).waitForCompletion(15_000);
             client.subscribe(RESULTS, 1).waitForCompletion(15_000);
         } catch (MqttException e) {

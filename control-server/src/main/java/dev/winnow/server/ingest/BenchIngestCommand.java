@@ -100,6 +100,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
                         new MemoryPersistence());
                 final MqttConnectionOptions o = new MqttConnectionOptions();
                 o.setCleanStart(true);
+                o.setSocketFactory(dev.winnow.protocol.NoDelaySockets.plain());
                 if (broker == null) {
                     final Credentials cred = server.devices().enrol(site, line, device);
                     o.setUserName(cred.username());

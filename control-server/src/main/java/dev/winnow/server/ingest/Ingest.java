@@ -131,7 +131,8 @@ public final class Ingest implements AutoCloseable {
         }
         ingest.username = username;
         ingest.password = password == null ? null : password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ingest.socketFactory = socketFactory;
+        ingest.socketFactory = socketFactory instanceof javax.net.ssl.SSLSocketFactory ssl
+                ? dev.winnow.protocol.NoDelaySockets.tls(ssl) : socketFactory;
         ingest.connect();
         return ingest;
     }
@@ -170,9 +171,7 @@ public final class Ingest implements AutoCloseable {
             o.setUserName(username);
             o.setPassword(password);
         }
-        if (socketFactory != null) {
-            o.setSocketFactory(socketFactory);
-        }
+        o.setSocketFactory(socketFactory != null ? socketFactory : dev.winnow.protocol.NoDelaySockets.plain());
         return o;
     }
 

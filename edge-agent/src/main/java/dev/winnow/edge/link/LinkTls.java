@@ -24,13 +24,13 @@ public final class LinkTls {
     private LinkTls() {
     }
 
-    public static SocketFactory socketFactory(final Path stateDir) {
+    public static SSLSocketFactory socketFactory(final Path stateDir) {
         final String env = System.getenv(ENV_CA);
         Path ca = env != null && !env.isBlank() ? Path.of(env) : null;
         if (ca == null && stateDir != null && Files.isRegularFile(stateDir.resolve("ca.pem"))) {
             ca = stateDir.resolve("ca.pem");
         }
-        return ca == null ? SSLSocketFactory.getDefault() : trusting(ca);
+        return ca == null ? (SSLSocketFactory) SSLSocketFactory.getDefault() : trusting(ca);
     }
 
     /** A socket factory that trusts exactly the certificates in a PEM file. */

@@ -5,6 +5,7 @@ import dev.winnow.protocol.Command;
 import dev.winnow.protocol.CommandResult;
 import dev.winnow.protocol.Decoded;
 import dev.winnow.protocol.Kind;
+import dev.winnow.protocol.NoDelaySockets;
 import dev.winnow.protocol.Status;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
@@ -191,8 +192,10 @@ public final class Uplink implements AutoCloseable {
             options.setPassword(credentials.password().getBytes(StandardCharsets.UTF_8));
         }
         if (settings.brokerUrl().startsWith("ssl://")) {
-            options.setSocketFactory(LinkTls.socketFactory(settings.stateDir()));
+            options.setSocketFactory(NoDelaySockets.tls(LinkTls.socketFactory(settings.stateDir())));
             options.setHttpsHostnameVerificationEnabled(true);
+        } else {
+            options.setSocketFactory(NoDelaySockets.plain());
         }
         final MqttMessage will = new MqttMessage(WireCodec.encode(Status.offline(clock.instant())));
         will.setQos(1);
