@@ -3,6 +3,7 @@ package dev.winnow.edge.sim;
 import dev.winnow.edge.AgentMain;
 import dev.winnow.edge.belt.Homography;
 import dev.winnow.edge.camera.CameraPipeline;
+import dev.winnow.edge.cli.CommandHandler;
 import dev.winnow.edge.detect.Detectors;
 import dev.winnow.edge.detect.FrameDetector;
 import dev.winnow.edge.eject.EjectionPlanner;
@@ -189,11 +190,18 @@ public final class Simulation {
                     reason -> System.err.println("winnow-agent: " + reason)));
         }
         if (link != null) {
+            // The same commands as on a real line, so the demo's operators and engineers can set the lot,
+            // switch audit mode, test-fire a (virtual) valve and take snapshots. A test pulse is judged by the
+            // virtual bar like any other pulse: it hits nothing, so it counts as spurious in the result.
+            final CommandHandler commands = new CommandHandler(inspector, scheduler, null, nb.count(), wall, clock,
+                    List.copyOf(pipelines), (stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId)).resolve("snapshots"));
             link.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models,
                     Integer.toHexString(sc.hashCode())), command -> {
                         try {
-                            link.sendResult(new CommandResult(command.id(), command.name(),
-                                    CommandResult.Outcome.REFUSED, "the simulator takes no commands", wall.instant()));
+                            final CommandResult result = commands.handle(command);
+                            if (result != null) {
+                                link.sendResult(result);
+                            }
                         } catch (final InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
