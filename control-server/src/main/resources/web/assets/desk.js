@@ -185,6 +185,34 @@
     {specialist: $('specialist').value, note: $('esc-note').value, agent: agentName()})), 'Escalated with the whole context.'));
   const fb = (r) => act(async () => render(await api('POST', '/api/desk/tickets/' + id() + '/feedback',
     {rating: r, comment: prompt('Comment (optional)') || null, agent: agentName()})), 'Thank you for the feedback.');
+  // the agent adds a line the draft lacks: find the passage, cite it; the quote goes into the draft with its
+  // number, and the guard checks that line against it like any other
+  $('cite-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const hits = $('cite-hits');
+    hits.innerHTML = '';
+    try {
+      const j = await api('POST', '/api/desk/search', {query: $('cite-q').value, k: 5});
+      for (const h of j.hits) {
+        const e = li('<b>' + esc(h.document) + ' › ' + esc(h.section) + '</b> <button type="button" class="link">Cite</button>'
+          + '<div class="muted">' + esc(h.text.slice(0, 220)) + (h.text.length > 220 ? '…' : '') + '</div>');
+        e.querySelector('button').addEventListener('click', act(async () => {
+          if (!current) throw new Error('open a question first');
+          const srcs = current.draft ? current.draft.sources : [];
+          const k = srcs.findIndex((x) => x.key === 'doc:' + h.id);
+          const n = k >= 0 ? k + 1 : srcs.length + 1;
+          const quote = '\u201C' + h.text.replace(/\s*\n+\s*/g, ' ').trim() + '\u201D [' + n + ']';
+          const body = $('d-body').value.replace(/\s+$/, '').split('\n');
+          const sign = /^(kind regards|best regards|regards|此致)/i.test(body[body.length - 1].trim());
+          body.splice(sign ? body.length - 1 : body.length, 0, quote);
+          render(await api('POST', '/api/desk/tickets/' + id() + '/sources',
+            {passage: h.id, text: body.join('\n'), agent: agentName()}));
+        }, 'Cited and checked by the number guard; edit the wording as you like.'));
+        hits.append(e);
+      }
+      if (!j.hits.length) hits.append(li('<span class="muted">no passage found</span>'));
+    } catch (e) { say(e.message, true); }
+  });
   $('b-up').addEventListener('click', fb(1));
   $('b-down').addEventListener('click', fb(-1));
   $('d-body').addEventListener('click', () => {

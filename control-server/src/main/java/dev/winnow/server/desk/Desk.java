@@ -205,6 +205,36 @@ public final class Desk {
         return d;
     }
 
+    /**
+     * The agent adds a document passage to the draft's sources (found with the desk's search), so a line they add
+     * can cite it and the guard checks that line's figures against it. A new version; the text is the agent's
+     * current text (nullable: the last draft's), the passage's number is returned in {@code cited}.
+     */
+    public Map<String, Object> cite(final long id, final String passageId, final String text, final String agent) {
+        final DeskStore.Ticket t = ticket(id);
+        open(t);
+        final SearchIndex.Passage p = knowledge.index().passage(passageId == null ? "" : passageId)
+                .orElseThrow(() -> new DeskException(404, "no document passage '" + passageId
+                        + "' (search the documents for its id, e.g. claims-policy.md#1)"));
+        final DeskStore.Draft last = lastDraft(id);
+        final List<Source> sources = new java.util.ArrayList<>(sources(last));
+        final Source s = Answerer.passageSource(p);
+        int n = 1 + sources.stream().map(Source::key).toList().indexOf(s.key());
+        if (n == 0) {
+            sources.add(s);
+            n = sources.size();
+        }
+        final String body = text == null ? last.body() : text;
+        final NumberGuard.Result g = NumberGuard.check(body, sources);
+        final DeskStore.Draft d = store.addDraft(id, "edit", agent(agent), body, json(sources),
+                json(guardView(g, null, true)), clock.instant());
+        store.event(id, agent(agent), "cited", "v" + d.version() + ": [" + n + "] " + p.docName() + " › " + p.section(),
+                clock.instant());
+        final Map<String, Object> v = new LinkedHashMap<>(view(id));
+        v.put("cited", n);
+        return v;
+    }
+
     /** Approves the latest draft (or {@code text}, saved as an edit first). Refused while the guard flags figures unless forced. */
     public Map<String, Object> approve(final long id, final String text, final String agent, final boolean force) {
         final DeskStore.Ticket t = ticket(id);

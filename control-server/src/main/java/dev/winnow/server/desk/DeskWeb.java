@@ -205,6 +205,10 @@ public final class DeskWeb {
             desk.edit(id, b.path("text").asText(""), text(b, "agent"));
             ctx.json(desk.view(id));
         });
+        app.post("/api/desk/tickets/{id}/sources", ctx -> {
+            final JsonNode b = json(ctx);
+            ctx.json(desk.cite(id(ctx), text(b, "passage"), text(b, "text"), text(b, "agent")));
+        });
         app.post("/api/desk/tickets/{id}/approve", ctx -> {
             final JsonNode b = json(ctx);
             ctx.json(desk.approve(id(ctx), text(b, "text"), text(b, "agent"), b.path("force").asBoolean(false)));

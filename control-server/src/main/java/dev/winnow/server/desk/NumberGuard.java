@@ -127,10 +127,25 @@ public final class NumberGuard {
         return Lang.isChinese(l) ? l.length() >= 8 : l.length() >= 20;
     }
 
-    /** The canonical values of the numbers in a text. */
+    /**
+     * The canonical values of the numbers in a source. A clock time with seconds also vouches for the same
+     * time to the minute: a draft writes 18:27 for a source's 18:27:52 (truncated, never rounded up, so
+     * 18:28 stays unsupported).
+     */
     static Set<String> numbers(final String text) {
-        return new HashSet<>(numberList(text));
+        final Set<String> out = new HashSet<>();
+        for (final String n : numberList(text)) {
+            out.add(n);
+            final Matcher t = MINUTE_OF_TIME.matcher(n);
+            if (t.matches()) {
+                out.add(t.group(1));
+            }
+        }
+        return out;
     }
+
+    /** A canonical clock time with seconds ({@code 18:27:52}); group 1 is its minute ({@code 18:27}). */
+    private static final Pattern MINUTE_OF_TIME = Pattern.compile("(\\d{1,2}:\\d{2}):\\d{2}");
 
     /**
      * The figures of a text in order: codes, dates and clock times whole (so the 06 of a timestamp or the 1 of

@@ -85,6 +85,11 @@ public final class SearchIndex {
         return embedder;
     }
 
+    /** The indexed passage with this id ({@code document#ord}), if any. */
+    public java.util.Optional<Passage> passage(final String id) {
+        return state.passages().stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+
     /** Replaces the whole index with these passages. */
     public synchronized void rebuild(final List<Passage> passages) {
         final ByteBuffersDirectory dir = new ByteBuffersDirectory();

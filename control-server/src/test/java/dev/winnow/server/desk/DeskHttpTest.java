@@ -101,7 +101,29 @@ class DeskHttpTest {
             assertThat(e.path("draft").path("guard").path("flags").get(0).path("figure").asText()).isEqualTo(String.valueOf(wrong));
             assertThat(call(base, "POST", "/api/desk/tickets/" + id + "/approve", "{\"agent\":\"ana\"}",
                     "application/json").statusCode()).isEqualTo(409);
-            final String fixed = draft.path("body").asText().replace("Hello Ms. Wang,", "Dear Ms. Wang,");
+            // the agent adds a line the draft lacks, citing a passage found with the desk's search
+            final JsonNode hit = ok(call(base, "POST", "/api/desk/search", "{\"query\":\"closed December\"}",
+                    "application/json")).path("hits").get(0);
+            assertThat(hit.path("id").asText()).isEqualTo("holidays.md#1");
+            final String body = draft.path("body").asText();
+            final int n = draft.path("sources").size() + 1;
+            final String withHoliday = body.replace("Kind regards,",
+                    "Our mill is closed from 23 to 27 December. [" + n + "]\nKind regards,");
+            final JsonNode cited = ok(call(base, "POST", "/api/desk/tickets/" + id + "/sources", JSON.createObjectNode()
+                    .put("passage", "holidays.md#1").put("text", withHoliday).put("agent", "ana").toString(),
+                    "application/json"));
+            assertThat(cited.path("cited").asInt()).isEqualTo(n);
+            assertThat(cited.path("draft").path("sources").get(n - 1).path("key").asText()).isEqualTo("doc:holidays.md#1");
+            assertThat(cited.path("draft").path("guard").path("flags").size()).as(cited.toString()).isZero();
+            // a figure the new passage does not hold is flagged on that line
+            final JsonNode off = ok(call(base, "PUT", "/api/desk/tickets/" + id + "/draft", JSON.createObjectNode()
+                    .put("text", withHoliday.replace("23 to 27", "22 to 27")).toString(), "application/json"));
+            assertThat(off.path("draft").path("guard").path("flags").get(0).path("figure").asText()).isEqualTo("22");
+            final HttpResponse<String> noPassage = call(base, "POST", "/api/desk/tickets/" + id + "/sources",
+                    "{\"passage\":\"holidays.md#9\"}", "application/json");
+            assertThat(noPassage.statusCode()).isEqualTo(404);
+            assertThat(noPassage.body()).contains("holidays.md#9");
+            final String fixed = withHoliday.replace("Hello Ms. Wang,", "Dear Ms. Wang,");
             ok(call(base, "POST", "/api/desk/tickets/" + id + "/approve",
                     JSON.createObjectNode().put("text", fixed).put("agent", "ana").toString(), "application/json"));
             // no SMTP server configured yet: refused, still approved

@@ -66,4 +66,17 @@ class DeskNumberGuardTest {
         assertThat(NumberGuard.check("Lot L-1 started on 2026-04-11 at 06:00. [1]", SOURCES).flags())
                 .extracting(NumberGuard.Flag::figure).containsExactly("2026-04-11");
     }
+
+    @Test
+    void aTimeWrittenToTheMinuteIsSupportedByTheSourcesSecondsButNotRoundedUp() {
+        // the lot card writes its period to the minute; certificates hold instants to the millisecond
+        final List<Source> cert = List.of(new Source("lot:BALE-1", "lot", "Certificate WNW-2",
+                "{\"from\": \"2026-12-04T18:27:52.023Z\", \"to\": \"2026-12-04T18:28:28.332Z\"}", null));
+        assertThat(NumberGuard.check("Lot BALE-1 ran from 2026-12-04 18:27 UTC to 2026-12-04 18:28 UTC. [1]", cert)
+                .flags()).isEmpty();
+        assertThat(NumberGuard.check("Lot BALE-1 ran from 2026-12-04 18:28 UTC to 18:29 UTC. [1]", cert).flags())
+                .extracting(NumberGuard.Flag::figure).containsExactly("18:29");
+        assertThat(NumberGuard.check("Lot BALE-1 started at 18:27:53. [1]", cert).flags())
+                .extracting(NumberGuard.Flag::figure).containsExactly("18:27:53");
+    }
 }
