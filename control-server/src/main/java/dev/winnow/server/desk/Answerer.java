@@ -234,7 +234,7 @@ public final class Answerer {
         final String perT = c.path("removed_per_tonne").isNull() ? null : c.path("removed_per_tonne").asText();
         final List<String> classes = new ArrayList<>();
         c.path("removed_per_class").fields().forEachRemaining(e -> classes.add(
-                (zh ? zhClass(e.getKey()) : e.getKey()) + " " + e.getValue().asText()));
+                (zh ? zhClass(e.getKey()) : enClass(e.getKey())) + " " + e.getValue().asText()));
         final long audit = c.path("audit_detections_excluded").asLong();
         if (zh) {
             d.line("批次 " + lot + "：" + from + " 至 " + to + " 在产线 " + String.join("、", lines) + " 检测，共检测 "
@@ -244,7 +244,7 @@ public final class Answerer {
             if (audit > 0) {
                 d.line("审核模式下的 " + audit + " 次检出未计入上述数字。[" + n + "]");
             }
-            d.line("证书可在 /api/lots/" + lot + "/certificate.pdf 下载。[" + n + "]");
+            d.line("质量证书 " + cert + " 以 PDF 附件随本邮件发送。[" + n + "]");
         } else {
             d.line("Lot " + lot + ": " + tonnes + " t inspected from " + from + " to " + to + " on line "
                     + String.join(", ", lines) + "; quality certificate " + cert + ". [" + n + "]");
@@ -253,7 +253,7 @@ public final class Answerer {
             if (audit > 0) {
                 d.line(audit + " detections made in audit mode are excluded from these figures. [" + n + "]");
             }
-            d.line("The certificate can be downloaded at /api/lots/" + lot + "/certificate.pdf. [" + n + "]");
+            d.line("The quality certificate " + cert + " is attached to this e-mail as a PDF. [" + n + "]");
         }
     }
 
@@ -350,15 +350,26 @@ public final class Answerer {
         return iso.substring(0, 10) + " " + iso.substring(11, 16) + " UTC";
     }
 
+    /** A contaminant class as a customer reads it: the model's class name without underscores. */
+    static String enClass(final String c) {
+        return c.replace('_', ' ').replace('-', ' ');
+    }
+
+    /** The shipped models' classes (and older sites' names) in Chinese, the English name kept for clarity. */
     static String zhClass(final String c) {
-        return switch (c) {
-            case "polypropylene" -> "聚丙烯 (polypropylene)";
-            case "jute" -> "黄麻 (jute)";
-            case "plastic-film" -> "塑料薄膜 (plastic-film)";
-            case "feather" -> "羽毛 (feather)";
-            case "paper" -> "纸 (paper)";
-            default -> c;
+        final String zh = switch (c.replace('-', '_')) {
+            case "plastic_film" -> "塑料薄膜";
+            case "polypropylene_twine" -> "丙纶绳";
+            case "polypropylene" -> "聚丙烯";
+            case "straw" -> "秸秆";
+            case "string" -> "线头";
+            case "feather" -> "羽毛";
+            case "coloured_fibre", "colored_fiber" -> "有色纤维";
+            case "jute" -> "黄麻";
+            case "paper" -> "纸";
+            default -> null;
         };
+        return zh == null ? enClass(c) : zh + " (" + enClass(c) + ")";
     }
 
     static String zhStatus(final String s) {

@@ -123,7 +123,7 @@ public final class Outbox implements AutoCloseable {
             if (!s.configured()) {
                 throw new MessagingException("no SMTP server is configured (smtp_host in PUT /api/report-settings)");
             }
-            send(m, s, clock.instant());
+            send(m, s, clock.instant(), certificates(m.ticketId()));
         } catch (MessagingException | RuntimeException e) {
             return Optional.of(failed(m, s, e));
         }
@@ -190,8 +190,50 @@ public final class Outbox implements AutoCloseable {
         return b.toString().replaceAll("\\s+", " ");
     }
 
+    /** A file sent with an answer. */
+    record Attachment(String fileName, String contentType, byte[] bytes) {
+    }
+
+    /**
+     * The lot certificates the approved answer cites, as the PDFs a manager downloads: rendered from the certificate
+     * documents stored with the draft, so the customer gets exactly the figures the agent approved (a lot still
+     * running would give other figures if issued again at send time).
+     */
+    List<Attachment> certificates(final long ticketId) {
+        final List<DeskStore.Draft> drafts = store.drafts(ticketId);
+        if (drafts.isEmpty()) {
+            return List.of();
+        }
+        final List<Attachment> out = new java.util.ArrayList<>();
+        for (final Source src : Desk.sources(drafts.get(drafts.size() - 1))) {
+            if (!"lot".equals(src.kind()) || src.text() == null || !src.text().startsWith("{")) {
+                continue;
+            }
+            final com.fasterxml.jackson.databind.node.ObjectNode doc;
+            try {
+                doc = (com.fasterxml.jackson.databind.node.ObjectNode) CERT_JSON.readTree(src.text());
+            } catch (java.io.IOException | ClassCastException e) {
+                throw new IllegalStateException("the certificate cited as " + src.key() + " cannot be read: " + e.getMessage());
+            }
+            final String id = doc.path("certificate_id").asText();
+            if (id.isEmpty()) {
+                continue; // a "no such lot" card: nothing to attach
+            }
+            out.add(new Attachment("certificate-" + id + ".pdf", "application/pdf", dev.winnow.server.cert.CertificateWeb.pdf(
+                    new dev.winnow.server.cert.CertificateService.Issued(id, doc.path("lot").asText(), doc))));
+        }
+        return out;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CERT_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** One SMTP transaction; the message keeps its Message-ID across retries. */
     static void send(final DeskStore.Mail m, final Smtp s, final Instant at) throws MessagingException {
+        send(m, s, at, List.of());
+    }
+
+    static void send(final DeskStore.Mail m, final Smtp s, final Instant at, final List<Attachment> attachments)
+            throws MessagingException {
         final Properties p = new Properties();
         p.put("mail.smtp.host", s.host());
         p.put("mail.smtp.port", String.valueOf(s.port()));
@@ -216,7 +258,23 @@ public final class Outbox implements AutoCloseable {
         msg.setSubject(m.subject(), "UTF-8");
         msg.setSentDate(Date.from(at));
         msg.setHeader("X-Winnow-Question", String.valueOf(m.ticketId()));
-        msg.setText(m.body(), "UTF-8");
+        if (attachments.isEmpty()) {
+            msg.setText(m.body(), "UTF-8");
+        } else {
+            final jakarta.mail.internet.MimeMultipart parts = new jakarta.mail.internet.MimeMultipart("mixed");
+            final jakarta.mail.internet.MimeBodyPart text = new jakarta.mail.internet.MimeBodyPart();
+            text.setText(m.body(), "UTF-8");
+            parts.addBodyPart(text);
+            for (final Attachment a : attachments) {
+                final jakarta.mail.internet.MimeBodyPart file = new jakarta.mail.internet.MimeBodyPart();
+                file.setDataHandler(new jakarta.activation.DataHandler(
+                        new jakarta.mail.util.ByteArrayDataSource(a.bytes(), a.contentType())));
+                file.setFileName(a.fileName());
+                file.setDisposition(jakarta.mail.Part.ATTACHMENT);
+                parts.addBodyPart(file);
+            }
+            msg.setContent(parts);
+        }
         if (auth) {
             Transport.send(msg, s.user(), s.password() == null ? "" : s.password());
         } else {

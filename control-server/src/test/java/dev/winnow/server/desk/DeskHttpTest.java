@@ -144,8 +144,19 @@ class DeskHttpTest {
             final jakarta.mail.internet.MimeMessage got = mail.getReceivedMessages()[0];
             assertThat(got.getSubject()).isEqualTo("Re: Lot A17");
             assertThat(got.getAllRecipients()[0].toString()).isEqualTo("purchasing@shfineyarns.example");
-            assertThat(((String) got.getContent()).replace("\r\n", "\n")).startsWith(fixed.strip())
+            // the answer, then the cited lot's certificate as the PDF a manager downloads, with the approved figures
+            final jakarta.mail.internet.MimeMultipart parts = (jakarta.mail.internet.MimeMultipart) got.getContent();
+            assertThat(parts.getCount()).isEqualTo(2);
+            assertThat(((String) parts.getBodyPart(0).getContent()).replace("\r\n", "\n")).startsWith(fixed.strip())
                     .contains("Sources:\n[1] Lot quality certificate");
+            final String certId = draft.path("sources").get(0).path("title").asText().replaceAll(".*(WNW-[0-9A-F-]+).*", "$1");
+            assertThat(parts.getBodyPart(1).getFileName()).isEqualTo("certificate-" + certId + ".pdf");
+            assertThat(parts.getBodyPart(1).getContentType()).startsWith("application/pdf");
+            try (java.io.InputStream pdf = parts.getBodyPart(1).getInputStream();
+                 org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf.readAllBytes())) {
+                final String text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+                assertThat(text).contains(certId).contains(String.valueOf(removed));
+            }
             assertThat(ok(call(base, "GET", "/api/desk/outbox?state=sent", null, null)).path("mail").size()).isEqualTo(1);
             ok(call(base, "POST", "/api/desk/tickets/" + id + "/feedback", "{\"rating\":1,\"comment\":\"exact\"}",
                     "application/json"));

@@ -108,7 +108,9 @@ class DeskMailTest {
         assertThat(got.getAllRecipients()).containsExactly(new InternetAddress("purchasing@shfineyarns.example"));
         assertThat(got.getFrom()).containsExactly(new InternetAddress("service@mill.example"));
         assertThat(got.getSubject()).isEqualTo("关于您的问题（编号 " + id + "）的答复");
-        final String body = ((String) got.getContent()).replace("\r\n", "\n");
+        final jakarta.mail.internet.MimeMultipart parts = (jakarta.mail.internet.MimeMultipart) got.getContent();
+        assertThat(parts.getBodyPart(1).getFileName()).startsWith("certificate-WNW-").endsWith(".pdf");
+        final String body = ((String) parts.getBodyPart(0).getContent()).replace("\r\n", "\n");
         assertThat(body).startsWith(ticket(v).finalText().strip())
                 .contains("共剔除异物 73 个")
                 .contains("来源：\n[1] Lot quality certificate")
