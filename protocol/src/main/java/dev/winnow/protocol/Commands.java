@@ -81,10 +81,13 @@ public final class Commands {
      * it with its own strict loader (refused naming the key, nothing changed), then replaces its
      * configuration file atomically, keeping the previous one as {@code {file}.previous}. It takes effect
      * when the agent next starts. An agent without a configuration file (the simulator) refuses it.
+     * At most {@value #MAX_CHARS} characters, so the command fits in {@link Schema#MAX_PAYLOAD_BYTES}.
      */
     public static final class SetConfig {
         public static final String NAME = "set-config";
         public static final String YAML = "yaml";
+        /** The longest configuration sent: room for JSON escaping within one MQTT payload. */
+        public static final int MAX_CHARS = 32 * 1024;
 
         private SetConfig() {
         }
