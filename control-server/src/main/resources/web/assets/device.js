@@ -35,7 +35,7 @@ async function send(path, body, msgId, label) {
     if (r.error) throw new Error(r.error);
     commands.set(r.id, r); renderCommands();
     if (r.state === "done") {
-      say(msgId, `${label}: done.`, "ok");
+      say(msgId, r.reason ? `${label}: done — ${r.reason}` : `${label}: done.`, "ok");
       if (r.name === "snapshot") showSnapshot(r.id);
     } else say(msgId, `${label}: ${r.state}${r.reason ? " — " + r.reason : ""}`, "err");
   } catch (e) { say(msgId, `${label}: ${e.message}`, "err"); }

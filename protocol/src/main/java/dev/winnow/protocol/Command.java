@@ -5,7 +5,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A command from the server to one device, e.g. {@code test-fire}, {@code set-lot}, {@code audit}.
+ * A command from the server to one device, e.g. {@code test-fire}, {@code set-lot}, {@code audit}; the
+ * names and their arguments are in {@link Commands}.
  * Its name is also the last level of its topic.
  *
  * @param args command-specific arguments, validated by the device before anything is applied

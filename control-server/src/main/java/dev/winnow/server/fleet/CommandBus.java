@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -114,15 +115,34 @@ public final class CommandBus implements AutoCloseable {
     public CompletableFuture<Outcome> send(final String site, final String line, final String device,
                                            final String name, final ObjectNode args, final String sentBy,
                                            final Duration timeout) {
+        return send(site, line, device, name, id -> args, sentBy, timeout);
+    }
+
+    /**
+     * As {@link #send(String, String, String, String, ObjectNode, String, Duration)}, with arguments that
+     * depend on the command's id (e.g. the URL a device uploads its answer to).
+     */
+    public CompletableFuture<Outcome> send(final String site, final String line, final String device,
+                                           final String name, final Function<String, ObjectNode> argsForId,
+                                           final String sentBy, final Duration timeout) {
         final String id = UUID.randomUUID().toString();
         final Instant now = clock.instant();
+        final ObjectNode args = argsForId.apply(id);
         final Command cmd = new Command(id, name, now, args);
         final CompletableFuture<Outcome> f = new CompletableFuture<>();
         finals.put(id, f);
         record(id, site, line, device, name, args.toString(), sentBy, now);
         update(new Outcome(id, site, line, device, name, "sent", null, now, null));
+        final byte[] payload = WireCodec.encode(cmd);
+        if (payload.length > dev.winnow.protocol.Schema.MAX_PAYLOAD_BYTES) {
+            // the device would drop it unread, and the command would only time out
+            update(new Outcome(id, site, line, device, name, "failed", "the command is " + payload.length
+                    + " bytes; at most " + dev.winnow.protocol.Schema.MAX_PAYLOAD_BYTES + " travel to a device", now,
+                    clock.instant()));
+            return f;
+        }
         try {
-            final MqttMessage m = new MqttMessage(WireCodec.encode(cmd));
+            final MqttMessage m = new MqttMessage(payload);
             m.setQos(1);
             client.publish(Topic.command(site, line, device, name).toString(), m);
         } catch (MqttException e) {

@@ -3,6 +3,7 @@ package dev.winnow.server.fleet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.winnow.protocol.Commands;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.server.api.Web;
 import dev.winnow.server.users.Actor;
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Line overview (live), fleet and device detail with commissioning commands.
@@ -28,13 +31,18 @@ import java.util.concurrent.TimeUnit;
  * GET  /api/fleet                                 every device with version, models, config hash, fps, latency...
  * SSE  /api/fleet/live                            snapshot events of the fleet; command events
  * GET  /api/devices/{site}/{line}/{device}        one device, its recent commands and its last sent config
- * POST /api/devices/{site}/{line}/{device}/test-fire {valve, pulseMs}
- * POST /api/devices/{site}/{line}/{device}/snapshot  {camera}
- * POST /api/devices/{site}/{line}/{device}/audit     {on}
- * POST /api/devices/{site}/{line}/{device}/config    {yaml}   validated, then sent as set-config
+ * POST /api/devices/{site}/{line}/{device}/test-fire {valve, pulseMs?}  sent as test-fire {valve, ms}
+ * POST /api/devices/{site}/{line}/{device}/snapshot  {camera?}       sent as snapshot {upload, camera?}
+ * POST /api/devices/{site}/{line}/{device}/audit     {on, camera?}   sent as audit {enabled, camera?}
+ * POST /api/devices/{site}/{line}/{device}/config    {yaml}          validated, then sent as set-config {yaml}
  * GET  /api/devices/{site}/{line}/{device}/snapshots/{commandId}.jpg   a snapshot the device uploaded
  * PUT  /api/device/snapshots/{commandId}          (device credentials) the JPEG answering a snapshot command
  * </pre>
+ *
+ * The HTTP bodies above are this server's API; what goes to the device is named by
+ * {@link Commands} (the agent reads the same constants). A snapshot command carries the URL the device
+ * PUTs its JPEG to ({@code upload}: this server's base URL + {@value Commands.Snapshot#UPLOAD_PATH} + the
+ * command id), as {@code deploy-model} carries its download URLs; one image per command.
  *
  * Command routes wait up to {@value #WAIT_S} s for the device's final answer and return it
  * ({@code done}: 200; {@code refused}/{@code failed}/{@code timeout}: 502 with the reason).
@@ -42,7 +50,7 @@ import java.util.concurrent.TimeUnit;
 public final class FleetWeb {
 
     static final int WAIT_S = 10;
-    static final int MAX_CONFIG = 64 * 1024;
+    static final int MAX_CONFIG = Commands.SetConfig.MAX_CHARS;
 
     private final FleetStore fleet;
     private final CommandBus commands;
@@ -51,6 +59,7 @@ public final class FleetWeb {
     private final Clock clock;
     private final Path snapshots;
     private final DeviceGate devices;
+    private final Supplier<String> baseUrl;
     private final String fleetPage = Web.resource("/web/fleet.html");
     private final String devicePage = Web.resource("/web/device.html");
     private final Map<String, String> configs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -60,8 +69,9 @@ public final class FleetWeb {
         String authenticate(Context ctx);
     }
 
+    /** @param baseUrl this server's URL as devices reach it, ending in {@code /} (for snapshot uploads) */
     public FleetWeb(final FleetStore fleet, final CommandBus commands, final RoomHub hub, final Auth auth,
-                    final Clock clock, final Path dataDir, final DeviceGate devices) {
+                    final Clock clock, final Path dataDir, final DeviceGate devices, final Supplier<String> baseUrl) {
         this.fleet = fleet;
         this.commands = commands;
         this.hub = hub;
@@ -69,6 +79,7 @@ public final class FleetWeb {
         this.clock = clock;
         this.snapshots = dataDir.resolve("snapshots");
         this.devices = devices;
+        this.baseUrl = baseUrl;
     }
 
     public void install(final Javalin app) {
@@ -103,37 +114,41 @@ public final class FleetWeb {
             final int valve = intField(b, "valve", 0, 511, null);
             final int pulse = intField(b, "pulseMs", 1, 500, 20);
             final ObjectNode args = WireCodec.newObject();
-            args.put("valve", valve);
-            args.put("pulseMs", pulse);
-            command(ctx, "test-fire", args, "valve " + valve + " for " + pulse + " ms");
+            args.put(Commands.TestFire.VALVE, valve);
+            args.put(Commands.TestFire.MS, pulse);
+            command(ctx, Commands.TestFire.NAME, id -> args, "valve " + valve + " for " + pulse + " ms");
         });
         app.post("/api/devices/{site}/{line}/{device}/snapshot", ctx -> {
-            final JsonNode b = Web.body(ctx);
-            final ObjectNode args = WireCodec.newObject();
-            final String camera = b.path("camera").asText("");
-            if (!camera.isEmpty()) {
-                if (!dev.winnow.protocol.Topic.NAME.matcher(camera).matches()) {
-                    throw new Web.BadInput("camera '" + Web.cut(camera) + "' is not a camera id");
+            final String camera = camera(Web.body(ctx));
+            command(ctx, Commands.Snapshot.NAME, id -> {
+                final ObjectNode args = WireCodec.newObject();
+                args.put(Commands.Snapshot.UPLOAD, baseUrl.get() + Commands.Snapshot.UPLOAD_PATH + id);
+                if (camera != null) {
+                    args.put(Commands.Snapshot.CAMERA, camera);
                 }
-                args.put("camera", camera);
-            }
-            command(ctx, "snapshot", args, camera.isEmpty() ? "all cameras" : camera);
+                return args;
+            }, camera == null ? "the first camera" : camera);
         });
         app.post("/api/devices/{site}/{line}/{device}/audit", ctx -> {
             final JsonNode b = Web.body(ctx);
             if (!b.path("on").isBoolean()) {
                 throw new Web.BadInput("'on' must be true (audit: detect and record, fire no valve) or false");
             }
+            final String camera = camera(b);
             final ObjectNode args = WireCodec.newObject();
-            args.put("on", b.get("on").asBoolean());
-            command(ctx, "audit", args, b.get("on").asBoolean() ? "audit on" : "audit off");
+            args.put(Commands.Audit.ENABLED, b.get("on").asBoolean());
+            if (camera != null) {
+                args.put(Commands.Audit.CAMERA, camera);
+            }
+            command(ctx, Commands.Audit.NAME, id -> args, (b.get("on").asBoolean() ? "audit on" : "audit off")
+                    + (camera == null ? "" : " (" + camera + ")"));
         });
         app.post("/api/devices/{site}/{line}/{device}/config", ctx -> {
             final String yaml = Web.body(ctx).path("yaml").asText("");
             validateConfig(yaml);
             final ObjectNode args = WireCodec.newObject();
-            args.put("yaml", yaml);
-            final CommandBus.Outcome o = command(ctx, "set-config", args, yaml.length() + " characters");
+            args.put(Commands.SetConfig.YAML, yaml);
+            final CommandBus.Outcome o = command(ctx, Commands.SetConfig.NAME, id -> args, yaml.length() + " characters");
             if (o != null && o.ok()) {
                 configs.put(key(o.site(), o.line(), o.device()), yaml);
             }
@@ -147,7 +162,7 @@ public final class FleetWeb {
             }
             final String id = ctx.pathParam("id");
             final CommandBus.Outcome o = commands.outcome(id);
-            if (o == null || !o.name().equals("snapshot")) {
+            if (o == null || !o.name().equals(Commands.Snapshot.NAME)) {
                 throw new Web.NotFound("no snapshot command '" + Web.cut(id) + "'");
             }
             if (!who.equals("*") && !who.equals(o.site() + "." + o.line() + "." + o.device())) {
@@ -188,8 +203,20 @@ public final class FleetWeb {
                 .orElseThrow(() -> new Web.NotFound("no device " + site + "/" + line + "/" + device + " has reported"));
     }
 
-    private CommandBus.Outcome command(final Context ctx, final String name, final ObjectNode args, final String what)
-            throws Exception {
+    /** The optional {@code camera} of a request body: null when absent or empty. */
+    private static String camera(final JsonNode b) {
+        final String camera = b.path("camera").asText("");
+        if (camera.isEmpty()) {
+            return null;
+        }
+        if (!dev.winnow.protocol.Topic.NAME.matcher(camera).matches()) {
+            throw new Web.BadInput("camera '" + Web.cut(camera) + "' is not a camera id");
+        }
+        return camera;
+    }
+
+    private CommandBus.Outcome command(final Context ctx, final String name,
+                                       final Function<String, ObjectNode> args, final String what) throws Exception {
         final FleetStore.Device d = device(ctx);
         final CommandBus.Outcome o = commands.send(d.site(), d.line(), d.device(), name, args, Actor.of(ctx).username(),
                 Duration.ofSeconds(WAIT_S)).get(WAIT_S + 2, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.winnow.server.lots;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.protocol.Commands;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.server.api.Web;
 import dev.winnow.server.fleet.CommandBus;
@@ -75,8 +76,8 @@ public final class LotsWeb {
             final List<CompletableFuture<CommandBus.Outcome>> fs = new ArrayList<>();
             for (FleetStore.Device d : devices) {
                 final ObjectNode args = WireCodec.newObject();
-                args.put("lot", lot);
-                fs.add(commands.send(site, line, d.device(), "set-lot", args, user, WAIT));
+                args.put(Commands.SetLot.LOT, lot);
+                fs.add(commands.send(site, line, d.device(), Commands.SetLot.NAME, args, user, WAIT));
             }
             final List<CommandBus.Outcome> outcomes = new ArrayList<>();
             for (CompletableFuture<CommandBus.Outcome> f : fs) {

@@ -3,6 +3,7 @@ package dev.winnow.server.rollout;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.protocol.Commands;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.server.api.Web;
@@ -136,19 +137,19 @@ public final class Rollouts implements AutoCloseable {
     /** The {@code deploy-model} command's arguments. */
     ObjectNode deployArgs(final ModelRegistry.Version v, final String rolloutId, final String mode) {
         final ObjectNode a = WireCodec.newObject();
-        a.put("rolloutId", rolloutId);
-        a.put("modelId", v.id());
-        a.put("name", v.name());
-        a.put("version", v.version());
-        a.put("onnxUrl", baseUrl.get() + "api/device/models/" + v.id() + "/model.onnx");
-        a.put("cardUrl", baseUrl.get() + "api/device/models/" + v.id() + "/model.json");
-        a.put("sha256", v.sha256());
-        a.put("cardSha256", v.cardSha256());
-        a.put("signature", v.signature());
-        a.put("signatureAlgorithm", "Ed25519");
-        a.put("signedMessage", Signer.message(v.name(), v.version(), v.sha256(), v.cardSha256()));
-        a.put("mode", mode);
-        a.put("audit", mode.equals("canary"));
+        a.put(Commands.DeployModel.ROLLOUT_ID, rolloutId);
+        a.put(Commands.DeployModel.MODEL_ID, v.id());
+        a.put(Commands.DeployModel.MODEL_NAME, v.name());
+        a.put(Commands.DeployModel.VERSION, v.version());
+        a.put(Commands.DeployModel.ONNX_URL, baseUrl.get() + "api/device/models/" + v.id() + "/model.onnx");
+        a.put(Commands.DeployModel.CARD_URL, baseUrl.get() + "api/device/models/" + v.id() + "/model.json");
+        a.put(Commands.DeployModel.SHA256, v.sha256());
+        a.put(Commands.DeployModel.CARD_SHA256, v.cardSha256());
+        a.put(Commands.DeployModel.SIGNATURE, v.signature());
+        a.put(Commands.DeployModel.SIGNATURE_ALGORITHM, "Ed25519");
+        a.put(Commands.DeployModel.SIGNED_MESSAGE, Signer.message(v.name(), v.version(), v.sha256(), v.cardSha256()));
+        a.put(Commands.DeployModel.MODE, mode);
+        a.put(Commands.DeployModel.AUDIT, mode.equals("canary"));
         return a;
     }
 
@@ -174,7 +175,7 @@ public final class Rollouts implements AutoCloseable {
             }
             update("INSERT INTO rollout_devices (rollout_id, site, line, device, state, previous_model, updated_at) "
                     + "VALUES (?,?,?,?,?,?,?)", id, t[0], t[1], t[2], "deploying", String.join(",", d.models().values()), now);
-            commands.send(t[0], t[1], t[2], "deploy-model", deployArgs(v, id, "canary"), user, WAIT)
+            commands.send(t[0], t[1], t[2], Commands.DeployModel.NAME, deployArgs(v, id, "canary"), user, WAIT)
                     .thenAccept(o -> onDeployed(id, o, "canary"));
         }
         hub.poke("rollouts");
@@ -213,7 +214,8 @@ public final class Rollouts implements AutoCloseable {
         step(id, user, "promote", "leave audit mode with " + v.name() + " " + v.version() + " on " + devices.size()
                 + " device(s)");
         for (Map<String, Object> x : devices) {
-            commands.send((String) x.get("site"), (String) x.get("line"), (String) x.get("device"), "deploy-model",
+            commands.send((String) x.get("site"), (String) x.get("line"), (String) x.get("device"),
+                    Commands.DeployModel.NAME,
                     deployArgs(v, id, "live"), user, WAIT).thenAccept(o -> {
                         onDeployed(id, o, "live");
                         synchronized (this) {
@@ -237,12 +239,12 @@ public final class Rollouts implements AutoCloseable {
                 (List<Map<String, Object>>) detail(id).get("devices");
         for (Map<String, Object> x : devices) {
             final ObjectNode a = WireCodec.newObject();
-            a.put("rolloutId", id);
-            a.put("to", (String) x.get("previousModel"));
+            a.put(Commands.RollbackModel.ROLLOUT_ID, id);
+            a.put(Commands.RollbackModel.TO, (String) x.get("previousModel"));
             final String site = (String) x.get("site");
             final String line = (String) x.get("line");
             final String device = (String) x.get("device");
-            commands.send(site, line, device, "rollback-model", a, user, WAIT).thenAccept(o -> {
+            commands.send(site, line, device, Commands.RollbackModel.NAME, a, user, WAIT).thenAccept(o -> {
                 synchronized (this) {
                     deviceState(id, o, o.ok() ? "rolled_back" : "rollback_failed",
                             o.ok() ? "back on " + x.get("previousModel") : o.state() + ": " + o.reason());

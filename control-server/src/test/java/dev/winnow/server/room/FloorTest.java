@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.winnow.protocol.Alarm;
+import dev.winnow.protocol.Commands;
 import dev.winnow.protocol.Stats;
 import dev.winnow.server.WinnowServer;
 import dev.winnow.server.config.ServerConfig;
@@ -117,12 +118,19 @@ class FloorTest {
             final Http.Reply fire = http.post("/api/devices/mill/line-1/pi-1/test-fire", Map.of("valve", 12, "pulseMs", 30));
             assertThat(fire.status()).as(fire.body()).isEqualTo(200);
             assertThat(fire.json().get("state").asText()).isEqualTo("done");
+            // on the wire: the names both sides take from protocol Commands
+            final var fired = dev.received.stream().filter(c -> c.name().equals(Commands.TestFire.NAME)).findFirst()
+                    .orElseThrow();
+            assertThat(fired.args().get(Commands.TestFire.VALVE).asInt()).isEqualTo(12);
+            assertThat(fired.args().get(Commands.TestFire.MS).asInt()).isEqualTo(30);
             assertThat(http.post("/api/devices/mill/line-1/pi-1/test-fire", Map.of("valve", 9999)).json().get("error")
                     .asText()).contains("out of range");
             dev.answer = c -> c.name().equals("audit") ? "failed:interlock open" : null;
             final Http.Reply audit = http.post("/api/devices/mill/line-1/pi-1/audit", Map.of("on", true));
             assertThat(audit.status()).isEqualTo(502);
             assertThat(audit.json().get("reason").asText()).isEqualTo("interlock open");
+            assertThat(dev.received.stream().filter(c -> c.name().equals(Commands.Audit.NAME)).findFirst().orElseThrow()
+                    .args().get(Commands.Audit.ENABLED).asBoolean()).isTrue();
             final Http.Reply cfg = http.post("/api/devices/mill/line-1/pi-1/config", Map.of("yaml", "cameras: [unclosed"));
             assertThat(cfg.status()).isEqualTo(400);
             assertThat(cfg.json().get("error").asText()).startsWith("not valid YAML");
@@ -130,6 +138,11 @@ class FloorTest {
                     .json().get("error").asText()).contains("detector.threshold").contains("between 0 and 1");
             final Http.Reply snap = http.post("/api/devices/mill/line-1/pi-1/snapshot", Map.of("camera", "cam-rgb"));
             assertThat(snap.json().get("state").asText()).isEqualTo("done");
+            final var snapped = dev.received.stream().filter(c -> c.name().equals(Commands.Snapshot.NAME)).findFirst()
+                    .orElseThrow();
+            assertThat(snapped.args().get(Commands.Snapshot.CAMERA).asText()).isEqualTo("cam-rgb");
+            assertThat(snapped.args().get(Commands.Snapshot.UPLOAD).asText())
+                    .isEqualTo(server.httpUrl() + Commands.Snapshot.UPLOAD_PATH + snapped.id());
             final JsonNode detail = http.get("/api/devices/mill/line-1/pi-1").json();
             assertThat(detail.get("commands").size()).isGreaterThanOrEqualTo(5);
             assertThat(http.get("/api/devices/mill/line-1/nope").status()).isEqualTo(404);

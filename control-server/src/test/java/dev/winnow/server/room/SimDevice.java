@@ -3,6 +3,7 @@ package dev.winnow.server.room;
 import dev.winnow.protocol.Alarm;
 import dev.winnow.protocol.Command;
 import dev.winnow.protocol.CommandResult;
+import dev.winnow.protocol.Commands;
 import dev.winnow.protocol.Kind;
 import dev.winnow.protocol.RejectEvent;
 import dev.winnow.protocol.Stats;
@@ -23,7 +24,9 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 
 /**
  * A simulated edge device for tests: publishes status, stats, rejections and alarms, and answers
- * commands with {@code accepted} then what {@code answer} decides ({@code null} = done).
+ * commands with {@code accepted} then what {@code answer} decides ({@code null} = done). Like the real
+ * agent, it refuses a command or an argument that {@link Commands} does not name, so a server that
+ * drifts from the shared names fails here too.
  */
 public final class SimDevice implements AutoCloseable {
 
@@ -58,6 +61,16 @@ public final class SimDevice implements AutoCloseable {
 
     private void respond(final Command c) {
         try {
+            // like the agent: a command or an argument the shared protocol does not name is refused
+            if (!Commands.known(c.name())) {
+                result(c, CommandResult.Outcome.REFUSED, "unknown command '" + c.name() + "'");
+                return;
+            }
+            final java.util.Optional<String> unknown = Commands.unknownArgument(c.name(), c.args());
+            if (unknown.isPresent()) {
+                result(c, CommandResult.Outcome.REFUSED, unknown.get() + ": unknown argument");
+                return;
+            }
             final String a = answer.apply(c);
             if ("silent".equals(a)) {
                 return;

@@ -65,6 +65,11 @@ public final class RunCommand implements Callable<Integer> {
 
     private final CountDownLatch stop = new CountDownLatch(1);
 
+    /** Asks a running agent to stop (as SIGTERM does); {@link #call()} then shuts down and returns. */
+    public void stop() {
+        stop.countDown();
+    }
+
     @Override
     public Integer call() throws Exception {
         final AgentConfig cfg = ConfigLoader.load(config);
@@ -206,7 +211,21 @@ public final class RunCommand implements Callable<Integer> {
                 failSafe);
         final CommandHandler commands = new CommandHandler(inspector, scheduler, failSafe, nb.count(), wall, clock,
                 pipelines);
+        commands.setConfigFile(config, cfg);
         dev.winnow.edge.deploy.ModelDeployer deployer = null;
+        if (uplink != null) {
+            // the device's credentials, for snapshot uploads and model downloads
+            final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(
+                    cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir());
+            commands.setDeviceCredentials(creds.username(), creds.password());
+            commands.setResults(r -> {
+                try {
+                    uplink.sendResult(r);
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
         if (uplink != null && !modelTargets.isEmpty()) {
             final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(
                     cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir());
@@ -270,6 +289,7 @@ public final class RunCommand implements Callable<Integer> {
             }
         } finally {
             systemd.send("STOPPING=1");
+            commands.close();
             if (deployer != null) {
                 deployer.close();
             }

@@ -9,6 +9,7 @@ import dev.winnow.edge.detect.SwappableDetector;
 import dev.winnow.models.card.ModelCard;
 import dev.winnow.protocol.Command;
 import dev.winnow.protocol.CommandResult;
+import dev.winnow.protocol.Commands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,9 +74,8 @@ public final class ModelDeployer implements AutoCloseable {
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    private static final Set<String> DEPLOY_ARGS = Set.of("rolloutId", "modelId", "name", "version", "onnxUrl",
-            "cardUrl", "sha256", "cardSha256", "signature", "signatureAlgorithm", "signedMessage", "mode", "audit",
-            "cameras");
+    private static final Set<String> DEPLOY_ARGS = Set.copyOf(Commands.arguments(Commands.DeployModel.NAME));
+    private static final Set<String> ROLLBACK_ARGS = Set.copyOf(Commands.arguments(Commands.RollbackModel.NAME));
 
     /** One camera a model may be deployed to. */
     public record Target(String camera, SwappableDetector detector, int threads, boolean configuredAudit) {
@@ -166,8 +166,8 @@ public final class ModelDeployer implements AutoCloseable {
      */
     public CommandResult handle(final Command c) {
         return switch (c.name()) {
-            case "deploy-model" -> deploy(c);
-            case "rollback-model" -> rollback(c);
+            case Commands.DeployModel.NAME -> deploy(c);
+            case Commands.RollbackModel.NAME -> rollback(c);
             default -> result(c, CommandResult.Outcome.REFUSED, "not a model command: " + c.name());
         };
     }
@@ -359,8 +359,9 @@ public final class ModelDeployer implements AutoCloseable {
         final ObjectNode a = c.args();
         for (final Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
             final String k = it.next();
-            if (!Set.of("rolloutId", "to").contains(k)) {
-                return result(c, CommandResult.Outcome.REFUSED, k + ": unknown argument (rolloutId, to)");
+            if (!ROLLBACK_ARGS.contains(k)) {
+                return result(c, CommandResult.Outcome.REFUSED, k + ": unknown argument ("
+                        + String.join(", ", Commands.arguments(Commands.RollbackModel.NAME)) + ")");
             }
         }
         final List<Target> kept = targets.stream().filter(t -> t.detector().previousVersion() != null).toList();

@@ -189,12 +189,25 @@ public final class Simulation {
             pipelines.add(new CameraPipeline(source, detector, inspector,
                     reason -> System.err.println("winnow-agent: " + reason)));
         }
+        CommandHandler handler = null;
         if (link != null) {
             // The same commands as on a real line, so the demo's operators and engineers can set the lot,
             // switch audit mode, test-fire a (virtual) valve and take snapshots. A test pulse is judged by the
             // virtual bar like any other pulse: it hits nothing, so it counts as spurious in the result.
+            // No configuration file here: set-config is refused.
             final CommandHandler commands = new CommandHandler(inspector, scheduler, null, nb.count(), wall, clock,
-                    List.copyOf(pipelines), (stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId)).resolve("snapshots"));
+                    List.copyOf(pipelines));
+            final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(null, null,
+                    stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId));
+            commands.setDeviceCredentials(creds.username(), creds.password());
+            commands.setResults(r -> {
+                try {
+                    link.sendResult(r);
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            handler = commands;
             link.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models,
                     Integer.toHexString(sc.hashCode())), command -> {
                         try {
@@ -261,6 +274,9 @@ public final class Simulation {
         if (link != null) {
             link.send(inspector.snapshot(scheduler.cycles(), 0, link.pending(), null, false));
             link.close();
+        }
+        if (handler != null) {
+            handler.close();
         }
 
         return new Result(sc, result, inspector.totalRejections(), inspector.totalRejectionsByClass(),

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The simulator answers the control room's commands like a real agent (the demo runs simulators): an
- * operator sets the lot over HTTP, the simulated device applies it, and the events after it carry the lot.
+ * operator sets the lot over HTTP, the simulated device applies it, and the events after it carry the lot;
+ * a snapshot comes back as a JPEG of the camera's size; set-config is refused (no configuration file).
  */
 final class SimulatorCommandsTest {
 
@@ -57,6 +58,32 @@ final class SimulatorCommandsTest {
 
                 await("a rejection tagged with the lot", () -> server.store().latestRejections("sim-mill", "line-1", 500)
                         .stream().map(Rejection::lot).anyMatch("BALE-2026-117"::equals));
+
+                // a snapshot: the simulator uploads the camera's last frame, the server serves the JPEG
+                final String device = base + "/api/devices/sim-mill/line-1/pi-1";
+                final HttpResponse<String> snap = http.send(HttpRequest.newBuilder(URI.create(device + "/snapshot"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"camera\":\"uv-1\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(snap.statusCode()).as(snap.body()).isEqualTo(200);
+                final JsonNode shot = JSON.readTree(snap.body());
+                assertThat(shot.path("reason").asText()).startsWith("uv-1: 320x240 JPEG");
+                final HttpResponse<byte[]> jpeg = http.send(HttpRequest.newBuilder(URI.create(device + "/snapshots/"
+                        + shot.path("id").asText() + ".jpg")).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(jpeg.statusCode()).isEqualTo(200);
+                final java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(
+                        new java.io.ByteArrayInputStream(jpeg.body()));
+                assertThat(img.getWidth()).isEqualTo(320);
+                assertThat(img.getHeight()).isEqualTo(240);
+
+                // set-config: the simulator has no configuration file and says so
+                final HttpResponse<String> cfg = http.send(HttpRequest.newBuilder(URI.create(device + "/config"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"yaml\":\"site: sim-mill\\nline: line-1\\n\"}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(cfg.statusCode()).isEqualTo(502);
+                assertThat(JSON.readTree(cfg.body()).path("state").asText()).isEqualTo("refused");
+                assertThat(JSON.readTree(cfg.body()).path("reason").asText()).contains("without a configuration file");
                 assertThat(failed.get()).isNull();
             } finally {
                 simulation.stop();
