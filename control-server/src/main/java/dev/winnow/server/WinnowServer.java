@@ -202,6 +202,17 @@ public final class WinnowServer implements AutoCloseable {
         return hub;
     }
 
+    /**
+     * Every HTTP route the web server has registered, as {@code "GET /api/lines/{site}/{line}/summary"}, read from
+     * Javalin's router (SSE routes are GETs; before/after filters are left out). The API description is checked
+     * against it.
+     */
+    public java.util.List<String> httpRoutes() {
+        return web.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream().map(e -> e.getEndpoint())
+                .filter(e -> e.getMethod().isHttpMethod())
+                .map(e -> e.getMethod().name() + " " + e.getPath()).distinct().sorted().toList();
+    }
+
     /** Users, alarms, gallery, lots, fleet, model registry and rollouts (the control room). */
     public dev.winnow.server.api.ControlRoom controlRoom() {
         return controlRoom;
