@@ -251,7 +251,8 @@ public final class Answerer {
             d.line(removed + " contaminants were removed" + (perT == null ? "" : ", " + perT + " per tonne")
                     + (classes.isEmpty() ? "" : " (" + String.join(", ", classes) + ")") + ". [" + n + "]");
             if (audit > 0) {
-                d.line(audit + " detections made in audit mode are excluded from these figures. [" + n + "]");
+                d.line(audit + (audit == 1 ? " detection made in audit mode is" : " detections made in audit mode are")
+                        + " excluded from these figures. [" + n + "]");
             }
             d.line("The quality certificate " + cert + " is attached to this e-mail as a PDF. [" + n + "]");
         }

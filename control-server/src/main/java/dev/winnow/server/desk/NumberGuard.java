@@ -41,6 +41,10 @@ public final class NumberGuard {
     /** A clock time: one figure, compared whole ({@code 06:00} = {@code 6:00:00}). */
     static final Pattern TIME = Pattern.compile("(?<![\\d:])(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?(?![\\d:])");
 
+    /** A sign-off line; the lines after it are the signature (their figures are still checked). */
+    static final Pattern SIGN_OFF = Pattern.compile("(?i)(kind regards|best regards|regards|best wishes|sincerely|"
+            + "yours sincerely|thank you|此致|敬礼|祝好)[,，.。!！]?");
+
     /** A figure that its line's sources do not contain. */
     public record Flag(int line, String text, String figure, String reason) {
     }
@@ -77,6 +81,7 @@ public final class NumberGuard {
         int statements = 0;
         int cited = 0;
         int figures = 0;
+        boolean signature = false;
         final String[] lines = draft == null ? new String[0] : draft.split("\n");
         for (int i = 0; i < lines.length; i++) {
             final String line = lines[i];
@@ -93,7 +98,10 @@ public final class NumberGuard {
                 }
             }
             final String bare = MARKER.matcher(line).replaceAll(" ");
-            if (isStatement(bare)) {
+            if (SIGN_OFF.matcher(bare.strip()).matches()) {
+                signature = true; // what follows is the agent's name and title, not a statement to source
+            }
+            if (!signature && isStatement(bare)) {
                 statements++;
                 if (!cites.isEmpty()) {
                     cited++;

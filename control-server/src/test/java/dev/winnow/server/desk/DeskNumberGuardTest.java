@@ -79,4 +79,16 @@ class DeskNumberGuardTest {
         assertThat(NumberGuard.check("Lot BALE-1 started at 18:27:53. [1]", cert).flags())
                 .extracting(NumberGuard.Flag::figure).containsExactly("18:27:53");
     }
+
+    @Test
+    void theSignatureIsNotAStatementButItsFiguresAreStillChecked() {
+        final NumberGuard.Result r = NumberGuard.check("""
+                You may return unopened bales within 30 days. [2]
+                Kind regards,
+                Ana Souza, Customer service team""", SOURCES);
+        assertThat(r.statements()).isEqualTo(1);
+        assertThat(r.coverage()).isEqualTo(1.0);
+        assertThat(NumberGuard.check("Returns within 30 days. [2]\nKind regards,\nAna, returns within 45 days", SOURCES)
+                .flags()).extracting(NumberGuard.Flag::figure).containsExactly("45");
+    }
 }
