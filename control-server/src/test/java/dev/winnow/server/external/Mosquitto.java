@@ -91,8 +91,10 @@ public final class Mosquitto implements AutoCloseable {
                 "persistence true",
                 "persistence_location " + dir + "/",
                 "max_inflight_messages 100",
-                // the default (1000) silently drops QoS 1 messages beyond it queued for one client: the ingest
-                // while the server restarts, or while it commits and a reconnected agent floods its outbox in
+                // the default (1000) drops QoS 1 messages queued for one client beyond it, after the sender's
+                // PUBACK: after an outage the agents reconnect before the ingest (still in its backoff) and
+                // flood their outboxes into its kept session. With the default, the outage scenario stored
+                // 5,102 of 10,000 events ("Outgoing messages are being dropped for client winnow-server-1")
                 "max_queued_messages 0",
                 "log_dest stderr",
                 "log_type error",
