@@ -141,9 +141,15 @@ public final class External {
         view.setGroup(g);
     }
 
-    /** Sends a signal ({@code HUP}, {@code INT}, ...) with kill(1): Java itself can send only TERM and KILL. */
+    /**
+     * Sends a signal ({@code HUP}, {@code INT}, ...): Java itself can send only TERM and KILL. Through the
+     * shell's built-in kill, since a minimal image may lack procps' kill(1).
+     */
     static void signal(final Process p, final String signal) throws IOException, InterruptedException {
-        final Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(p.pid()))
+        if (!signal.matches("[A-Z]{2,8}")) {
+            throw new IllegalArgumentException("not a signal name: " + signal);
+        }
+        final Process kill = new ProcessBuilder("sh", "-c", "kill -s " + signal + " " + p.pid())
                 .redirectErrorStream(true).start();
         final String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
