@@ -51,7 +51,7 @@ public final class External {
      * @param candidates where to look, in order
      */
     public static Path binary(final String what, final List<Path> candidates) {
-        for (Path p : candidates) {
+        for (final Path p : candidates) {
             if (p != null && Files.isRegularFile(p) && Files.isExecutable(p)) {
                 return p;
             }
@@ -71,7 +71,7 @@ public final class External {
         if (path == null) {
             return Optional.empty();
         }
-        for (String d : path.split(":")) {
+        for (final String d : path.split(":")) {
             final Path p = Path.of(d, name);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {
                 return Optional.of(p);

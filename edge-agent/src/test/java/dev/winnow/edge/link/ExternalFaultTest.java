@@ -54,15 +54,15 @@ class ExternalFaultTest extends FaultTests {
 
     @Override
     protected Rig rig(final Path dir) throws Exception {
-        return new External(dir, postgres.createDatabase());
+        return new MosquittoPostgres(dir, postgres.createDatabase());
     }
 
-    private static final class External implements Rig {
+    private static final class MosquittoPostgres implements Rig {
         private final Mosquitto mosquitto;
         private final ServerConfig config;
         private WinnowServer server;
 
-        External(final Path dir, final Postgres.Db db) throws Exception {
+        MosquittoPostgres(final Path dir, final Postgres.Db db) throws Exception {
             // as an operator does: `winnow-server enrol --service`, `mosquitto-files`, then start the server
             final Credentials ingest;
             final Mosquitto m;

@@ -297,7 +297,7 @@ abstract class FaultTests {
         final IMqttToken sub = c.subscribe(filters, qos);
         try {
             sub.waitForCompletion(10_000);
-            for (int rc : sub.getReasonCodes()) {
+            for (final int rc : sub.getReasonCodes()) {
                 if (rc < 0x80) {
                     return false;
                 }
