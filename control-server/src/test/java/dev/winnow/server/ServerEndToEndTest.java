@@ -21,12 +21,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One real server (embedded HiveMQ, H2, Javalin) on random ports; devices are real Paho clients,
  * pages are real HTTP. Each test uses its own line so they do not see each other's data.
+ * {@link PostgresServerEndToEndTest} runs the same tests against a real PostgreSQL server; the fields are
+ * per instance (one instance per class) so the two classes never share a server.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServerEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,37 +39,48 @@ class ServerEndToEndTest {
     /** Unique per run, so the suite can also run against a persistent database (-Dwinnow.test.db-url=...). */
     static final String SITE = "mill-" + Long.toString(System.nanoTime() % 1_000_000L, 36);
 
-    @TempDir
-    static Path data;
-    static WinnowServer server;
-    static Devices device;
-    static HttpClient http;
+    WinnowServer server;
+    Devices device;
+    HttpClient http;
 
-    @BeforeAll
-    static void start() throws Exception {
-        ServerConfig config = ServerConfig.ephemeral(data);
+    /** The database under test: embedded H2 unless {@code -Dwinnow.test.db-url=...} names another. */
+    protected ServerConfig database(final ServerConfig config) throws Exception {
         final String dbUrl = System.getProperty("winnow.test.db-url");
         if (dbUrl != null && !dbUrl.isBlank()) {
-            config = config.withDb(dbUrl, System.getProperty("winnow.test.db-user"),
+            return config.withDb(dbUrl, System.getProperty("winnow.test.db-user"),
                     System.getProperty("winnow.test.db-password"));
         }
-        server = WinnowServer.start(config);
+        return config;
+    }
+
+    /** Called after the server has stopped, to stop what {@link #database} started. */
+    protected void afterServerStopped() throws Exception {
+    }
+
+    /** {@code @TempDir} as a parameter: JUnit fills instance fields only per test, after {@code @BeforeAll}. */
+    @BeforeAll
+    void start(@TempDir final Path data) throws Exception {
+        server = WinnowServer.start(database(ServerConfig.ephemeral(data)));
         device = new Devices(server.mqttUrl(), "test-device");
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (device != null) {
-            device.close();
-        }
-        if (server != null) {
-            server.close();
+    void stop() throws Exception {
+        try {
+            if (device != null) {
+                device.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            afterServerStopped();
         }
     }
 
     /** Waits, and on timeout says what the ingest saw (received, stored, refused...). */
-    private static void await(final String what, final java.util.function.BooleanSupplier condition)
+    private void await(final String what, final java.util.function.BooleanSupplier condition)
             throws InterruptedException {
         Await.until(what, WAIT, condition, () -> "; ingest counters " + server.ingestCounters().snapshot());
     }
@@ -190,15 +205,15 @@ class ServerEndToEndTest {
         assertThat(get("/").body()).contains("/assets/index.js");
     }
 
-    private static URI uri(final String path) {
+    private URI uri(final String path) {
         return URI.create("http://127.0.0.1:" + server.httpPort() + path);
     }
 
-    private static HttpResponse<String> get(final String path) throws Exception {
+    private HttpResponse<String> get(final String path) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static JsonNode getJson(final String path) throws Exception {
+    private JsonNode getJson(final String path) throws Exception {
         final HttpResponse<String> r = get(path);
         assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
