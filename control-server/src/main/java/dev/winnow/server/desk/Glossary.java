@@ -52,12 +52,33 @@ final class Glossary {
         ZH_EN.put("起订量", "minimum order");
     }
 
+    /**
+     * English words customers use for what policies say otherwise: a "deadline" is written as a time limit,
+     * "within N days". Appended to an English question the same way.
+     */
+    static final Map<String, String> EN_EN = new LinkedHashMap<>();
+
+    static {
+        EN_EN.put("deadline", "time limits within days");
+        EN_EN.put("how long", "time limits within days");
+        EN_EN.put("how soon", "time limits within days");
+        EN_EN.put("cut-off", "time limits within days");
+        EN_EN.put("complain", "claim");
+    }
+
     private Glossary() {
     }
 
     static String expand(final String q) {
         if (!Lang.isChinese(q)) {
-            return q;
+            final String l = q.toLowerCase(java.util.Locale.ROOT);
+            final StringBuilder b = new StringBuilder(q);
+            EN_EN.forEach((en, policy) -> {
+                if (l.contains(en)) {
+                    b.append(' ').append(policy);
+                }
+            });
+            return b.toString();
         }
         final StringBuilder b = new StringBuilder(q);
         ZH_EN.forEach((zh, en) -> {
