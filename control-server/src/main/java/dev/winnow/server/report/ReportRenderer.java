@@ -210,7 +210,8 @@ public final class ReportRenderer {
         b.append("</tr></tbody></table>");
         if (d.auditDetections() > 0) {
             b.append("<p class=\"note\">").append(count(d.auditDetections()))
-                    .append(" detections in audit mode (valves did not fire) are not counted as removed.</p>");
+                    .append(d.auditDetections() == 1 ? " detection in audit mode (valves did not fire) is"
+                            : " detections in audit mode (valves did not fire) are").append(" not counted as removed.</p>");
         }
 
         final List<String> labels = r.window().hourLabels();

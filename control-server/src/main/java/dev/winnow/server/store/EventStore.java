@@ -220,6 +220,20 @@ public final class EventStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        if (s.state() == Status.State.OFFLINE) {
+            // the last will carries no version, models or config: the fleet keeps showing what the device last ran
+            try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET status_state = ?, status_time = ? "
+                    + "WHERE site = ? AND line = ? AND device = ? AND (status_time IS NULL OR status_time <= ?)")) {
+                ps.setString(1, s.state().name().toLowerCase(Locale.ROOT));
+                ps.setObject(2, ts(s.time()));
+                ps.setString(3, t.site());
+                ps.setString(4, t.line());
+                ps.setString(5, t.device());
+                ps.setObject(6, ts(s.time()));
+                ps.executeUpdate();
+            }
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET status_state = ?, status_time = ?, "
                 + "agent_version = ?, models_json = ?, config_hash = ? WHERE site = ? AND line = ? AND device = ? "
                 + "AND (status_time IS NULL OR status_time <= ?)")) {

@@ -125,6 +125,9 @@ class ControlRoomBrowserTest {
                 go(page, server.httpUrl() + "fleet");
                 page.waitFor("devices", "document.querySelectorAll('#devices tr').length === 4");
                 assertThat(page.eval("document.querySelectorAll('#devices tr.offline').length").asInt()).isEqualTo(1);
+                // offline, it still shows what it last ran (the last will carries no version)
+                assertThat(page.text("document.querySelector('#devices tr.offline').textContent")).contains("0.4.0")
+                        .contains("colour-1.1.0");
                 page.screenshot(SHOTS.resolve("fleet.png"));
                 go(page, server.httpUrl() + "devices/north-mill/line-1/pi-line-1");
                 page.waitFor("device info", "document.querySelectorAll('#info dt').length > 5");
