@@ -169,10 +169,39 @@ public final class WinnowServer implements AutoCloseable {
         return mqttUrl;
     }
 
-    /** The pages' address, e.g. {@code http://127.0.0.1:8080/}. */
+    /** The pages' address on this machine, e.g. {@code http://127.0.0.1:8080/} ({@code https} with TLS on). */
     public String httpUrl() {
-        final String h = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
-        return "http://" + h + ":" + httpPort() + "/";
+        final String h = wildcard(config.httpHost()) ? "127.0.0.1" : config.httpHost();
+        return scheme() + "://" + h + ":" + httpPort() + "/";
+    }
+
+    /**
+     * Where devices reach the HTTP API (model downloads, snapshot uploads): {@code http.public-url} when set;
+     * else the bind address, and when bound to all interfaces this host's name, never a loopback address that
+     * a Pi on the line would take for itself.
+     */
+    public String deviceUrl() {
+        if (config.publicUrl() != null) {
+            return config.publicUrl();
+        }
+        if (!wildcard(config.httpHost())) {
+            return httpUrl();
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "127.0.0.1"; // no name to give: set http.public-url
+        }
+        return scheme() + "://" + host + ":" + httpPort() + "/";
+    }
+
+    private String scheme() {
+        return config.security().httpTlsKeystore() != null ? "https" : "http";
+    }
+
+    private static boolean wildcard(final String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }
 
     /** Issued MQTT credentials: {@code devices().enrol(site, line, device)} returns a device's secret once. */

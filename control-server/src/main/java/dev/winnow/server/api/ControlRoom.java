@@ -92,7 +92,7 @@ public final class ControlRoom implements AutoCloseable {
         toClose.push(hub);
         fleet = new FleetStore(db, server.store());
         final FleetWeb.DeviceGate gate = ctx -> deviceOf(ctx, server, sec.mqttAuth());
-        new FleetWeb(fleet, commands, hub, auth, clock, config.dataDir(), gate, server::httpUrl).install(app);
+        new FleetWeb(fleet, commands, hub, auth, clock, config.dataDir(), gate, server::deviceUrl).install(app);
         new AlarmsWeb(db, fleet, hub, auth, clock).install(app);
         new GalleryWeb(db, auth, clock, config.dataDir(), gate).install(app);
         new LotsWeb(db, fleet, commands, hub, auth, clock).install(app);
@@ -100,7 +100,7 @@ public final class ControlRoom implements AutoCloseable {
         toClose.push(registry);
         registry.install(app);
         rollouts = new dev.winnow.server.rollout.Rollouts(db, registry, commands, fleet, hub, auth, clock,
-                server::httpUrl);
+                server::deviceUrl);
         toClose.push(rollouts);
         rollouts.install(app);
         new ApiDocs(this, server).install(app);

@@ -20,7 +20,7 @@ import java.util.function.BiFunction;
  *
  * <pre>
  * data: /var/lib/winnow
- * http: { host: 0.0.0.0, port: 8080 }
+ * http: { host: 0.0.0.0, port: 8080, public-url: https://winnow.mill.lan/ }
  * mqtt: { host: 127.0.0.1, port: 1883 }        # or url: tcp://broker:1883
  * db:   { url: jdbc:postgresql://db/winnow, user: winnow, password: secret }
  * ingest: { batch-size: 500, batch-window-ms: 50 }
@@ -40,6 +40,7 @@ public final class ConfigLoader {
     static {
         KEYS.put("data", (c, v) -> c.withDataDir(Path.of(text("data", v))));
         KEYS.put("http.host", (c, v) -> c.withHttpHost(text("http.host", v)));
+        KEYS.put("http.public-url", (c, v) -> c.withPublicUrl(text("http.public-url", v)));
         KEYS.put("http.port", (c, v) -> c.withHttpPort(integer("http.port", v)));
         KEYS.put("mqtt.host", (c, v) -> c.withMqttHost(text("mqtt.host", v)));
         KEYS.put("mqtt.port", (c, v) -> c.withMqttPort(integer("mqtt.port", v)));

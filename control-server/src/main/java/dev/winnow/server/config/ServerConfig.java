@@ -22,11 +22,13 @@ import java.util.Objects;
  * @param ingestBatchWindowMs longest a message waits for its batch to fill, ms
  * @param security           authentication and TLS ({@link SecurityConfig#none()} unless configured)
  * @param web                web logins and role enforcement ({@code WebAuth.off()} unless configured)
+ * @param publicUrl          nullable: the address devices reach the server at, e.g. {@code https://winnow.mill.lan/}
+ *                           (model downloads, snapshot uploads); null: derived from the bind address
  */
 public record ServerConfig(Path dataDir, String httpHost, int httpPort, String mqttHost, int mqttPort, String mqttUrl,
                            String mqttClientId, String dbUrl, String dbUser, String dbPassword, int ingestBatchSize,
                            int ingestBatchWindowMs, SecurityConfig security,
-                           dev.winnow.server.users.WebAuth web) {
+                           dev.winnow.server.users.WebAuth web, String publicUrl) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_MQTT_PORT = 1883;
@@ -49,6 +51,10 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
         requireRange("ingest.batch-window-ms", ingestBatchWindowMs, 1, 10_000);
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(web, "web");
+        if (publicUrl != null && !publicUrl.matches("https?://[^\\s/]+(:\\d+)?(/\\S*)?")) {
+            throw new ConfigException("http.public-url", "'" + publicUrl + "' must be an http:// or https:// address, "
+                    + "e.g. https://winnow.mill.lan/");
+        }
     }
 
     /** As before web login settings existed: {@link dev.winnow.server.users.WebAuth#off()}. */
@@ -57,13 +63,20 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
                         final String dbUser, final String dbPassword, final int ingestBatchSize,
                         final int ingestBatchWindowMs, final SecurityConfig security) {
         this(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser, dbPassword,
-                ingestBatchSize, ingestBatchWindowMs, security, dev.winnow.server.users.WebAuth.off());
+                ingestBatchSize, ingestBatchWindowMs, security, dev.winnow.server.users.WebAuth.off(), null);
+    }
+
+    /** Where devices reach the server (behind a proxy, or bound to 0.0.0.0); a trailing slash is added. */
+    public ServerConfig withPublicUrl(final String v) {
+        final String u = v == null || v.isBlank() ? null : v.strip().endsWith("/") ? v.strip() : v.strip() + "/";
+        return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web, u);
     }
 
     /** Web logins, roles and sessions ({@link dev.winnow.server.users.WebAuth#off()} for tests and tools). */
     public ServerConfig withWebAuth(final dev.winnow.server.users.WebAuth v) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, v);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, v, publicUrl);
     }
 
     /** Turns role enforcement on every page and API route on or off (off in {@link #ephemeral(Path)}). */
@@ -82,7 +95,7 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
 
     public ServerConfig withSecurity(final SecurityConfig v) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, v, web);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, v, web, publicUrl);
     }
 
     /**
@@ -106,47 +119,47 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
 
     public ServerConfig withDataDir(final Path v) {
         return new ServerConfig(v, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web, publicUrl);
     }
 
     public ServerConfig withHttpHost(final String v) {
         return new ServerConfig(dataDir, v, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web, publicUrl);
     }
 
     public ServerConfig withHttpPort(final int v) {
         return new ServerConfig(dataDir, httpHost, v, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web, publicUrl);
     }
 
     public ServerConfig withMqttHost(final String v) {
         return new ServerConfig(dataDir, httpHost, httpPort, v, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web, publicUrl);
     }
 
     public ServerConfig withMqttPort(final int v) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, v, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web, publicUrl);
     }
 
     public ServerConfig withMqttUrl(final String v) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, v, mqttClientId, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web, publicUrl);
     }
 
     public ServerConfig withMqttClientId(final String v) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, v, dbUrl, dbUser,
-                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web);
+                dbPassword, ingestBatchSize, ingestBatchWindowMs, security, web, publicUrl);
     }
 
     public ServerConfig withDb(final String url, final String user, final String password) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, url, user,
-                password, ingestBatchSize, ingestBatchWindowMs, security, web);
+                password, ingestBatchSize, ingestBatchWindowMs, security, web, publicUrl);
     }
 
     public ServerConfig withIngestBatch(final int size, final int windowMs) {
         return new ServerConfig(dataDir, httpHost, httpPort, mqttHost, mqttPort, mqttUrl, mqttClientId, dbUrl, dbUser,
-                dbPassword, size, windowMs, security, web);
+                dbPassword, size, windowMs, security, web, publicUrl);
     }
 
     @Override

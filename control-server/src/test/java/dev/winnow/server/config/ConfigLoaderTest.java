@@ -41,6 +41,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void publicUrlIsReadWithItsSlashAndAnAddressThatIsNoneIsRefused() {
+        assertThat(ConfigLoader.parse("http: { host: 0.0.0.0, public-url: \"https://winnow.mill.lan:8443\" }", BASE)
+                .publicUrl()).isEqualTo("https://winnow.mill.lan:8443/");
+        assertThat(BASE.publicUrl()).isNull();
+        assertThatThrownBy(() -> ConfigLoader.parse("http: { public-url: winnow.mill.lan }", BASE))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'http.public-url'")
+                .hasMessageContaining("http:// or https://");
+    }
+
+    @Test
     void emptyFileKeepsDefaults() {
         assertThat(ConfigLoader.parse("", BASE)).isEqualTo(BASE);
     }
