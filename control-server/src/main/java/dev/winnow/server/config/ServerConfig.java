@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param dbUrl              nullable: a JDBC URL (PostgreSQL in production); null means embedded H2 in {@code dataDir}
  * @param dbUser             nullable database user
  * @param dbPassword         nullable database password
- * @param ingestBatchSize    most messages stored in one transaction
+ * @param ingestBatchSize    events (rows) stored in one transaction, about: a batch message is never split
  * @param ingestBatchWindowMs longest a message waits for its batch to fill, ms
  * @param security           authentication and TLS ({@link SecurityConfig#none()} unless configured)
  * @param web                web logins and role enforcement ({@code WebAuth.off()} unless configured)
