@@ -121,7 +121,7 @@ final class FieldReader {
     Instant instant(final String field) throws Invalid {
         final String s = text(field, 40);
         try {
-            return Instant.parse(s);
+            return Instants.parse(s);
         } catch (final DateTimeParseException e) {
             throw new Invalid(DecodeError.Rule.BAD_VALUE, field,
                     "field '" + field + "' must be an ISO-8601 instant like 2026-11-22T06:00:00Z, got '" + s + "'");
