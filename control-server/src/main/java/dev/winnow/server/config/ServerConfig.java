@@ -91,7 +91,7 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
      */
     public static ServerConfig defaults() {
         return new ServerConfig(Path.of("winnow-data"), "127.0.0.1", DEFAULT_HTTP_PORT, "127.0.0.1", DEFAULT_MQTT_PORT,
-                null, "winnow-server", null, null, null, 500, 50)
+                null, "winnow-server", null, null, null, 5_000, 50)
                 .withWebAuth(dev.winnow.server.users.WebAuth.production());
     }
 

@@ -89,7 +89,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
     @Option(names = "--db-password")
     String dbPassword;
 
-    @Option(names = "--batch-size", defaultValue = "1000", description = "ingest batch size (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "5000", description = "ingest transaction size in events, about (default ${DEFAULT-VALUE}, the server's default)")
     int batchSize;
 
     @Override
