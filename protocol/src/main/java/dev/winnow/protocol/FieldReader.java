@@ -1,6 +1,7 @@
 package dev.winnow.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -27,6 +28,12 @@ final class FieldReader {
         Invalid(final DecodeError.Rule rule, final String field, final String message) {
             super(message, null, false, false);
             this.error = new DecodeError(rule, field, message);
+        }
+
+        /** The same rule for a nested element: field {@code at.field} (or {@code at}), message prefixed. */
+        Invalid within(final String at, final String prefix) {
+            return new Invalid(error.rule(), error.field() == null ? at : at + "." + error.field(),
+                    prefix + error.message());
         }
     }
 
@@ -114,7 +121,7 @@ final class FieldReader {
     Instant instant(final String field) throws Invalid {
         final String s = text(field, 40);
         try {
-            return Instant.parse(s);
+            return Instants.parse(s);
         } catch (final DateTimeParseException e) {
             throw new Invalid(DecodeError.Rule.BAD_VALUE, field,
                     "field '" + field + "' must be an ISO-8601 instant like 2026-11-22T06:00:00Z, got '" + s + "'");
@@ -248,6 +255,14 @@ final class FieldReader {
             out.put(e.getKey(), checkText(key, e.getValue(), Schema.MAX_NAME_LENGTH));
         }
         return out;
+    }
+
+    ArrayNode array(final String field) throws Invalid {
+        final JsonNode v = required(field);
+        if (!v.isArray()) {
+            throw wrongType(field, "an array", v);
+        }
+        return (ArrayNode) v;
     }
 
     ObjectNode object(final String field) throws Invalid {

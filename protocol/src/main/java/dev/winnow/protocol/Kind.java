@@ -5,6 +5,8 @@ public enum Kind {
     STATUS("status", 1, true),
     STATS("stats", 0, false),
     REJECT("events/reject", 1, false),
+    /** Several rejections in one message ({@link RejectBatch}); servers read both this and {@link #REJECT}. */
+    REJECT_BATCH("events/rejects", 1, false),
     ALARM("events/alarm", 1, false),
     /** {@code cmd/{name}}: server to device. */
     COMMAND("cmd", 1, false),

@@ -12,6 +12,11 @@ public final class Schema {
     public static final int MAX_NAME_LENGTH = 64;
     public static final int MAX_MAP_ENTRIES = 64;
     public static final int MAX_VALVES = 512;
+    /**
+     * Most rejections in one {@link RejectBatch}. The payload limit binds first for typical events
+     * (about 300 bytes each: some 200 to a 64 KiB message); this bounds the work a tiny-event batch can cause.
+     */
+    public static final int MAX_BATCH_EVENTS = 500;
 
     private Schema() {
     }

@@ -101,6 +101,9 @@ public record Topic(String site, String line, String device, Kind kind, String c
         if (rest == 2 && k0.equals("events") && parts[6].equals("reject")) {
             return Decoded.ok(of(site, line, device, Kind.REJECT));
         }
+        if (rest == 2 && k0.equals("events") && parts[6].equals("rejects")) {
+            return Decoded.ok(of(site, line, device, Kind.REJECT_BATCH));
+        }
         if (rest == 2 && k0.equals("events") && parts[6].equals("alarm")) {
             return Decoded.ok(of(site, line, device, Kind.ALARM));
         }

@@ -3,6 +3,7 @@ package dev.winnow.protocol;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -28,6 +31,8 @@ public final class WireCodec {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // same values as Double.parseDouble (correctly rounded), without its slow path for every number
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
 
     static {
@@ -80,22 +85,12 @@ public final class WireCodec {
             }
             putNullable(o, "lot", s.lot());
         } else if (message instanceof RejectEvent r) {
-            o.put("id", r.id());
-            o.put("time", r.time().toString());
-            o.put("camera", r.camera());
-            o.put("class", r.cls());
-            o.put("confidence", r.confidence());
-            o.put("beltMm", r.beltMm());
-            o.put("acrossMm", r.acrossMm());
-            o.put("widthMm", r.widthMm());
-            o.put("lengthMm", r.lengthMm());
-            final ArrayNode valves = o.putArray("valves");
-            r.valves().forEach(valves::add);
-            o.put("pulseMs", r.pulseMs());
-            o.put("audit", r.audit());
-            putNullable(o, "model", r.model());
-            putNullable(o, "lot", r.lot());
-            putNullable(o, "crop", r.crop());
+            putReject(o, r);
+        } else if (message instanceof RejectBatch b) {
+            final ArrayNode events = o.putArray("events");
+            for (final RejectEvent r : b.events()) {
+                putReject(events.addObject(), r);
+            }
         } else if (message instanceof Alarm a) {
             o.put("id", a.id());
             o.put("time", a.time().toString());
@@ -125,6 +120,25 @@ public final class WireCodec {
         }
     }
 
+    private static void putReject(final ObjectNode o, final RejectEvent r) {
+        o.put("id", r.id());
+        o.put("time", r.time().toString());
+        o.put("camera", r.camera());
+        o.put("class", r.cls());
+        o.put("confidence", r.confidence());
+        o.put("beltMm", r.beltMm());
+        o.put("acrossMm", r.acrossMm());
+        o.put("widthMm", r.widthMm());
+        o.put("lengthMm", r.lengthMm());
+        final ArrayNode valves = o.putArray("valves");
+        r.valves().forEach(valves::add);
+        o.put("pulseMs", r.pulseMs());
+        o.put("audit", r.audit());
+        putNullable(o, "model", r.model());
+        putNullable(o, "lot", r.lot());
+        putNullable(o, "crop", r.crop());
+    }
+
     private static void putCounts(final ObjectNode node, final Map<String, Long> counts) {
         counts.forEach(node::put);
     }
@@ -147,6 +161,7 @@ public final class WireCodec {
             case STATUS -> decodeStatus(payload);
             case STATS -> decodeStats(payload);
             case REJECT -> decodeReject(payload);
+            case REJECT_BATCH -> decodeRejectBatch(payload);
             case ALARM -> decodeAlarm(payload);
             case COMMAND -> decodeCommand(payload);
             case COMMAND_RESULT -> decodeCommandResult(payload);
@@ -261,7 +276,11 @@ public final class WireCodec {
     }
 
     public static Decoded<RejectEvent> decodeReject(final byte[] payload) {
-        return decodeWith(payload, r -> new RejectEvent(
+        return decodeWith(payload, WireCodec::readReject);
+    }
+
+    private static RejectEvent readReject(final FieldReader r) throws FieldReader.Invalid {
+        return new RejectEvent(
                 r.id("id"),
                 r.instant("time"),
                 r.token("camera"),
@@ -276,7 +295,49 @@ public final class WireCodec {
                 r.bool("audit"),
                 r.optionalText("model", Schema.MAX_NAME_LENGTH),
                 r.optionalText("lot", Schema.MAX_NAME_LENGTH),
-                r.optionalText("crop", Schema.MAX_TEXT_LENGTH)));
+                r.optionalText("crop", Schema.MAX_TEXT_LENGTH));
+    }
+
+    /**
+     * Decodes an {@code events/rejects} payload: 1 to {@link Schema#MAX_BATCH_EVENTS} events, each checked
+     * exactly like a single {@code events/reject} payload (without its own {@code schema} field). The first
+     * bad element refuses the whole batch; the error's field is {@code events[i]} or {@code events[i].field}
+     * and its message starts with {@code event i:}.
+     */
+    public static Decoded<RejectBatch> decodeRejectBatch(final byte[] payload) {
+        return decodeWith(payload, r -> {
+            final ArrayNode events = r.array("events");
+            if (events.isEmpty()) {
+                throw new FieldReader.Invalid(DecodeError.Rule.OUT_OF_RANGE, "events",
+                        "field 'events' must hold at least one event");
+            }
+            if (events.size() > Schema.MAX_BATCH_EVENTS) {
+                throw new FieldReader.Invalid(DecodeError.Rule.OUT_OF_RANGE, "events",
+                        "field 'events' holds " + events.size() + " events; at most " + Schema.MAX_BATCH_EVENTS
+                                + " allowed");
+            }
+            final List<RejectEvent> out = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                final JsonNode e = events.get(i);
+                final String at = "events[" + i + "]";
+                if (!e.isObject()) {
+                    throw new FieldReader.Invalid(DecodeError.Rule.WRONG_TYPE, at, "event " + i
+                            + ": must be an object, got " + e.getNodeType().toString().toLowerCase(Locale.ROOT));
+                }
+                try {
+                    final FieldReader er = new FieldReader((ObjectNode) e);
+                    final RejectEvent event = readReject(er);
+                    er.noOtherFields();
+                    out.add(event);
+                } catch (final FieldReader.Invalid x) {
+                    throw x.within(at, "event " + i + ": ");
+                } catch (final IllegalArgumentException | NullPointerException x) {
+                    throw new FieldReader.Invalid(DecodeError.Rule.BAD_VALUE, at,
+                            "event " + i + ": " + x.getMessage());
+                }
+            }
+            return new RejectBatch(out);
+        });
     }
 
     public static Decoded<Alarm> decodeAlarm(final byte[] payload) {

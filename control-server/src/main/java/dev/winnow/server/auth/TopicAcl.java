@@ -9,7 +9,7 @@ import java.util.List;
  * The topic rules, one place for the embedded broker's authorizer and Mosquitto's ACL file.
  *
  * <ul>
- * <li>A device publishes only its own {@code status}, {@code stats}, {@code events/reject},
+ * <li>A device publishes only its own {@code status}, {@code stats}, {@code events/reject}, {@code events/rejects},
  *     {@code events/alarm} and {@code cmd/{name}/result}, and subscribes only to its own
  *     {@code cmd/+} or {@code cmd/{name}}.</li>
  * <li>A service (the server) subscribes to anything under {@code winnow/v1/} (also as a shared
@@ -69,6 +69,7 @@ public final class TopicAcl {
                 "topic write " + prefix + Kind.STATUS.path(),
                 "topic write " + prefix + Kind.STATS.path(),
                 "topic write " + prefix + Kind.REJECT.path(),
+                "topic write " + prefix + Kind.REJECT_BATCH.path(),
                 "topic write " + prefix + Kind.ALARM.path(),
                 "topic write " + prefix + "cmd/+/result",
                 "topic read " + prefix + "cmd/+");

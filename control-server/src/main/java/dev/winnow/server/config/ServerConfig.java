@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param dbUrl              nullable: a JDBC URL (PostgreSQL in production); null means embedded H2 in {@code dataDir}
  * @param dbUser             nullable database user
  * @param dbPassword         nullable database password
- * @param ingestBatchSize    most messages stored in one transaction
+ * @param ingestBatchSize    events (rows) stored in one transaction, about: a batch message is never split
  * @param ingestBatchWindowMs longest a message waits for its batch to fill, ms
  * @param security           authentication and TLS ({@link SecurityConfig#none()} unless configured)
  * @param web                web logins and role enforcement ({@code WebAuth.off()} unless configured)
@@ -104,7 +104,7 @@ public record ServerConfig(Path dataDir, String httpHost, int httpPort, String m
      */
     public static ServerConfig defaults() {
         return new ServerConfig(Path.of("winnow-data"), "127.0.0.1", DEFAULT_HTTP_PORT, "127.0.0.1", DEFAULT_MQTT_PORT,
-                null, "winnow-server", null, null, null, 500, 50)
+                null, "winnow-server", null, null, null, 5_000, 50)
                 .withWebAuth(dev.winnow.server.users.WebAuth.production());
     }
 

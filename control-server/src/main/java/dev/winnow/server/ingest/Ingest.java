@@ -3,6 +3,8 @@ package dev.winnow.server.ingest;
 import dev.winnow.protocol.DecodeError;
 import dev.winnow.protocol.Decoded;
 import dev.winnow.protocol.Kind;
+import dev.winnow.protocol.RejectBatch;
+import dev.winnow.protocol.RejectEvent;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.protocol.WireMessage;
@@ -35,15 +37,17 @@ import org.slf4j.LoggerFactory;
  * Malformed messages are counted per rule, logged (rate-limited) and acknowledged, so they do not
  * come back forever.
  *
- * <p>One writer thread collects messages for up to {@code batchWindowMs} or {@code batchSize}
- * messages and stores them in one transaction.
+ * <p>One writer thread collects messages for up to {@code batchWindowMs} or about {@code batchSize}
+ * events and stores them in one transaction. A batched rejections message ({@code events/rejects}) is
+ * decoded into its events, all stored in the same transaction, and acknowledged once, after the commit;
+ * a refused batch (any bad element) is counted and logged like any malformed message, and stores nothing.
  */
 public final class Ingest implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
     /** Every kind a device sends. */
-    public static final List<Kind> SUBSCRIBED = List.of(Kind.STATUS, Kind.STATS, Kind.REJECT, Kind.ALARM,
-            Kind.COMMAND_RESULT);
+    public static final List<Kind> SUBSCRIBED = List.of(Kind.STATUS, Kind.STATS, Kind.REJECT, Kind.REJECT_BATCH,
+            Kind.ALARM, Kind.COMMAND_RESULT);
     private static final long SESSION_EXPIRY_S = 7L * 24 * 3600;
     private static final long DRAIN_TIMEOUT_MS = 10_000;
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -56,13 +60,17 @@ public final class Ingest implements AutoCloseable {
      */
     static final List<List<Kind>> MEMBER_KINDS = List.of(
             List.of(Kind.STATUS, Kind.STATS, Kind.ALARM, Kind.COMMAND_RESULT),
-            List.of(Kind.REJECT));
+            List.of(Kind.REJECT, Kind.REJECT_BATCH));
     /** The shared-subscription group of an earlier version; its filters are removed from kept sessions. */
     private static final String LEGACY_SHARE_GROUP = "winnow-ingest";
     /** An earlier version had this many shared-subscription members; their kept sessions are ended. */
     private static final int LEGACY_MEMBERS = 4;
 
-    private record Received(MqttAsyncClient client, String topic, int id, int qos, byte[] payload) {
+    /**
+     * One MQTT message, decoded on its client's callback thread (so decoding runs beside the writer):
+     * {@code decoded} holds its messages to store, one per event for a batch, none when it was refused.
+     */
+    private record Received(MqttAsyncClient client, int id, int qos, List<Inbound> decoded) {
     }
 
     private final String url;
@@ -262,7 +270,7 @@ public final class Ingest implements AutoCloseable {
         @Override
         public void messageArrived(final String topic, final MqttMessage message) {
             counters.countReceived();
-            queue.add(new Received(client, topic, message.getId(), message.getQos(), message.getPayload()));
+            queue.add(new Received(client, message.getId(), message.getQos(), decode(topic, message.getPayload())));
         }
 
         @Override
@@ -301,7 +309,7 @@ public final class Ingest implements AutoCloseable {
     // ---------------------------------------------------------------- writer thread
 
     private void writeLoop() {
-        final List<Received> batch = new ArrayList<>(batchSize);
+        final List<Received> batch = new ArrayList<>();
         try {
             while (true) {
                 final Received first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -312,23 +320,27 @@ public final class Ingest implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                int events = first.decoded().size();
                 // group commit: take everything already waiting; then wait for more only while it keeps
-                // coming (1 ms of quiet ends the batch), never past the window or the size
-                queue.drainTo(batch, batchSize - batch.size());
+                // coming (1 ms of quiet ends the batch), never past the window or batchSize events (a batch
+                // message is never split: its events are stored, and it is acknowledged, together)
                 final long deadline = System.nanoTime() + batchWindowNanos;
-                while (batch.size() < batchSize) {
-                    final long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    final Received next = queue.poll(Math.min(left, QUIET_NANOS), TimeUnit.NANOSECONDS);
+                while (events < batchSize) {
+                    Received next = queue.poll();
                     if (next == null) {
-                        break;
+                        final long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        next = queue.poll(Math.min(left, QUIET_NANOS), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            break;
+                        }
                     }
                     batch.add(next);
-                    queue.drainTo(batch, batchSize - batch.size());
+                    events += next.decoded().size();
                 }
-                if (!process(batch)) {
+                if (!process(batch, events)) {
                     return; // stopping while the store is down: leave them unacknowledged for redelivery
                 }
                 batch.clear();
@@ -341,13 +353,10 @@ public final class Ingest implements AutoCloseable {
     }
 
     /** Decodes, stores, then acknowledges the whole batch. False when it gave up storing it. */
-    private boolean process(final List<Received> batch) throws InterruptedException {
-        final List<Inbound> good = new ArrayList<>(batch.size());
+    private boolean process(final List<Received> batch, final int events) throws InterruptedException {
+        final List<Inbound> good = new ArrayList<>(events);
         for (Received r : batch) {
-            final Inbound in = decode(r);
-            if (in != null) {
-                good.add(in);
-            }
+            good.addAll(r.decoded());
         }
         if (!good.isEmpty()) {
             long backoff = 200;
@@ -356,7 +365,7 @@ public final class Ingest implements AutoCloseable {
                     final long t0 = System.nanoTime();
                     final BatchResult result = store.store(good, Instant.now());
                     counters.countStored(result.stored(), result.duplicates());
-                    counters.countBatch(batch.size(), System.nanoTime() - t0);
+                    counters.countBatch(good.size(), System.nanoTime() - t0);
                     try {
                         onStored.accept(result);
                     } catch (RuntimeException e) {
@@ -387,30 +396,40 @@ public final class Ingest implements AutoCloseable {
         return true;
     }
 
-    private Inbound decode(final Received r) {
-        final Decoded<Topic> topic = Topic.parse(r.topic());
+    /** The messages to store from one MQTT message: one per event of a batch; none when refused. */
+    private List<Inbound> decode(final String topicName, final byte[] payload) {
+        final Decoded<Topic> topic = Topic.parse(topicName);
         if (!(topic instanceof Decoded.Ok<Topic> okTopic)) {
-            refuse(topic.errorOrNull(), r.topic());
-            return null;
+            refuse(topic.errorOrNull(), topicName);
+            return List.of();
         }
         final Topic t = okTopic.value();
         if (t.kind() == Kind.COMMAND) {
             refuse(new DecodeError(DecodeError.Rule.BAD_TOPIC, "kind", "commands go to devices, not the server"),
-                    r.topic());
-            return null;
+                    topicName);
+            return List.of();
         }
-        final Decoded<? extends WireMessage> message = WireCodec.decode(t.kind(), r.payload());
+        final Decoded<? extends WireMessage> message = WireCodec.decode(t.kind(), payload);
         if (message instanceof Decoded.Ok<? extends WireMessage> ok) {
-            return new Inbound(t, ok.value());
+            if (ok.value() instanceof RejectBatch b) {
+                final List<Inbound> out = new ArrayList<>(b.events().size());
+                for (RejectEvent e : b.events()) {
+                    out.add(new Inbound(t, e));
+                }
+                return out;
+            }
+            return List.of(new Inbound(t, ok.value()));
         }
-        refuse(message.errorOrNull(), r.topic());
-        return null;
+        refuse(message.errorOrNull(), topicName);
+        return List.of();
     }
 
     private void refuse(final DecodeError error, final String topic) {
         counters.countRejected(error.rule());
+        // one log line per rule and field; a batch's element index does not make a new cause
+        final String field = error.field() == null ? null : error.field().replaceAll("\\[\\d+]", "[]");
         badInput.warn(error.rule() == DecodeError.Rule.UNKNOWN_FIELD ? error.rule().name()
-                : error.rule() + "/" + error.field(), "dropped a message on '" + abbreviate(topic) + "': "
+                : error.rule() + "/" + field, "dropped a message on '" + abbreviate(topic) + "': "
                 + error);
     }
 

@@ -29,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Writes ingested messages and answers the pages' questions. SQL is plain enough for both H2
@@ -136,45 +135,17 @@ public final class EventStore {
 
         final Set<String> knownRejects = existing(c, "SELECT id FROM reject_events WHERE id IN ", rejects.keySet());
         duplicates += knownRejects.size();
-        final List<Rejection> newRejections = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO reject_events (id, site, line, device, "
-                + "event_time, camera, class_name, confidence, belt_mm, across_mm, width_mm, length_mm, valves, "
-                + "pulse_ms, audit, model, lot, crop, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            for (Inbound in : rejects.values()) {
-                final RejectEvent r = (RejectEvent) in.message();
-                if (knownRejects.contains(r.id())) {
-                    continue;
-                }
+        final List<Rejection> newRejections = new ArrayList<>(rejects.size());
+        for (Inbound in : rejects.values()) {
+            final RejectEvent r = (RejectEvent) in.message();
+            if (!knownRejects.contains(r.id())) {
                 final Topic t = in.topic();
-                int i = 1;
-                ps.setString(i++, r.id());
-                ps.setString(i++, t.site());
-                ps.setString(i++, t.line());
-                ps.setString(i++, t.device());
-                ps.setObject(i++, ts(r.time()));
-                ps.setString(i++, r.camera());
-                ps.setString(i++, r.cls());
-                ps.setDouble(i++, r.confidence());
-                ps.setDouble(i++, r.beltMm());
-                ps.setDouble(i++, r.acrossMm());
-                ps.setDouble(i++, r.widthMm());
-                ps.setDouble(i++, r.lengthMm());
-                ps.setString(i++, r.valves().stream().map(String::valueOf).collect(Collectors.joining(",")));
-                ps.setDouble(i++, r.pulseMs());
-                ps.setBoolean(i++, r.audit());
-                setNullable(ps, i++, r.model());
-                setNullable(ps, i++, r.lot());
-                setNullable(ps, i++, r.crop());
-                ps.setObject(i, now);
-                ps.addBatch();
                 newRejections.add(new Rejection(r.id(), t.site(), t.line(), t.device(), r.time(), r.camera(),
                         r.cls(), r.confidence(), r.beltMm(), r.acrossMm(), r.widthMm(), r.lengthMm(), r.valves(),
                         r.pulseMs(), r.audit(), r.model(), r.lot(), r.crop(), receivedAt));
             }
-            if (!newRejections.isEmpty()) {
-                ps.executeBatch();
-            }
         }
+        insertRejections(c, newRejections, now);
         stored += newRejections.size();
         rollUp(c, newRejections);
 
@@ -188,6 +159,85 @@ public final class EventStore {
         stored += cr[0];
         duplicates += cr[1];
         return new BatchResult(stored, duplicates, newRejections);
+    }
+
+    private static final String INSERT_REJECTS = "INSERT INTO reject_events (id, site, line, device, event_time, "
+            + "camera, class_name, confidence, belt_mm, across_mm, width_mm, length_mm, valves, pulse_ms, audit, model, "
+            + "lot, crop, received_at) VALUES ";
+    private static final String REJECT_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    /** Rows per multi-row INSERT: one statement per chunk instead of one per row (19 parameters a row). */
+    private static final int INSERT_ROWS = 100;
+
+    /**
+     * Inserts rejections with multi-row {@code INSERT ... VALUES (...),(...)} statements of
+     * {@link #INSERT_ROWS} rows (one prepared statement for the full chunks, one for the rest): the
+     * per-statement work (H2: statement set-up and savepoint per row of a JDBC batch; PostgreSQL: a
+     * round trip per row unless batches are rewritten) is paid once per chunk.
+     */
+    private static void insertRejections(final Connection c, final List<Rejection> rows, final OffsetDateTime now)
+            throws SQLException {
+        final int full = rows.size() / INSERT_ROWS;
+        if (full > 0) {
+            try (PreparedStatement ps = c.prepareStatement(multiRow(INSERT_ROWS))) {
+                for (int chunk = 0; chunk < full; chunk++) {
+                    bindRejections(ps, rows.subList(chunk * INSERT_ROWS, (chunk + 1) * INSERT_ROWS), now);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        final int rest = rows.size() - full * INSERT_ROWS;
+        if (rest > 0) {
+            try (PreparedStatement ps = c.prepareStatement(multiRow(rest))) {
+                bindRejections(ps, rows.subList(full * INSERT_ROWS, rows.size()), now);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static String multiRow(final int rows) {
+        final StringBuilder sb = new StringBuilder(INSERT_REJECTS.length() + rows * (REJECT_ROW.length() + 1));
+        sb.append(INSERT_REJECTS);
+        for (int i = 0; i < rows; i++) {
+            sb.append(i == 0 ? "" : ",").append(REJECT_ROW);
+        }
+        return sb.toString();
+    }
+
+    private static void bindRejections(final PreparedStatement ps, final List<Rejection> rows,
+                                       final OffsetDateTime now) throws SQLException {
+        int i = 1;
+        for (Rejection r : rows) {
+            ps.setString(i++, r.id());
+            ps.setString(i++, r.site());
+            ps.setString(i++, r.line());
+            ps.setString(i++, r.device());
+            ps.setObject(i++, ts(r.time()));
+            ps.setString(i++, r.camera());
+            ps.setString(i++, r.cls());
+            ps.setDouble(i++, r.confidence());
+            ps.setDouble(i++, r.beltMm());
+            ps.setDouble(i++, r.acrossMm());
+            ps.setDouble(i++, r.widthMm());
+            ps.setDouble(i++, r.lengthMm());
+            ps.setString(i++, valvesText(r.valves()));
+            ps.setDouble(i++, r.pulseMs());
+            ps.setBoolean(i++, r.audit());
+            setNullable(ps, i++, r.model());
+            setNullable(ps, i++, r.lot());
+            setNullable(ps, i++, r.crop());
+            ps.setObject(i++, now);
+        }
+    }
+
+    private static String valvesText(final List<Integer> valves) {
+        if (valves.size() == 1) {
+            return valves.get(0).toString();
+        }
+        final StringBuilder sb = new StringBuilder(valves.size() * 4);
+        for (int k = 0; k < valves.size(); k++) {
+            sb.append(k == 0 ? "" : ",").append(valves.get(k).intValue());
+        }
+        return sb.toString();
     }
 
     private static void touchDevices(final Connection c, final Collection<Topic> devices, final OffsetDateTime now)

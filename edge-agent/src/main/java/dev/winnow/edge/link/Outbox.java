@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -327,7 +328,24 @@ public final class Outbox implements AutoCloseable {
      * until {@link #ack} or {@link #rewind}.
      */
     public synchronized List<Entry> next(final int max) throws IOException {
+        return take(max, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * Hands out the next message not yet handed out and, when {@code joins} accepts its topic, the messages
+     * right after it on the same topic: at most {@code max} in all, and only while their payloads add up to
+     * no more than {@code maxBytes} (the first is handed out whatever its size). Used to pack one MQTT
+     * message from several events; each stays a record of its own, acknowledged one by one.
+     */
+    public synchronized List<Entry> nextRun(final int max, final long maxBytes, final Predicate<String> joins)
+            throws IOException {
+        return take(max, maxBytes, joins);
+    }
+
+    /** {@code joins} null: any messages, in order (no byte bound). */
+    private List<Entry> take(final int max, final long maxBytes, final Predicate<String> joins) throws IOException {
         final List<Entry> out = new ArrayList<>(Math.min(max, 64));
+        long payloadBytes = 0;
         while (out.size() < max && cursorSegment != null) {
             if (cursorOffset >= cursorSegment.size) {
                 final int i = segments.indexOf(cursorSegment);
@@ -340,15 +358,24 @@ public final class Outbox implements AutoCloseable {
             }
             final long at = cursorOffset;
             final Entry e = read(cursorSegment, at);
-            cursorOffset = at + HEADER + FIXED_BODY + e.topic().getBytes(StandardCharsets.UTF_8).length
-                    + e.payload().length;
             if (e.seq() < watermark || ackedAbove.contains(e.seq())) {
+                cursorOffset = at + recordLength(e);
                 continue; // already acknowledged (a late PUBACK for a message sent before a reconnect)
             }
+            if (joins != null && !out.isEmpty() && (!joins.test(out.get(0).topic())
+                    || !out.get(0).topic().equals(e.topic()) || payloadBytes + e.payload().length > maxBytes)) {
+                break; // leave it for the next run: the cursor stays on it
+            }
+            cursorOffset = at + recordLength(e);
             inflight.put(e.seq(), new Pos(cursorSegment, at));
             out.add(e);
+            payloadBytes += e.payload().length;
         }
         return out;
+    }
+
+    private static long recordLength(final Entry e) {
+        return HEADER + FIXED_BODY + e.topic().getBytes(StandardCharsets.UTF_8).length + e.payload().length;
     }
 
     private Entry read(final Segment s, final long off) throws IOException {

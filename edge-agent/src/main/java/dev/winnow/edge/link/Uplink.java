@@ -6,6 +6,8 @@ import dev.winnow.protocol.CommandResult;
 import dev.winnow.protocol.Decoded;
 import dev.winnow.protocol.Kind;
 import dev.winnow.protocol.NoDelaySockets;
+import dev.winnow.protocol.RejectPacker;
+import dev.winnow.protocol.Schema;
 import dev.winnow.protocol.Status;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -48,8 +51,18 @@ import org.slf4j.LoggerFactory;
  * broker's PUBACK. One sender thread connects (stable client id, {@code cleanStart=false}, a week of
  * session expiry, retained last will {@code offline}), reconnects with exponential backoff and
  * jitter (0.25 s to 30 s), publishes the retained birth and subscribes to its own {@code cmd/+} on every
- * connect, then streams the outbox in order with up to {@code window} messages in flight. After a
+ * connect, then streams the outbox in order with up to {@code window} MQTT messages in flight. After a
  * reconnect, everything not acknowledged is sent again; the server stores each id once.
+ *
+ * <p>Rejections are packed: when several are waiting, the sender sends them as one {@code events/rejects}
+ * message (up to {@link #maxBatchEvents()} events and the protocol's 64 KiB, see {@link RejectPacker}) and
+ * acknowledges every one of them in the outbox when that message's PUBACK comes. It never waits for a batch
+ * to fill: a lone event goes at once, as the single {@code events/reject} message it always was; batches
+ * form by themselves when events arrive faster than the broker acknowledges. Each event stays its own
+ * outbox record, so a crash between PUBACK and the outbox's acknowledgement resends the batch, which the
+ * server's dedup by event id absorbs. Alarms and command results are sent one per message as before.
+ * A server that does not know {@code events/rejects} yet must be upgraded first, or batching switched off
+ * with {@link #setMaxBatchEvents(int) setMaxBatchEvents(1)} ({@code WINNOW_UPLINK_BATCH_EVENTS=1}).
  *
  * <p>Stats and status are not durable: they wait in a small in-memory queue (oldest dropped when full)
  * and are sent while connected.
@@ -76,6 +89,8 @@ public final class Uplink implements AutoCloseable {
     private final Clock clock;
     private final Outbox outbox;
     private final String clientId;
+    private final String rejectTopic;
+    private final String batchTopic;
     /** Replaced by a fresh instance before every reconnect: see {@link #freshClient()}. */
     private volatile MqttAsyncClient client;
     private boolean clientUsed;
@@ -95,6 +110,10 @@ public final class Uplink implements AutoCloseable {
     private volatile Status birth;
     private volatile int window = DEFAULT_WINDOW;
     private volatile long pauseUntil = System.nanoTime();
+    /** MQTT messages in flight on the current connection (a batch counts once); replaced on every connect. */
+    private volatile AtomicInteger inflightMessages = new AtomicInteger();
+    private volatile int maxBatchEvents = defaultBatchEvents();
+    private final AtomicLong batchesSent = new AtomicLong();
     private boolean nearFullRaised;
     private boolean fullRaised;
 
@@ -119,6 +138,8 @@ public final class Uplink implements AutoCloseable {
         this.credentials = LinkCredentials.resolve(settings.username(), settings.password(), settings.stateDir());
         // A stable client id so the broker keeps the session (and queued commands) across restarts.
         this.clientId = clientId(settings.site(), settings.line(), settings.device());
+        this.rejectTopic = topic(Kind.REJECT);
+        this.batchTopic = topic(Kind.REJECT_BATCH);
         // The outbox is the durable store: it resends whatever the broker has not acknowledged, and the
         // server drops duplicate ids. Paho's own file persistence would add nothing and breaks after a
         // crash: it replays stored PUBLISH packets that carry a topic alias but no topic name, which the
@@ -161,6 +182,34 @@ public final class Uplink implements AutoCloseable {
     /** The MQTT client id of a device: {@code winnow-{site}-{line}-{device}}. */
     public static String clientId(final String site, final String line, final String device) {
         return "winnow-" + site + "-" + line + "-" + device;
+    }
+
+    private static int defaultBatchEvents() {
+        final String env = System.getenv("WINNOW_UPLINK_BATCH_EVENTS");
+        if (env != null && !env.isBlank()) {
+            try {
+                return Math.max(1, Math.min(Schema.MAX_BATCH_EVENTS, Integer.parseInt(env.trim())));
+            } catch (final NumberFormatException e) {
+                LOG.warn("WINNOW_UPLINK_BATCH_EVENTS={} is not a number; packing up to {} events", env,
+                        Schema.MAX_BATCH_EVENTS);
+            }
+        }
+        return Schema.MAX_BATCH_EVENTS;
+    }
+
+    /**
+     * Most rejections packed into one message, 1 to {@link Schema#MAX_BATCH_EVENTS} (default: all that fit);
+     * 1 sends every rejection as its own {@code events/reject} message, for servers older than the batch.
+     */
+    public void setMaxBatchEvents(final int max) {
+        if (max < 1 || max > Schema.MAX_BATCH_EVENTS) {
+            throw new IllegalArgumentException("batch size must be 1.." + Schema.MAX_BATCH_EVENTS + ", got " + max);
+        }
+        this.maxBatchEvents = max;
+    }
+
+    public int maxBatchEvents() {
+        return maxBatchEvents;
     }
 
     private String topic(final Kind kind) {
@@ -293,9 +342,14 @@ public final class Uplink implements AutoCloseable {
 
     // ------------------------------------------------------------------ counters
 
-    /** Messages the broker acknowledged since start. */
+    /** Messages the broker acknowledged since start, counting each event of a batch. */
     public long sent() {
         return sent.get();
+    }
+
+    /** Batch messages ({@code events/rejects}) the broker acknowledged since start. */
+    public long batchesSent() {
+        return batchesSent.get();
     }
 
     /** Messages waiting: in the outbox (not yet acknowledged) and in the in-memory stats queue. */
@@ -363,22 +417,27 @@ public final class Uplink implements AutoCloseable {
                     outbox.rewind();
                 }
                 boolean busy = sendVolatile();
-                final int room = System.nanoTime() - pauseUntil < 0 ? 0 : window - outbox.inflight();
-                if (room > 0) {
-                    final List<Outbox.Entry> batch = outbox.next(room);
-                    for (final Outbox.Entry e : batch) {
-                        if (!publish(e)) {
-                            break;
-                        }
+                int room = System.nanoTime() - pauseUntil < 0 ? 0 : window - inflightMessages.get();
+                final boolean hadRoom = room > 0;
+                while (room > 0) {
+                    // whatever is waiting now, packed: never waits for more to come
+                    final List<Outbox.Entry> run = outbox.nextRun(maxBatchEvents,
+                            Schema.MAX_PAYLOAD_BYTES - RejectPacker.OVERHEAD_BYTES, rejectTopic::equals);
+                    if (run.isEmpty()) {
+                        break;
                     }
-                    busy |= !batch.isEmpty();
+                    busy = true;
+                    if (!publish(run)) {
+                        break;
+                    }
+                    room--;
                 }
                 if (System.nanoTime() - lastPersist > 200_000_000L) {
                     outbox.persistWatermark();
                     lastPersist = System.nanoTime();
                 }
                 if (!busy) {
-                    if (room <= 0) {
+                    if (!hadRoom) {
                         synchronized (signal) {
                             signal.wait(20);
                         }
@@ -402,6 +461,7 @@ public final class Uplink implements AutoCloseable {
                 freshClient();
             }
             clientUsed = true;
+            inflightMessages = new AtomicInteger();
             final IMqttToken t = client.connect(options());
             t.waitForCompletion(15_000);
             final MqttProperties props = t.getResponseProperties();
@@ -430,30 +490,70 @@ public final class Uplink implements AutoCloseable {
                 .waitForCompletion(10_000);
     }
 
-    private boolean publish(final Outbox.Entry e) {
-        final MqttMessage m = new MqttMessage(e.payload());
+    /**
+     * Publishes a run from the outbox: alone when it is one message, else packed into one batch. What does not
+     * make it into the message goes back to the outbox's cursor. False when nothing could be published.
+     */
+    private boolean publish(final List<Outbox.Entry> run) {
+        final Outbox.Entry first = run.get(0);
+        int count = 1;
+        String topic = first.topic();
+        byte[] payload = first.payload();
+        if (run.size() > 1) {
+            final List<byte[]> singles = new ArrayList<>(run.size());
+            for (final Outbox.Entry e : run) {
+                singles.add(e.payload());
+            }
+            final RejectPacker.Packed packed = RejectPacker.pack(singles, maxBatchEvents, Schema.MAX_PAYLOAD_BYTES);
+            if (packed.events() > 1) {
+                count = packed.events();
+                topic = batchTopic;
+                payload = packed.payload();
+            } // else: the first is not a valid rejection (or alone fits): it goes alone, as written
+            if (count < run.size()) {
+                outbox.unsend(run.get(count).seq());
+            }
+        }
+        final long[] seqs = new long[count];
+        for (int i = 0; i < count; i++) {
+            seqs[i] = run.get(i).seq();
+        }
+        final boolean batch = count > 1;
+        final String sentTopic = topic;
+        final MqttMessage m = new MqttMessage(payload);
         m.setQos(1);
         final MqttAsyncClient c = client;
+        final AtomicInteger inflight = inflightMessages;
+        final String what = batch ? "batch of " + count + " from message " + seqs[0] : "message " + seqs[0];
         try {
-            c.publish(e.topic(), m, e.seq(), new MqttActionListener() {
+            inflight.incrementAndGet();
+            c.publish(topic, m, seqs[0], new MqttActionListener() {
                 @Override
                 public void onSuccess(final IMqttToken token) {
+                    inflight.decrementAndGet();
                     final int[] codes = token.getReasonCodes();
                     if (codes != null && codes.length > 0 && codes[0] >= MqttReturnCode.RETURN_CODE_UNSPECIFIED_ERROR) {
                         refusedByBroker.incrementAndGet();
-                        LOG.warn("broker refused message {} on {} (reason {}); keeping it and retrying", e.seq(),
-                                e.topic(), codes[0]);
+                        LOG.warn("broker refused {} on {} (reason {}); keeping it and retrying", what, sentTopic,
+                                codes[0]);
                         pauseUntil = System.nanoTime() + 1_000_000_000L;
-                        outbox.unsend(e.seq());
+                        outbox.unsend(seqs[0]);
+                        wake();
                         return;
                     }
-                    outbox.ack(e.seq());
-                    sent.incrementAndGet();
+                    for (final long seq : seqs) {
+                        outbox.ack(seq);
+                    }
+                    sent.addAndGet(seqs.length);
+                    if (batch) {
+                        batchesSent.incrementAndGet();
+                    }
                     wake();
                 }
 
                 @Override
                 public void onFailure(final IMqttToken token, final Throwable exception) {
+                    inflight.decrementAndGet();
                     if (c == client) { // a replaced client's failures are already covered by the rewind
                         rewindNeeded.set(true);
                     }
@@ -462,8 +562,9 @@ public final class Uplink implements AutoCloseable {
             });
             return true;
         } catch (final MqttException ex) {
+            inflight.decrementAndGet();
             // too many in flight, or the connection just went: send it (and what followed) again later
-            outbox.unsend(e.seq());
+            outbox.unsend(seqs[0]);
             if (ex.getReasonCode() == org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT) {
                 window = Math.max(1, window / 2);
                 sleepQuietly(5);
