@@ -187,14 +187,21 @@ public final class WinnowServer implements AutoCloseable {
         if (!wildcard(config.httpHost())) {
             return httpUrl();
         }
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "127.0.0.1"; // no name to give: set http.public-url
+        String host = hostName;
+        if (host == null) {
+            // the configured name, not a reverse DNS lookup (which can take seconds on a site without DNS);
+            // looked up once, as every deploy and snapshot command asks
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "127.0.0.1"; // no name to give: set http.public-url
+            }
+            hostName = host;
         }
         return scheme() + "://" + host + ":" + httpPort() + "/";
     }
+
+    private volatile String hostName;
 
     private String scheme() {
         return config.security().httpTlsKeystore() != null ? "https" : "http";

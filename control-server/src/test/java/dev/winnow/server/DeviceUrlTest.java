@@ -18,7 +18,7 @@ class DeviceUrlTest {
     void boundToAllInterfacesDevicesGetThisHostsNameNotLoopback() throws Exception {
         try (WinnowServer server = WinnowServer.start(ServerConfig.ephemeral(dir).withHttpHost("0.0.0.0"))) {
             final URI u = URI.create(server.deviceUrl());
-            final String expected = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            final String expected = java.net.InetAddress.getLocalHost().getHostName();
             assertThat(u.getHost()).isEqualTo(expected);
             assertThat(u.getPort()).isEqualTo(server.httpPort());
             assertThat(server.httpUrl()).startsWith("http://127.0.0.1:");

@@ -90,6 +90,28 @@ public final class ReportEngine {
         return List.copyOf(out);
     }
 
+    /** Whether the site has any rejection minute or stats period that began before {@code end}. */
+    public boolean hasDataBefore(final String site, final Instant end) {
+        try (Connection c = db.connection()) {
+            for (final String sql : new String[] {
+                "SELECT 1 FROM reject_minutes WHERE site = ? AND minute_start < ? LIMIT 1",
+                "SELECT 1 FROM stats WHERE site = ? AND from_time < ? LIMIT 1"}) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, site);
+                    ps.setObject(2, java.time.OffsetDateTime.ofInstant(end, java.time.ZoneOffset.UTC));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
     /** The report of a site's day; {@code progress} gets 0..1 as lines finish. */
     public SiteReport site(final String site, final LocalDate day, final ZoneId zone, final Instant now,
                            final DoubleConsumer progress) {

@@ -179,8 +179,10 @@ public final class Reports implements AutoCloseable {
         }
         final LocalDate day = now.toLocalDate().minusDays(1);
         final List<ReportArchive.Entry> out = new java.util.ArrayList<>();
+        final Instant dayEnd = day.plusDays(1).atStartOfDay(s.zone()).toInstant();
         for (String site : engine.sites()) {
-            if (!archive.hasScheduled(site, day, s.zone().getId())) {
+            // a site that first reported after the day has nothing to say of it (a new install, the demo)
+            if (!archive.hasScheduled(site, day, s.zone().getId()) && engine.hasDataBefore(site, dayEnd)) {
                 LOG.info("scheduled report of {} {}", site, day);
                 out.add(generate(site, day, s.zone(), "scheduled", true, (f, st) -> { }));
             }

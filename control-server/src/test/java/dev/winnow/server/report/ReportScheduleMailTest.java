@@ -62,6 +62,8 @@ class ReportScheduleMailTest {
         try (Database db = Database.open(Database.embeddedUrl(dir), null, null)) {
             try (BulkLoader l = new BulkLoader(db, now[0], n -> { })) {
                 new SeededMill(3, "mill-a", 2, 4000, 60).generate(LocalDate.of(2026, 3, 27), 4, l);
+                // a site installed after the report day: no scheduled report of a day it was not there
+                new SeededMill(4, "mill-new", 1, 500, 60).generate(LocalDate.of(2026, 3, 31), 1, l);
             }
             final Javalin app = Javalin.create(c -> c.showJavalinBanner = false);
             try (Reports reports = Reports.install(app, new EventStore(db), clock)) {
@@ -75,6 +77,7 @@ class ReportScheduleMailTest {
                 final List<ReportArchive.Entry> made = reports.tick();
                 assertThat(made).hasSize(1);
                 assertThat(made.get(0).day()).isEqualTo(LocalDate.of(2026, 3, 29));
+                assertThat(made.get(0).site()).isEqualTo("mill-a");
                 assertThat(made.get(0).emailedTo()).isEqualTo("manager@mill.example,qa@mill.example");
                 assertThat(reports.tick()).as("only once").isEmpty();
 
