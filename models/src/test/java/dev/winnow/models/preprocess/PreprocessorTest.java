@@ -96,6 +96,56 @@ class PreprocessorTest {
         assertThat(p.apply(new byte[3 * 128 * 64], 128, 64)).isSameAs(t);
     }
 
+    /**
+     * The identity path (frame already at the input's scale) must write exactly the bits the general
+     * resampling path writes, padding included, for every channel order, resize mode and normalisation.
+     */
+    @Test
+    void identityPathIsBitIdenticalToTheGeneralPath() {
+        final Normalisation imagenet = new Normalisation(1 / 255.0, List.of(0.485, 0.456, 0.406),
+                List.of(0.229, 0.224, 0.225));
+        final java.util.Random random = new java.util.Random(7);
+        // {input w, input h, frame w, frame h, letterbox}: the camera case (320x240 into 320x256), a frame
+        // narrower than the input (left/right padding), a frame of exactly the input size stretched, odd padding.
+        final int[][] cases = {{320, 256, 320, 240, 1}, {64, 48, 40, 48, 1}, {32, 24, 32, 24, 0}, {16, 16, 16, 13, 1}};
+        for (final int[] c : cases) {
+            for (final ColourOrder order : ColourOrder.values()) {
+                for (final ResizeMode resize : ResizeMode.values()) {
+                    for (final Normalisation norm : List.of(Normalisation.ULTRALYTICS, imagenet, RAW)) {
+                        final InputSpec spec = new InputSpec(c[0], c[1], order, c[4] == 1, 114, resize, norm);
+                        final byte[] frame = new byte[3 * c[2] * c[3]];
+                        random.nextBytes(frame);
+                        final FloatBuffer fast = buffer(c[0], c[1]);
+                        final FloatBuffer general = buffer(c[0], c[1]);
+                        final Preprocessor fastPre = new Preprocessor(spec, fast);
+                        final LetterboxTransform tf = fastPre.apply(frame, c[2], c[3]);
+                        final LetterboxTransform tg = new Preprocessor(spec, general, false).apply(frame, c[2], c[3]);
+                        assertThat(tf).isEqualTo(tg);
+                        assertThat(tf.scaleX()).isEqualTo(1f);
+                        assertThat(bits(fast)).as("%s %s %s %s", java.util.Arrays.toString(c), order, resize, norm)
+                                .isEqualTo(bits(general));
+                        // A second frame into the same (now dirty) buffer: everything, padding too, is rewritten.
+                        random.nextBytes(frame);
+                        for (int i = 0; i < fast.capacity(); i++) {
+                            fast.put(i, Float.NaN);
+                        }
+                        fastPre.apply(frame, c[2], c[3]);
+                        new Preprocessor(spec, general, false).apply(frame, c[2], c[3]);
+                        assertThat(bits(fast)).isEqualTo(bits(general));
+                    }
+                }
+            }
+        }
+    }
+
+    private static int[] bits(final FloatBuffer b) {
+        final int[] out = new int[b.capacity()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Float.floatToRawIntBits(b.get(i));
+        }
+        return out;
+    }
+
     @Test
     void rejectsShortFrameBuffer() {
         final InputSpec spec = new InputSpec(8, 8, ColourOrder.RGB, true, 114, ResizeMode.BILINEAR, RAW);
