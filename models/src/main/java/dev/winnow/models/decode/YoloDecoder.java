@@ -14,7 +14,12 @@ import java.util.List;
  * class's threshold. Candidates go through greedy class-wise NMS (suppress when IoU &gt; nmsIou), best
  * first, up to maxDetections, then are mapped back to frame pixels and clipped to the frame.
  *
- * <p>All scratch arrays are sized for N at construction; per frame only the result list is allocated.
+ * <p>All scratch arrays are sized for N (read from the concrete output shape, never assumed) at
+ * construction; per frame only the result list is allocated. The score rows are copied out of the
+ * tensor in one bulk read and scanned class by class (contiguous, so the JIT can vectorise it) to find
+ * each anchor's best class, in the same order and with the same comparisons as an anchor-by-anchor scan;
+ * an anchor whose best score is below every class threshold is dropped with one comparison, and only
+ * the few candidates left have their boxes read.
  */
 public final class YoloDecoder implements Decoder {
 
@@ -33,6 +38,12 @@ public final class YoloDecoder implements Decoder {
     private final int[] cls;
     private final long[] order;
     private final int[] kept;
+    // Per-anchor scratch: the class score rows as copied from the tensor, and the best class so far.
+    private final float[] scores;
+    private final float[] bestScore;
+    private final int[] bestClass;
+    /** The lowest per-class threshold: an anchor whose best score is below it cannot be a candidate. */
+    private final float minThreshold;
 
     /**
      * @param card        the card (classes, nmsIou, maxDetections), never null
@@ -61,22 +72,45 @@ public final class YoloDecoder implements Decoder {
         cls = new int[n];
         order = new long[n];
         kept = new int[Math.min(n, maxDetections)];
+        scores = new float[nc * n];
+        bestScore = new float[n];
+        bestClass = new int[n];
+        float min = Float.POSITIVE_INFINITY;
+        for (final float t : this.thresholds) {
+            min = Math.min(min, t);
+        }
+        minThreshold = min;
     }
 
     @Override
     public List<Detection> decode(final FloatBuffer out, final LetterboxTransform t) {
-        int count = 0;
-        for (int a = 0; a < n; a++) {
-            int best = 0;
-            float bestScore = out.get(4 * n + a);
-            for (int c = 1; c < nc; c++) {
-                final float s = out.get((4 + c) * n + a);
-                if (s > bestScore) {
-                    bestScore = s;
-                    best = c;
+        out.get(4 * n, scores, 0, nc * n);
+        final float[] bs = bestScore;
+        final int[] bc = bestClass;
+        System.arraycopy(scores, 0, bs, 0, n);
+        Arrays.fill(bc, 0);
+        // Class-major: for each anchor, a later class wins only when strictly better (ties keep the lower
+        // class, NaN never wins), exactly as comparing that anchor's classes in order.
+        for (int c = 1; c < nc; c++) {
+            final int row = c * n;
+            for (int a = 0; a < n; a++) {
+                final float s = scores[row + a];
+                if (s > bs[a]) {
+                    bs[a] = s;
+                    bc[a] = c;
                 }
             }
-            // NaN fails this test too, so a broken model yields nothing rather than garbage.
+        }
+        final float floor = minThreshold;
+        int count = 0;
+        for (int a = 0; a < n; a++) {
+            final float bestScore = bs[a];
+            // Cheap reject first: most anchors score below every threshold. NaN fails these tests too, so
+            // a broken model yields nothing rather than garbage.
+            if (!(bestScore >= floor)) {
+                continue;
+            }
+            final int best = bc[a];
             if (!(bestScore >= thresholds[best]) || bestScore <= 0f) {
                 continue;
             }

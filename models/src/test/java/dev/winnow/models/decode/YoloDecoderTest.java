@@ -70,6 +70,44 @@ class YoloDecoderTest {
         assertThat(dec.decode(OUT, t)).isEqualTo(first);
     }
 
+    /**
+     * The class-major scan with its cheap reject must give exactly what an anchor-by-anchor scan gives, for
+     * any anchor count (the shipped stride-8 head has 1280 anchors at 320x256, a stride-4 head 5120): random
+     * scores quantised so ties between classes and anchors occur, NaN and negative scores, zero-sized boxes.
+     */
+    @Test
+    void matchesTheAnchorByAnchorReferenceForAnyAnchorCount() {
+        final ModelCard six = card("detect", "yolo",
+                "\"plastic_film\", \"polypropylene_twine\", \"straw\", \"string\", \"feather\", \"coloured_fibre\"",
+                320, 256, ", \"confidence\": 0.4, \"thresholds\": {\"feather\": 0.3, \"string\": 0.55}, \"nmsIou\": 0.45");
+        final java.util.Random random = new java.util.Random(11);
+        final LetterboxTransform t = new LetterboxTransform(1f, 1f, 0f, 8f, 320, 240);
+        for (final int n : new int[] {5, 1280, 5120}) {
+            final long[] shape = {1, 10, n};
+            final YoloDecoder fast = new YoloDecoder(six, shape, six.thresholdArray());
+            final ReferenceYoloDecoder reference = new ReferenceYoloDecoder(six, shape, six.thresholdArray());
+            for (int frame = 0; frame < 20; frame++) {
+                final float[] v = new float[10 * n];
+                for (int a = 0; a < n; a++) {
+                    v[a] = random.nextFloat() * 320;
+                    v[n + a] = random.nextFloat() * 256;
+                    v[2 * n + a] = random.nextInt(20) == 0 ? 0f : 2 + random.nextFloat() * 40;
+                    v[3 * n + a] = 2 + random.nextFloat() * 40;
+                }
+                for (int i = 4 * n; i < v.length; i++) {
+                    final int r = random.nextInt(1000);
+                    v[i] = r == 0 ? Float.NaN : r == 1 ? -0.5f : Math.round(random.nextFloat() * random.nextFloat() * 20) / 20f;
+                }
+                final FloatBuffer out = buffer(v);
+                final List<Detection> expected = reference.decode(out, t);
+                if (n > 5) {
+                    assertThat(expected).hasSizeGreaterThan(10);
+                }
+                assertThat(fast.decode(out, t)).as("N=%d frame %d", n, frame).isEqualTo(expected);
+            }
+        }
+    }
+
     @Test
     void rejectsWrongShape() {
         assertThatThrownBy(() -> new YoloDecoder(CARD, new long[] {1, 84, 5}, CARD.thresholdArray()))
