@@ -39,8 +39,13 @@ public final class VirtualCamera {
     private final int height;
     private final double mmX;
     private final double mmY;
-    private final int[] beltTex;
+    /** The belt texture's red, green and blue planes, so drawing the belt is three row copies per row. */
+    private final int[] beltR;
+    private final int[] beltG;
+    private final int[] beltB;
     private final int[] vignette;
+    /** {@code (NOISE[i] * sigma) >> 16} for this camera's noise level: the per-pixel noise term, looked up. */
+    private final int[] noise;
     private int[] pr;
     private int[] pg;
     private int[] pb;
@@ -69,8 +74,21 @@ public final class VirtualCamera {
         this.tmp = new int[n];
         this.stamp = new int[n];
         this.colSums = new int[width];
-        this.beltTex = beltTexture(line.scenario().seed(), width, uv);
+        final int[] beltTex = beltTexture(line.scenario().seed(), width, uv);
+        this.beltR = new int[beltTex.length];
+        this.beltG = new int[beltTex.length];
+        this.beltB = new int[beltTex.length];
+        for (int i = 0; i < beltTex.length; i++) {
+            beltR[i] = (beltTex[i] >> 16) & 0xFF;
+            beltG[i] = (beltTex[i] >> 8) & 0xFF;
+            beltB[i] = beltTex[i] & 0xFF;
+        }
         this.vignette = vignette(width, height, line.scenario().lighting().vignetting());
+        final int sigma = (int) Math.round(spec.noise() * 256);
+        this.noise = new int[NOISE.length];
+        for (int i = 0; i < NOISE.length; i++) {
+            noise[i] = (NOISE[i] * sigma) >> 16;
+        }
     }
 
     /** @return the camera's id, never null */
@@ -162,12 +180,9 @@ public final class VirtualCamera {
             final int row = (int) Math.floorMod((long) Math.floor(surface / mmY), (long) TEX_H);
             final int src = row * width;
             final int dst = y * width;
-            for (int x = 0; x < width; x++) {
-                final int c = beltTex[src + x];
-                pr[dst + x] = (c >> 16) & 0xFF;
-                pg[dst + x] = (c >> 8) & 0xFF;
-                pb[dst + x] = c & 0xFF;
-            }
+            System.arraycopy(beltR, src, pr, dst, width);
+            System.arraycopy(beltG, src, pg, dst, width);
+            System.arraycopy(beltB, src, pb, dst, width);
         }
     }
 
@@ -388,10 +403,15 @@ public final class VirtualCamera {
         final int[] dst = tmp;
         for (int y = 0; y < height; y++) {
             final int row = y * width;
-            for (int x = 0; x < width; x++) {
-                final int l = src[row + (x == 0 ? 0 : x - 1)];
-                final int r = src[row + (x == width - 1 ? x : x + 1)];
-                dst[row + x] = (side * (l + r) + centre * src[row + x]) >> 8;
+            final int last = row + width - 1;
+            // The edge pixels repeat themselves as their missing neighbour; the interior loop has no
+            // branches, so the JIT vectorises it.
+            dst[row] = (side * (src[row] + src[Math.min(row + 1, last)]) + centre * src[row]) >> 8;
+            for (int i = row + 1; i < last; i++) {
+                dst[i] = (side * (src[i - 1] + src[i + 1]) + centre * src[i]) >> 8;
+            }
+            if (last > row) {
+                dst[last] = (side * (src[last - 1] + src[last]) + centre * src[last]) >> 8;
             }
         }
         for (int y = 0; y < height; y++) {
@@ -418,20 +438,25 @@ public final class VirtualCamera {
         final double flicker = 2 * r.nextDouble() - 1;
         final double gain = lighting.brightness() * (1 + lighting.variation() * (0.6 * drift + 0.4 * flicker));
         final int g = (int) Math.round(gain * 4096);
-        final int sigma = (int) Math.round(spec.noise() * 256);
         int noiseAt = r.nextInt(NOISE.length);
+        final int[] nz = noise;
         final int n = width * height;
         for (int i = 0, o = 0; i < n; i++, o += 3) {
             final int k = (g * vignette[i]) >> 12;
-            out[o] = clampByte(((pb[i] * k) >> 12) + ((NOISE[noiseAt & NOISE_MASK] * sigma) >> 16));
-            out[o + 1] = clampByte(((pg[i] * k) >> 12) + ((NOISE[(noiseAt + 1) & NOISE_MASK] * sigma) >> 16));
-            out[o + 2] = clampByte(((pr[i] * k) >> 12) + ((NOISE[(noiseAt + 2) & NOISE_MASK] * sigma) >> 16));
+            out[o] = clampByte(((pb[i] * k) >> 12) + nz[noiseAt & NOISE_MASK]);
+            out[o + 1] = clampByte(((pg[i] * k) >> 12) + nz[(noiseAt + 1) & NOISE_MASK]);
+            out[o + 2] = clampByte(((pr[i] * k) >> 12) + nz[(noiseAt + 2) & NOISE_MASK]);
             noiseAt += 3;
         }
     }
 
+    /**
+     * {@code v} clamped to 0..255, without branches: on the dark UV image noise pushes about half the pixels
+     * below 0, so a branch there is mispredicted at random.
+     */
     private static byte clampByte(final int v) {
-        return (byte) (v < 0 ? 0 : v > 255 ? 255 : v);
+        final int low = v & ~(v >> 31); // v < 0 -> 0
+        return (byte) (low | ((255 - low) >> 31)); // low > 255 -> all ones, i.e. 255 as a byte
     }
 
     private static int[] beltTexture(final long seed, final int width, final boolean uv) {

@@ -128,6 +128,32 @@ class VirtualCameraTest {
         assertThat(reused.bgr()).isSameAs(buffer).isEqualTo(b.camera("colour-1").grab(500_000_000L).bgr());
     }
 
+    /**
+     * The renderer's speed-ups (belt texture as planes, noise table per camera, branch-free clamp, blur
+     * without edge branches) must not change a single pixel: these are the SHA-256 of 60 frames per camera
+     * as rendered before them. Recorded on x86-64; {@code Math.sin}/{@code cos} may differ in the last bit
+     * on other platforms, where the check is skipped.
+     */
+    @Test
+    void pixelsAreExactlyThoseOfTheReferenceRenderer() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("amd64".equals(System.getProperty("os.arch")),
+                "reference hashes were recorded on x86-64");
+        final String[][] expected = {
+                {"fast-belt", "colour-1", "ddd873ed27c9beb7f71517c20232e1d229feaa552f06bcc6f86a4ace3825e372"},
+                {"fast-belt", "uv-1", "a5c1820021777ad33f2cf02ca1d9aa31312f3ebcab0df0b97e2707acbd15a3cf"},
+                {"demo", "colour-1", "657bd7db3dbf85f298e9e00aa836f6b5fc5799a7135bc17df64eecbd041cdd42"},
+                {"demo", "uv-1", "a84f8657a6b2bc663a1d4b4f571c354774c26190ec8e73412c07de8d4d8b6e1a"}};
+        for (final String[] e : expected) {
+            final ManualClock clock = new ManualClock();
+            final VirtualCamera c = new VirtualLine(Scenario.named(e[0]), clock).camera(e[1]);
+            final java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (int i = 0; i < 60; i++) {
+                md.update(c.grab(clock.advance(c.framePeriodNanos())).bgr());
+            }
+            assertThat(java.util.HexFormat.of().formatHex(md.digest())).as(e[0] + " " + e[1]).isEqualTo(e[2]);
+        }
+    }
+
     @Test
     void renderingIsFast() {
         final Scenario big = Scenario.parse("""
