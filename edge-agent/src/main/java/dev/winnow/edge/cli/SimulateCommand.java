@@ -167,6 +167,7 @@ public final class SimulateCommand implements Callable<Integer> {
         lat.put("p99", round(r.latencyMs()[1], 3));
         out.put("frames", r.frames());
         out.put("dropped_frames", r.droppedFrames());
+        out.put("missed_frames", r.missedFrames());
         final ObjectNode det = out.putObject("detectors");
         r.detectors().forEach(det::put);
         out.put("timer_priority", r.timerPriority());

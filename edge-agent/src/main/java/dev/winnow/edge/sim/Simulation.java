@@ -78,13 +78,17 @@ public final class Simulation {
         public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 6, 0.5);
     }
 
-    /** The line's score card and the agent's own counts. {@code sent} is -1 without a broker. */
+    /**
+     * The line's score card and the agent's own counts. {@code sent} is -1 without a broker. Frames due and
+     * not processed are {@code droppedFrames} (rendered, then dropped from a camera's queue because inference
+     * was behind) plus {@code missedFrames} (never rendered: the capture thread itself came late).
+     */
     public record Result(Scenario scenario, LineResult line, long rejections, Map<String, Long> rejectionsByClass,
                          long lateDecisions, long objects, long frames, double[] timingErrorMs,
                          List<PulseRecord> pulses, long sent, long unsent, double[] latencyMs, long droppedFrames,
                          Map<String, String> detectors, String timerPriority,
                          dev.winnow.hardware.sim.Judgement judgement, List<LineInspector.Decision> decisions,
-                         VirtualLine virtualLine) {
+                         VirtualLine virtualLine, long missedFrames) {
     }
 
     private final Options options;
@@ -173,6 +177,7 @@ public final class Simulation {
 
         final Map<String, String> models = new LinkedHashMap<>();
         final List<CameraPipeline> pipelines = new ArrayList<>();
+        final List<VirtualCameraSource> sources = new ArrayList<>();
         final long endNanos = forever ? Long.MAX_VALUE : clock.nanos() + Math.round(runSeconds * 1e9);
         inspector.onAlarm(reason -> System.err.println("winnow-agent: ALARM " + reason));
         final List<LineInspector.Decision> decisions = new ArrayList<>();
@@ -183,6 +188,7 @@ public final class Simulation {
         });
         for (final VirtualCamera cam : vline.cameras()) {
             final VirtualCameraSource source = new VirtualCameraSource(cam, clock, endNanos);
+            sources.add(source);
             final FrameDetector detector = "oracle".equals(tuning.detector()) ? new OracleDetector(source)
                     : detectors.get(cam.id());
             models.put(cam.id(), detector.version());
@@ -283,7 +289,8 @@ public final class Simulation {
                 inspector.totalLateDecisions(), inspector.objects(), frames, timing.percentilesMs(),
                 vline.valves().pulses(), link == null ? -1 : link.sent(),
                 link == null ? 0 : link.pending() + sendFailures.get(), inspector.totalLatencyMs(),
-                inspector.totalDroppedFrames(), models, scheduler.priority(), judgement, List.copyOf(decisions), vline);
+                inspector.totalDroppedFrames(), models, scheduler.priority(), judgement, List.copyOf(decisions), vline,
+                sources.stream().mapToLong(VirtualCameraSource::missedFrames).sum());
     }
 
     /** Calibrates from the four image corners, as an engineer would with a target laid on the belt. */

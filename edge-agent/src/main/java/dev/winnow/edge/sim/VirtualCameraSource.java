@@ -10,7 +10,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The virtual line's camera as a frame source, paced in real time at the camera's frame rate.
  * Frames are rendered at the instant they are due, so a slow renderer shows up as a lower frame
- * rate rather than as frames from the past.
+ * rate rather than as frames from the past. Frame slots that pass while the capture thread is late
+ * are skipped, as a camera drops frames nobody reads, and counted ({@link #missedFrames()}).
  */
 public final class VirtualCameraSource implements FrameSource {
 
@@ -19,6 +20,10 @@ public final class VirtualCameraSource implements FrameSource {
     private final long periodNanos;
     private final long endNanos;
     private long nextNanos;
+    private final long startNanos;
+    // Written by the capture thread only.
+    private volatile long rendered;
+    private volatile long lastRenderNanos;
     private volatile boolean keepTruth;
     private final java.util.Map<Long, java.util.List<dev.winnow.hardware.sim.GroundTruthBox>> truth =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -30,6 +35,7 @@ public final class VirtualCameraSource implements FrameSource {
         this.periodNanos = camera.framePeriodNanos();
         this.endNanos = endNanos;
         this.nextNanos = clock.nanos();
+        this.startNanos = nextNanos;
     }
 
     @Override
@@ -52,12 +58,26 @@ public final class VirtualCameraSource implements FrameSource {
         }
         // Skip frames that are already past rather than rendering a backlog.
         nextNanos = Math.max(nextNanos + periodNanos, now);
+        rendered++;
+        lastRenderNanos = now;
         final RenderedFrame r = camera.grab(now);
         if (keepTruth) {
             truth.put(r.sequence(), r.truth());
             truth.remove(r.sequence() - 16);
         }
         return new Frame(r.cameraId(), r.sequence(), r.captureNanos(), r.encoderCount(), r.width(), r.height(), r.bgr());
+    }
+
+    /**
+     * Frames a camera running at its nominal rate would have delivered by the last frame rendered, minus the
+     * frames rendered: the slots skipped because the capture thread came late. Read it after the source ended.
+     */
+    public long missedFrames() {
+        if (rendered == 0) {
+            return 0;
+        }
+        final long due = (lastRenderNanos - startNanos) / periodNanos + 1;
+        return Math.max(0, due - rendered);
     }
 
     /** For {@link OracleDetector} only: keep each frame's ground truth for a short while. */
