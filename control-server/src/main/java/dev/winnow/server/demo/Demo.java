@@ -106,7 +106,7 @@ public final class Demo implements AutoCloseable {
                 final String line = "line-" + i;
                 final Path data = c.dataDir().toAbsolutePath().normalize();
                 final AgentSpec spec = new AgentSpec(i, options.site(), line, "pi-" + line, i,
-                        demo.server.mqttUrl(), data.resolve("agents").resolve(line),
+                        demo.server.mqttUrl(), demo.server.httpUrl(), data.resolve("agents").resolve(line),
                         data.resolve("logs").resolve(line + ".log"));
                 final AgentSupervisor s = new AgentSupervisor(spec, options.agentCommand().apply(spec),
                         options.initialBackoff(), options.maxBackoff(), options.report());

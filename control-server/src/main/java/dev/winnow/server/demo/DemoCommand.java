@@ -51,7 +51,8 @@ public final class DemoCommand implements Callable<Integer> {
     public static Function<AgentSpec, List<String>> agentCommand(final Path java, final Path agentJar,
                                                                  final String scenario) {
         return spec -> List.of(java.toString(), "-XX:+UseZGC", "-jar", agentJar.toString(), "simulate",
-                "--scenario", scenario, "--mqtt", spec.mqttUrl(), "--site", spec.site(), "--line", spec.line(),
+                "--scenario", scenario, "--mqtt", spec.mqttUrl(), "--http", spec.httpUrl(), "--site", spec.site(),
+                "--line", spec.line(),
                 "--device", spec.device(), "--seed", Long.toString(spec.seed()), "--state", spec.stateDir().toString(),
                 "--forever");
     }

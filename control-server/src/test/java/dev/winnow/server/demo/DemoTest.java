@@ -127,10 +127,11 @@ class DemoTest {
     @Test
     void theRealAgentCommandLine() {
         final AgentSpec spec = new AgentSpec(2, "demo-mill", "line-2", "pi-line-2", 2, "tcp://127.0.0.1:1883",
-                Path.of("/d/agents/line-2"), Path.of("/d/logs/line-2.log"));
+                "http://127.0.0.1:8080/", Path.of("/d/agents/line-2"), Path.of("/d/logs/line-2.log"));
         assertThat(DemoCommand.agentCommand(Path.of("/jdk/bin/java"), Path.of("/w/winnow-agent.jar"), "demo")
                 .apply(spec)).containsExactly("/jdk/bin/java", "-XX:+UseZGC", "-jar", "/w/winnow-agent.jar",
-                "simulate", "--scenario", "demo", "--mqtt", "tcp://127.0.0.1:1883", "--site", "demo-mill",
+                "simulate", "--scenario", "demo", "--mqtt", "tcp://127.0.0.1:1883", "--http", "http://127.0.0.1:8080/",
+                "--site", "demo-mill",
                 "--line", "line-2", "--device", "pi-line-2", "--seed", "2", "--state", "/d/agents/line-2",
                 "--forever");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.edge.camera.CameraPipeline;
 import dev.winnow.edge.camera.Frame;
+import dev.winnow.edge.camera.Jpeg;
 import dev.winnow.edge.config.AgentConfig;
 import dev.winnow.edge.config.ConfigException;
 import dev.winnow.edge.config.ConfigLoader;
@@ -34,10 +35,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.global.opencv_imgcodecs;
-import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -230,7 +227,7 @@ public final class CommandHandler implements AutoCloseable {
 
     private CommandResult upload(final Command c, final Frame f, final String url) {
         try {
-            final byte[] jpeg = jpeg(f);
+            final byte[] jpeg = Jpeg.encode(f);
             final HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(UPLOAD_TIMEOUT)
                     .header("Content-Type", "image/jpeg").PUT(HttpRequest.BodyPublishers.ofByteArray(jpeg));
             final String user = username;
@@ -252,19 +249,6 @@ public final class CommandHandler implements AutoCloseable {
         } catch (final IOException | RuntimeException e) {
             LOG.warn("snapshot {} failed: {}", c.id(), e.toString());
             return failed(c, "upload of " + f.camera() + " to " + url + " failed: " + e);
-        }
-    }
-
-    /** A frame as JPEG (OpenCV's encoder, its default quality). */
-    static byte[] jpeg(final Frame f) {
-        try (Mat m = new Mat(f.height(), f.width(), opencv_core.CV_8UC3); BytePointer buf = new BytePointer()) {
-            m.data().put(f.bgr(), 0, f.bgr().length);
-            if (!opencv_imgcodecs.imencode(".jpg", m, buf)) {
-                throw new IllegalStateException("OpenCV could not encode a " + f.width() + "x" + f.height() + " JPEG");
-            }
-            final byte[] out = new byte[(int) buf.limit()];
-            buf.get(out);
-            return out;
         }
     }
 

@@ -175,6 +175,15 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 });
         inspector.onAlarm(reason -> failSafe.warning("escape_rate", inspector.escapeAlarm(), reason));
+        dev.winnow.edge.link.CropUploader pictures = null;
+        if (uplink != null && cfg.mqtt().httpUrl() != null) {
+            final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(
+                    cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir());
+            pictures = new dev.winnow.edge.link.CropUploader(dev.winnow.edge.link.CropUploader.Settings.of(
+                    java.net.URI.create(cfg.mqtt().httpUrl()), creds.username(), creds.password()));
+            final dev.winnow.edge.link.CropUploader uploader = pictures;
+            inspector.onRejectPicture(p -> uploader.offer(p.event().id(), p.frame(), p.detection()));
+        }
 
         final List<CameraPipeline> pipelines = new ArrayList<>();
         final Map<String, String> models = new LinkedHashMap<>();
@@ -296,6 +305,9 @@ public final class RunCommand implements Callable<Integer> {
             pipelines.forEach(CameraPipeline::close);
             scheduler.close();
             failSafe.shutdown();
+            if (pictures != null) {
+                pictures.close();
+            }
             if (uplink != null) {
                 uplink.close();
             }

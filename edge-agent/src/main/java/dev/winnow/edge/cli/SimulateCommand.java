@@ -38,6 +38,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--mqtt", description = "Broker URL, e.g. tcp://127.0.0.1:1883; without it nothing is sent.")
     String mqttUrl;
 
+    @Option(names = "--http", description = "The control server's web address, e.g. http://127.0.0.1:8080/: "
+            + "each rejection's picture is sent there (with --mqtt).")
+    String httpUrl;
+
     @Option(names = "--site", defaultValue = "demo-mill", description = "Site name (default ${DEFAULT-VALUE}).")
     String site;
 
@@ -106,6 +110,10 @@ public final class SimulateCommand implements Callable<Integer> {
         if (marginAlongMm < 0 || marginAcrossMm < 0 || marginAlongMm > 500 || marginAcrossMm > 500) {
             throw new IllegalArgumentException("--margin-along and --margin-across must be in [0, 500] mm");
         }
+        if (httpUrl != null && (!httpUrl.matches("(?i)https?://[^\\s/]+(:\\d+)?(/\\S*)?") || mqttUrl == null)) {
+            throw new IllegalArgumentException("--http needs an http(s):// address, and --mqtt (pictures follow "
+                    + "their events), got '" + httpUrl + "'");
+        }
         final String deviceId = device != null ? device : "pi-" + line;
         checkName("--site", site);
         checkName("--line", line);
@@ -121,7 +129,7 @@ public final class SimulateCommand implements Callable<Integer> {
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
                 line, deviceId, state, statsIntervalSeconds, audit, jsonOnly,
                 new Simulation.Tuning(detector, modelDirs, threads, minSightings, marginAlongMm, marginAcrossMm,
-                        minConfidence)));
+                        minConfidence)).withHttpUrl(httpUrl));
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() -> {
             simulation.stop();
@@ -172,6 +180,12 @@ public final class SimulateCommand implements Callable<Integer> {
         r.detectors().forEach(det::put);
         out.put("timer_priority", r.timerPriority());
         out.put("objects", r.objects());
+        if (r.crops() != null) {
+            final var crops = out.putObject("pictures");
+            crops.put("uploaded", r.crops().uploaded());
+            crops.put("dropped", r.crops().dropped());
+            crops.put("failed", r.crops().failed());
+        }
         if (r.sent() >= 0) {
             out.put("sent", r.sent());
             out.put("unsent", r.unsent());

@@ -46,7 +46,11 @@ public record AgentConfig(String site, String line, String device, Hardware hard
                        double statsIntervalSeconds, boolean realtimeTimer) {
     }
 
-    public record Mqtt(String url, String username, String password, Path stateDir) {
+    /**
+     * The link to the control server. {@code httpUrl}, nullable: the server's web address, where each rejection's
+     * picture is sent (without it, rejections travel without pictures).
+     */
+    public record Mqtt(String url, String username, String password, Path stateDir, String httpUrl) {
     }
 
     /**

@@ -148,13 +148,19 @@ public final class ConfigLoader {
         final Node mq = r.object("mqtt");
         AgentConfig.Mqtt mqtt = null;
         if (mq.node != null) {
-            mq.only("url", "username", "password", "stateDir");
+            mq.only("url", "username", "password", "stateDir", "httpUrl");
             final String url = mq.text("url", null);
             if (url == null || !url.matches("(tcp|ssl|ws|wss)://[^/]+(:\\d+)?/?")) {
                 throw new ConfigException(mq.path("url") + ": a broker URL like tcp://host:1883 is required");
             }
             final String state = mq.text("stateDir", "winnow-data/agent-" + device);
-            mqtt = new AgentConfig.Mqtt(url, mq.text("username", null), mq.text("password", null), base.resolve(state));
+            final String httpUrl = mq.text("httpUrl", null);
+            if (httpUrl != null && !httpUrl.matches("(?i)https?://[^\\s/]+(:\\d+)?(/\\S*)?")) {
+                throw new ConfigException(mq.path("httpUrl") + ": the control server's web address, like "
+                        + "https://winnow.mill.lan/, is required here; got '" + httpUrl + "'");
+            }
+            mqtt = new AgentConfig.Mqtt(url, mq.text("username", null), mq.text("password", null), base.resolve(state),
+                    httpUrl);
         }
         final Node mo = r.object("models");
         mo.only("signingKey", "store");

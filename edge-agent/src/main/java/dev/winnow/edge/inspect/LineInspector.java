@@ -83,6 +83,20 @@ public final class LineInspector {
                            double travelMm) {
     }
 
+    /** A rejection with the frame and the detection that decided it: what its picture is cut from. */
+    public record RejectPicture(RejectEvent event, Frame frame, PixelDetection detection) {
+    }
+
+    private volatile Consumer<RejectPicture> pictures = p -> { };
+
+    /**
+     * Told of every rejection with the frame that decided it, on the decision thread, after the event went to
+     * the uplink: keep it cheap (copy what is needed and return).
+     */
+    public void onRejectPicture(final Consumer<RejectPicture> listener) {
+        this.pictures = listener;
+    }
+
     /** Diagnostics only: told of every decision (on the decision thread; keep it cheap). */
     public void onDecision(final Consumer<Decision> listener) {
         this.decisions = listener;
@@ -183,7 +197,7 @@ public final class LineInspector {
                 continue;
             }
             if (!o.decided()) {
-                decide(o, frame, model);
+                decide(o, frame, d, model);
             } else if (o.decidedAudit() && o.live() && !audit) {
                 // An audit camera decided it; now a live camera confirms it: fire.
                 o.markLiveDecided();
@@ -210,7 +224,8 @@ public final class LineInspector {
                 speedMmPerSecond.getAsDouble());
     }
 
-    private void decide(final dev.winnow.edge.track.TrackedObject o, final Frame frame, final String model) {
+    private void decide(final dev.winnow.edge.track.TrackedObject o, final Frame frame, final PixelDetection seen,
+                        final String model) {
         tracker.decided(o);
         final PlannedPulse p = planNow(o);
         decisions.accept(new Decision(o, p, clock.nanos(), encoder.count() * encoder.mmPerCount()));
@@ -248,6 +263,7 @@ public final class LineInspector {
                 Math.min(1.0, Math.max(0.0, o.confidence())), o.alongMm(), o.acrossMm(), o.widthMm(), o.lengthMm(),
                 valves, p.durationMs(), auditNow, model, lot, null);
         rejections.accept(event);
+        pictures.accept(new RejectPicture(event, frame, seen));
     }
 
     private void escapeOutcome(final boolean escaped) {

@@ -11,6 +11,8 @@ import dev.winnow.edge.eject.NozzleBar;
 import dev.winnow.edge.eject.TimingLog;
 import dev.winnow.edge.eject.ValveScheduler;
 import dev.winnow.edge.inspect.LineInspector;
+import dev.winnow.edge.link.CropUploader;
+import dev.winnow.edge.link.LinkCredentials;
 import dev.winnow.edge.link.Uplink;
 import dev.winnow.hardware.sim.CameraGeometry;
 import dev.winnow.hardware.sim.LineClock;
@@ -46,10 +48,25 @@ public final class Simulation {
      * @param mqttUrl  nullable: without a broker nothing is sent
      * @param stateDir nullable unless mqttUrl is set
      * @param forever  run until {@link #stop()}; {@code runSeconds} is then ignored
+     * @param httpUrl  nullable: the control server's web address, where each rejection's picture is sent
+     *                 (with a broker only)
      */
     public record Options(Scenario scenario, double runSeconds, boolean forever, String mqttUrl, String site,
                           String line, String device, Path stateDir, double statsIntervalSeconds, boolean audit,
-                          boolean quiet, Tuning tuning) {
+                          boolean quiet, Tuning tuning, String httpUrl) {
+        public Options(final Scenario scenario, final double runSeconds, final boolean forever, final String mqttUrl,
+                       final String site, final String line, final String device, final Path stateDir,
+                       final double statsIntervalSeconds, final boolean audit, final boolean quiet,
+                       final Tuning tuning) {
+            this(scenario, runSeconds, forever, mqttUrl, site, line, device, stateDir, statsIntervalSeconds, audit,
+                    quiet, tuning, null);
+        }
+
+        public Options withHttpUrl(final String url) {
+            return new Options(scenario, runSeconds, forever, mqttUrl, site, line, device, stateDir,
+                    statsIntervalSeconds, audit, quiet, tuning, url);
+        }
+
         public Options(final Scenario scenario, final double runSeconds, final boolean forever, final String mqttUrl,
                        final String site, final String line, final String device, final Path stateDir,
                        final double statsIntervalSeconds, final boolean audit, final boolean quiet) {
@@ -88,7 +105,7 @@ public final class Simulation {
                          List<PulseRecord> pulses, long sent, long unsent, double[] latencyMs, long droppedFrames,
                          Map<String, String> detectors, String timerPriority,
                          dev.winnow.hardware.sim.Judgement judgement, List<LineInspector.Decision> decisions,
-                         VirtualLine virtualLine, long missedFrames) {
+                         VirtualLine virtualLine, CropUploader.Counts crops, long missedFrames) {
     }
 
     private final Options options;
@@ -152,6 +169,14 @@ public final class Simulation {
                     AgentMain.version()), wall);
         }
         final Uplink link = uplink;
+        CropUploader cropUploader = null;
+        if (link != null && options.httpUrl() != null) {
+            final LinkCredentials creds = LinkCredentials.resolve(null, null,
+                    stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId));
+            cropUploader = new CropUploader(CropUploader.Settings.of(java.net.URI.create(options.httpUrl()),
+                    creds.username(), creds.password()));
+        }
+        final CropUploader crops = cropUploader;
         final VirtualLine vline = new VirtualLine(sc, clock);
         final NozzleBar bar = new NozzleBar(nb.positionMm(), nb.count(), nb.pitchMm(), 0, nb.latencyMs(),
                 tuning.marginAcrossMm(), tuning.marginAlongMm(), 250);
@@ -180,6 +205,9 @@ public final class Simulation {
         final List<VirtualCameraSource> sources = new ArrayList<>();
         final long endNanos = forever ? Long.MAX_VALUE : clock.nanos() + Math.round(runSeconds * 1e9);
         inspector.onAlarm(reason -> System.err.println("winnow-agent: ALARM " + reason));
+        if (crops != null) {
+            inspector.onRejectPicture(p -> crops.offer(p.event().id(), p.frame(), p.detection()));
+        }
         final List<LineInspector.Decision> decisions = new ArrayList<>();
         inspector.onDecision(d -> {
             if (decisions.size() < 100_000) {
@@ -279,7 +307,14 @@ public final class Simulation {
         final long frames = pipelines.stream().mapToLong(CameraPipeline::frames).sum();
         if (link != null) {
             link.send(inspector.snapshot(scheduler.cycles(), 0, link.pending(), null, false));
+            if (crops != null) {
+                // The server takes a picture only after it stored the event: give the last ones time to land.
+                crops.drain(java.time.Duration.ofSeconds(15));
+            }
             link.close();
+        }
+        if (crops != null) {
+            crops.close();
         }
         if (handler != null) {
             handler.close();
@@ -290,6 +325,7 @@ public final class Simulation {
                 vline.valves().pulses(), link == null ? -1 : link.sent(),
                 link == null ? 0 : link.pending() + sendFailures.get(), inspector.totalLatencyMs(),
                 inspector.totalDroppedFrames(), models, scheduler.priority(), judgement, List.copyOf(decisions), vline,
+                crops == null ? null : crops.counts(),
                 sources.stream().mapToLong(VirtualCameraSource::missedFrames).sum());
     }
 

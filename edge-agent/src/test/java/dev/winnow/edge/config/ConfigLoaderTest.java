@@ -31,6 +31,16 @@ final class ConfigLoaderTest {
         assertThat(c.lineSettings().failSafe()).isEqualTo(AgentConfig.FailSafe.STOP_LINE);
         assertThat(c.cameras().get(0).threads()).isEqualTo(2);
         assertThat(c.device()).isEqualTo("pi-line-1");
+        assertThat(c.mqtt()).isNull();
+    }
+
+    @Test
+    void theServersWebAddressIsWherePicturesGo() {
+        final AgentConfig c = ConfigLoader.parse(VALID + "mqtt: {url: tcp://winnow:1883, httpUrl: https://winnow.mill.lan/}\n",
+                Path.of("."));
+        assertThat(c.mqtt().httpUrl()).isEqualTo("https://winnow.mill.lan/");
+        assertThat(ConfigLoader.parse(VALID + "mqtt: {url: tcp://winnow:1883}\n", Path.of(".")).mqtt().httpUrl())
+                .as("without it, rejections travel without pictures").isNull();
     }
 
     @ParameterizedTest
@@ -49,6 +59,7 @@ final class ConfigLoaderTest {
         "line: line-1|line: Line 1|line: 'Line 1' must match",
         "hardware: mock|hardware: virtual|hardware: 'virtual' goes with virtual cameras only",
         "device: /dev/video0}|device: /dev/video0, width: 640}|cameras[0].source.height: width and height are set together",
+        "hardware: mock|hardware: mock\\nmqtt: {url: tcp://s:1883, httpUrl: s:8080}|mqtt.httpUrl: the control server",
     })
     void eachRuleStopsTheAgentNamingTheKey(final String from, final String to, final String message) {
         final String yaml = VALID.replace(from.replace("\\n", "\n"), to.replace("\\n", "\n"));

@@ -28,7 +28,7 @@ final class EndToEndTest {
         try (WinnowServer server = WinnowServer.start(ServerConfig.ephemeral(dir.resolve("server")))) {
             final Simulation simulation = new Simulation(new Simulation.Options(
                     Scenario.named("demo").withSeed(7), 8, false, server.mqttUrl(), "test-mill", "line-1", "pi-1",
-                    dir.resolve("agent"), 1, false, true));
+                    dir.resolve("agent"), 1, false, true).withHttpUrl(server.httpUrl()));
             final Simulation.Result result = simulation.run();
 
             assertThat(result.rejections()).as("the agent must have rejected something").isGreaterThan(5);
@@ -60,6 +60,24 @@ final class EndToEndTest {
             final Set<Integer> firedValves = result.pulses().stream().map(PulseRecord::valve)
                     .collect(Collectors.toCollection(TreeSet::new));
             assertThat(firedValves).containsAll(storedValves);
+
+            // Every rejection's picture reached the gallery: the object cut from the frame that decided it.
+            assertThat(result.crops()).isEqualTo(new dev.winnow.edge.link.CropUploader.Counts(result.rejections(), 0, 0));
+            final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            final String gallery = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.httpUrl()
+                    + "api/gallery?site=test-mill&line=line-1&limit=1000")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            final com.fasterxml.jackson.databind.JsonNode items = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(gallery);
+            final com.fasterxml.jackson.databind.JsonNode list = items.isArray() ? items : items.path("items");
+            assertThat(list.size()).as(gallery).isEqualTo((int) result.rejections());
+            list.forEach(item -> assertThat(item.path("hasCrop").asBoolean()).as(item.toString()).isTrue());
+            final String first = list.get(0).path("id").asText();
+            final java.net.http.HttpResponse<byte[]> jpeg = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(server.httpUrl() + "api/gallery/" + first + "/crop.jpg")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(jpeg.statusCode()).isEqualTo(200);
+            assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg.body()))).isNotNull();
         }
     }
 }
