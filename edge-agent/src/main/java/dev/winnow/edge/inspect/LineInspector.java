@@ -186,8 +186,11 @@ public final class LineInspector {
             final double w1 = h.along(x1, y1);
             final double across = (a0 + a1) / 2;
             final double world = (w0 + w1) / 2;
+            // A box touching the frame's top or bottom row was cut off by the view: its extent across is partial.
+            final boolean whole = y0 > 1 && y1 < frame.height() - 1;
             final BeltDetection onBelt = new BeltDetection(frame.camera(), d.cls(), d.confidence(),
-                    travelAtCapture - world, across, Math.abs(a1 - a0), Math.abs(w1 - w0), frame.captureNanos());
+                    travelAtCapture - world, across, Math.abs(a1 - a0), Math.abs(w1 - w0), frame.captureNanos(),
+                    whole);
             final Tracker.Update update = tracker.add(onBelt, liveCamera);
             if (update.isNew()) {
                 counters.objects++;

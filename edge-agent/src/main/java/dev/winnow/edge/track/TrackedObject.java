@@ -2,6 +2,12 @@ package dev.winnow.edge.track;
 
 /**
  * One physical object, however many frames and cameras saw it. Mutable, owned by the {@link Tracker}.
+ *
+ * <p>Its extent along the belt is the union of its sightings' boxes: a box cut off at a view's end shows only part
+ * of the object, and the pulse must cover all of it. Across the belt the union would collect every sighting's box
+ * error (a twine seen in 35 frames would be tracked 15-20 mm too wide each side, and the nozzle beside it would fire
+ * at nothing), so the extent across is the mean of the left and right edges of the sightings that saw the object
+ * whole; the union serves only until the first whole sighting, and for matching sightings to objects.
  */
 public final class TrackedObject {
 
@@ -13,6 +19,9 @@ public final class TrackedObject {
     private double alongMax;
     private double acrossMin;
     private double acrossMax;
+    private double wholeLeftSum;
+    private double wholeRightSum;
+    private int wholeSightings;
     private int sightings;
     private final long firstSeenNanos;
     private boolean decided;
@@ -28,6 +37,7 @@ public final class TrackedObject {
         this.alongMax = d.alongMm() + d.lengthMm() / 2;
         this.acrossMin = d.acrossMm() - d.widthMm() / 2;
         this.acrossMax = d.acrossMm() + d.widthMm() / 2;
+        addWhole(d);
         this.sightings = 1;
         this.firstSeenNanos = d.captureNanos();
     }
@@ -62,16 +72,33 @@ public final class TrackedObject {
             cls = d.cls();
             camera = d.camera();
         }
+        final double left = acrossLeft();
+        final double right = acrossRight();
         final double a0 = Math.min(alongMin, d.alongMm() - d.lengthMm() / 2);
         final double a1 = Math.max(alongMax, d.alongMm() + d.lengthMm() / 2);
-        final double c0 = Math.min(acrossMin, d.acrossMm() - d.widthMm() / 2);
-        final double c1 = Math.max(acrossMax, d.acrossMm() + d.widthMm() / 2);
-        final boolean grew = a0 < alongMin || a1 > alongMax || c0 < acrossMin || c1 > acrossMax;
+        final boolean grewAlong = a0 < alongMin || a1 > alongMax;
         alongMin = a0;
         alongMax = a1;
-        acrossMin = c0;
-        acrossMax = c1;
-        return grew;
+        acrossMin = Math.min(acrossMin, d.acrossMm() - d.widthMm() / 2);
+        acrossMax = Math.max(acrossMax, d.acrossMm() + d.widthMm() / 2);
+        addWhole(d);
+        return grewAlong || acrossLeft() < left || acrossRight() > right;
+    }
+
+    private void addWhole(final BeltDetection d) {
+        if (d.whole()) {
+            wholeLeftSum += d.acrossMm() - d.widthMm() / 2;
+            wholeRightSum += d.acrossMm() + d.widthMm() / 2;
+            wholeSightings++;
+        }
+    }
+
+    private double acrossLeft() {
+        return wholeSightings == 0 ? acrossMin : wholeLeftSum / wholeSightings;
+    }
+
+    private double acrossRight() {
+        return wholeSightings == 0 ? acrossMax : wholeRightSum / wholeSightings;
     }
 
     /**
@@ -123,12 +150,13 @@ public final class TrackedObject {
         return alongMax - alongMin;
     }
 
+    /** Centre across the belt (see the class comment for how the extent across is estimated). */
     public double acrossMm() {
-        return (acrossMin + acrossMax) / 2;
+        return (acrossLeft() + acrossRight()) / 2;
     }
 
     public double widthMm() {
-        return acrossMax - acrossMin;
+        return acrossRight() - acrossLeft();
     }
 
     /** The largest absolute belt position the object covers: its upstream edge. */

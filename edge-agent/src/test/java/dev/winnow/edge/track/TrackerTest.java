@@ -52,4 +52,42 @@ final class TrackerTest {
         assertThat(tracker.liveCount()).isEqualTo(1);
         assertThat(tracker.objects()).isEqualTo(2);
     }
+
+    @Test
+    void acrossTheBeltTheExtentIsTheMeanOfWholeSightingsNotTheUnionOfTheirErrors() {
+        final Tracker tracker = new Tracker(5);
+        // a 10 mm wide object at across 100, boxed 3 mm off to either side in turn
+        tracker.add(new BeltDetection("colour", "straw", 0.6, 500, 97, 10, 40, 0, true));
+        tracker.add(new BeltDetection("colour", "straw", 0.6, 500, 103, 10, 40, 0, true));
+        final TrackedObject o = tracker.add(new BeltDetection("uv", "straw", 0.6, 500, 100, 10, 40, 0, true)).object();
+        assertThat(o.acrossMm()).isEqualTo(100.0);
+        assertThat(o.widthMm()).as("the union would be 16 mm").isEqualTo(10.0);
+        assertThat(o.lengthMm()).isEqualTo(40.0);
+    }
+
+    @Test
+    void aSightingCutOffByTheViewWidensTheObjectAlongButDoesNotNarrowItAcross() {
+        final Tracker tracker = new Tracker(5);
+        tracker.add(new BeltDetection("colour", "polypropylene_twine", 0.8, 500, 100, 60, 40, 0, true));
+        // the twine's tail, cut off at the view's edge: a narrow box further along
+        final Tracker.Update tail = tracker.add(new BeltDetection("colour", "polypropylene_twine", 0.8, 530, 80, 20,
+                40, 0, false));
+        assertThat(tail.grew()).isTrue();
+        assertThat(tail.object().lengthMm()).isEqualTo(70.0);
+        assertThat(tail.object().widthMm()).isEqualTo(60.0);
+        assertThat(tail.object().acrossMm()).isEqualTo(100.0);
+    }
+
+    @Test
+    void untilTheObjectIsSeenWholeItsCutOffSightingsAreUnited() {
+        final Tracker tracker = new Tracker(5);
+        tracker.add(new BeltDetection("colour", "straw", 0.6, 500, 100, 10, 10, 0, false));
+        final TrackedObject o = tracker.add(new BeltDetection("colour", "straw", 0.6, 500, 106, 10, 10, 0, false))
+                .object();
+        assertThat(o.widthMm()).isEqualTo(16.0);
+        assertThat(o.acrossMm()).isEqualTo(103.0);
+        final Tracker.Update whole = tracker.add(new BeltDetection("colour", "straw", 0.6, 500, 103, 12, 10, 0, true));
+        assertThat(whole.object().widthMm()).isEqualTo(12.0);
+        assertThat(whole.grew()).as("narrower is not grown").isFalse();
+    }
 }
