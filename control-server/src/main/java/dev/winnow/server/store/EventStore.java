@@ -34,7 +34,9 @@ import java.util.TreeMap;
  * Writes ingested messages and answers the pages' questions. SQL is plain enough for both H2
  * (PostgreSQL mode) and PostgreSQL. Each id is stored once: a batch first looks up which of its
  * ids exist, then inserts only the new ones; should another writer insert the same id in between,
- * the unique key refuses it and the whole batch is retried.
+ * the unique key refuses it and the whole batch is retried. On PostgreSQL the rejections, the bulk, take
+ * another way to the same rows ({@link PgRejections}: {@code COPY} into a staging table, then
+ * {@code INSERT ... ON CONFLICT (id) DO NOTHING}); H2 keeps the lookup and multi-row {@code INSERT}s.
  */
 public final class EventStore {
 
@@ -133,19 +135,10 @@ public final class EventStore {
             stored++;
         }
 
-        final Set<String> knownRejects = existing(c, "SELECT id FROM reject_events WHERE id IN ", rejects.keySet());
-        duplicates += knownRejects.size();
-        final List<Rejection> newRejections = new ArrayList<>(rejects.size());
-        for (Inbound in : rejects.values()) {
-            final RejectEvent r = (RejectEvent) in.message();
-            if (!knownRejects.contains(r.id())) {
-                final Topic t = in.topic();
-                newRejections.add(new Rejection(r.id(), t.site(), t.line(), t.device(), r.time(), r.camera(),
-                        r.cls(), r.confidence(), r.beltMm(), r.acrossMm(), r.widthMm(), r.lengthMm(), r.valves(),
-                        r.pulseMs(), r.audit(), r.model(), r.lot(), r.crop(), receivedAt));
-            }
-        }
-        insertRejections(c, newRejections, now);
+        final List<Rejection> newRejections = PgRejections.isPostgres(c)
+                ? insertRejectionsPostgres(c, rejects.values(), receivedAt)
+                : insertRejectionsPortable(c, rejects.values(), receivedAt, now);
+        duplicates += rejects.size() - newRejections.size();
         stored += newRejections.size();
         rollUp(c, newRejections);
 
@@ -159,6 +152,50 @@ public final class EventStore {
         stored += cr[0];
         duplicates += cr[1];
         return new BatchResult(stored, duplicates, newRejections);
+    }
+
+    private static Rejection rejection(final Inbound in, final Instant receivedAt) {
+        final RejectEvent r = (RejectEvent) in.message();
+        final Topic t = in.topic();
+        return new Rejection(r.id(), t.site(), t.line(), t.device(), r.time(), r.camera(), r.cls(), r.confidence(),
+                r.beltMm(), r.acrossMm(), r.widthMm(), r.lengthMm(), r.valves(), r.pulseMs(), r.audit(), r.model(),
+                r.lot(), r.crop(), receivedAt);
+    }
+
+    /** H2 (and any other database): looks the ids up, inserts the new ones. Returns those, in arrival order. */
+    private static List<Rejection> insertRejectionsPortable(final Connection c, final Collection<Inbound> rejects,
+                                                            final Instant receivedAt, final OffsetDateTime now)
+            throws SQLException {
+        final Set<String> known = existing(c, "SELECT id FROM reject_events WHERE id IN ",
+                rejects.stream().map(in -> ((RejectEvent) in.message()).id()).toList());
+        final List<Rejection> fresh = new ArrayList<>(rejects.size());
+        for (Inbound in : rejects) {
+            if (!known.contains(((RejectEvent) in.message()).id())) {
+                fresh.add(rejection(in, receivedAt));
+            }
+        }
+        insertRejections(c, fresh, now);
+        return fresh;
+    }
+
+    /** PostgreSQL: stages them all, the server keeps the new ones. Returns those, in arrival order. */
+    private static List<Rejection> insertRejectionsPostgres(final Connection c, final Collection<Inbound> rejects,
+                                                            final Instant receivedAt) throws SQLException {
+        final List<Rejection> all = new ArrayList<>(rejects.size());
+        for (Inbound in : rejects) {
+            all.add(rejection(in, receivedAt));
+        }
+        final Set<String> inserted = PgRejections.insertNew(c, all, receivedAt);
+        if (inserted.size() == all.size()) {
+            return all;
+        }
+        final List<Rejection> fresh = new ArrayList<>(inserted.size());
+        for (Rejection r : all) {
+            if (inserted.contains(r.id())) {
+                fresh.add(r);
+            }
+        }
+        return fresh;
     }
 
     private static final String INSERT_REJECTS = "INSERT INTO reject_events (id, site, line, device, event_time, "
@@ -229,7 +266,7 @@ public final class EventStore {
         }
     }
 
-    private static String valvesText(final List<Integer> valves) {
+    static String valvesText(final List<Integer> valves) {
         if (valves.size() == 1) {
             return valves.get(0).toString();
         }
