@@ -35,8 +35,9 @@ import java.util.TreeMap;
  * (PostgreSQL mode) and PostgreSQL. Each id is stored once: a batch first looks up which of its
  * ids exist, then inserts only the new ones; should another writer insert the same id in between,
  * the unique key refuses it and the whole batch is retried. On PostgreSQL the rejections, the bulk, take
- * another way to the same rows ({@link PgRejections}: {@code COPY} into a staging table, then
- * {@code INSERT ... ON CONFLICT (id) DO NOTHING}); H2 keeps the lookup and multi-row {@code INSERT}s.
+ * another way to the same rows ({@link PgRejections}): {@code COPY} straight into the table, and when that
+ * meets an id stored before, again through a staging table and {@code INSERT ... ON CONFLICT (id) DO
+ * NOTHING}; H2 keeps the lookup and multi-row {@code INSERT}s.
  */
 public final class EventStore {
 
@@ -63,7 +64,8 @@ public final class EventStore {
             try (Connection c = db.connection()) {
                 c.setAutoCommit(false);
                 try {
-                    final BatchResult r = write(c, batch, receivedAt);
+                    // the first attempt takes PostgreSQL's quick way, which fails on an id stored before
+                    final BatchResult r = write(c, batch, receivedAt, attempt == 1);
                     c.commit();
                     return r;
                 } catch (SQLException | RuntimeException e) {
@@ -90,8 +92,13 @@ public final class EventStore {
         return false;
     }
 
-    private BatchResult write(final Connection c, final List<Inbound> batch, final Instant receivedAt)
-            throws SQLException {
+    /**
+     * @param quick on PostgreSQL, assume the rejections are all new (the usual case): devices, per-minute
+     *              counts and rows go in three round trips, and an id stored before fails the transaction
+     *              (unique violation), which {@link #store} then writes again without {@code quick}
+     */
+    private BatchResult write(final Connection c, final List<Inbound> batch, final Instant receivedAt,
+                              final boolean quick) throws SQLException {
         final Map<String, Topic> devices = new LinkedHashMap<>();
         final List<Inbound> statuses = new ArrayList<>();
         final Map<String, Inbound> rejects = new LinkedHashMap<>();
@@ -128,19 +135,30 @@ public final class EventStore {
             }
         }
         final OffsetDateTime now = ts(receivedAt);
-        touchDevices(c, devices.values(), now);
+        final boolean postgres = PgRejections.isPostgres(c);
         int stored = 0;
-        for (Inbound s : statuses) {
-            updateStatus(c, s.topic(), (Status) s.message());
-            stored++;
+        final List<Rejection> newRejections;
+        if (postgres && quick && !rejects.isEmpty()) {
+            // under load each round trip waited milliseconds for the server's turn on the CPU: devices and
+            // per-minute counts in one statement, then the rows (COPY), then the commit
+            final List<Rejection> all = new ArrayList<>(rejects.size());
+            for (Inbound in : rejects.values()) {
+                all.add(rejection(in, receivedAt));
+            }
+            PgRejections.touchAndCount(c, devices.values(), minuteCounts(all), now);
+            stored += updateStatuses(c, statuses);
+            PgRejections.copyAllNew(c, all, receivedAt);
+            newRejections = all;
+        } else {
+            touchDevices(c, devices.values(), now);
+            stored += updateStatuses(c, statuses);
+            newRejections = postgres
+                    ? insertRejectionsPostgres(c, rejects.values(), receivedAt)
+                    : insertRejectionsPortable(c, rejects.values(), receivedAt, now);
+            rollUp(c, newRejections);
         }
-
-        final List<Rejection> newRejections = PgRejections.isPostgres(c)
-                ? insertRejectionsPostgres(c, rejects.values(), receivedAt)
-                : insertRejectionsPortable(c, rejects.values(), receivedAt, now);
         duplicates += rejects.size() - newRejections.size();
         stored += newRejections.size();
-        rollUp(c, newRejections);
 
         final Set<String> knownAlarms = existing(c, "SELECT id FROM alarms WHERE id IN ", alarms.keySet());
         duplicates += knownAlarms.size();
@@ -152,6 +170,13 @@ public final class EventStore {
         stored += cr[0];
         duplicates += cr[1];
         return new BatchResult(stored, duplicates, newRejections);
+    }
+
+    private static int updateStatuses(final Connection c, final List<Inbound> statuses) throws SQLException {
+        for (Inbound s : statuses) {
+            updateStatus(c, s.topic(), (Status) s.message());
+        }
+        return statuses.size();
     }
 
     private static Rejection rejection(final Inbound in, final Instant receivedAt) {
@@ -178,7 +203,7 @@ public final class EventStore {
         return fresh;
     }
 
-    /** PostgreSQL: stages them all, the server keeps the new ones. Returns those, in arrival order. */
+    /** PostgreSQL, some may be known: stages them all, the server keeps the new ones. Returns those, in order. */
     private static List<Rejection> insertRejectionsPostgres(final Connection c, final Collection<Inbound> rejects,
                                                             final Instant receivedAt) throws SQLException {
         final List<Rejection> all = new ArrayList<>(rejects.size());
@@ -358,24 +383,31 @@ public final class EventStore {
         }
     }
 
+    /** A line's rejections of one class in one minute (by event time): a row of {@code reject_minutes}. */
+    record MinuteKey(String site, String line, Instant minute, String cls) {
+    }
+
+    static Map<MinuteKey, Long> minuteCounts(final List<Rejection> rejections) {
+        final Map<MinuteKey, Long> counts = new LinkedHashMap<>();
+        for (Rejection r : rejections) {
+            counts.merge(new MinuteKey(r.site(), r.line(), r.time().truncatedTo(ChronoUnit.MINUTES), r.cls()), 1L,
+                    Long::sum);
+        }
+        return counts;
+    }
+
     private static void rollUp(final Connection c, final List<Rejection> rejections) throws SQLException {
         if (rejections.isEmpty()) {
             return;
         }
-        record Key(String site, String line, Instant minute, String cls) {
-        }
-        final Map<Key, Long> counts = new LinkedHashMap<>();
-        for (Rejection r : rejections) {
-            counts.merge(new Key(r.site(), r.line(), r.time().truncatedTo(ChronoUnit.MINUTES), r.cls()), 1L,
-                    Long::sum);
-        }
+        final Map<MinuteKey, Long> counts = minuteCounts(rejections);
         // as touchDevices: the updates in one batch, then the minutes not there yet
-        final List<Map.Entry<Key, Long>> order = List.copyOf(counts.entrySet());
+        final List<Map.Entry<MinuteKey, Long>> order = List.copyOf(counts.entrySet());
         final int[] updated;
         try (PreparedStatement up = c.prepareStatement("UPDATE reject_minutes SET rejections = rejections + ? "
                 + "WHERE site = ? AND line = ? AND minute_start = ? AND class_name = ?")) {
-            for (Map.Entry<Key, Long> e : order) {
-                final Key k = e.getKey();
+            for (Map.Entry<MinuteKey, Long> e : order) {
+                final MinuteKey k = e.getKey();
                 up.setLong(1, e.getValue());
                 up.setString(2, k.site());
                 up.setString(3, k.line());
@@ -390,7 +422,7 @@ public final class EventStore {
             int missing = 0;
             for (int i = 0; i < order.size(); i++) {
                 if (updated[i] == 0) {
-                    final Key k = order.get(i).getKey();
+                    final MinuteKey k = order.get(i).getKey();
                     ins.setString(1, k.site());
                     ins.setString(2, k.line());
                     ins.setObject(3, ts(k.minute()));
@@ -700,7 +732,7 @@ public final class EventStore {
 
     // ------------------------------------------------------------------ helpers
 
-    private static OffsetDateTime ts(final Instant i) {
+    static OffsetDateTime ts(final Instant i) {
         return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 

@@ -1,39 +1,50 @@
 package dev.winnow.server.store;
 
+import dev.winnow.protocol.Topic;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * The PostgreSQL path of the rejections' write, in the caller's transaction: the rows go to a temporary
- * staging table with {@code COPY ... FROM STDIN (FORMAT binary)}, then into {@code reject_events} with one
- * {@code INSERT ... SELECT ... ON CONFLICT (id) DO NOTHING RETURNING id}, which tells which ids were new.
- * Same rows, same transaction, same guarantees as the portable path (H2 keeps that one).
+ * The PostgreSQL path of a batch's rejections, in the caller's transaction. Same rows, same transaction,
+ * same guarantees as the portable path, which H2 keeps.
  *
- * <p>Why, measured on PostgreSQL 15 (5,000-event transactions; BENCHMARKS.md, telemetry, 2026-12-05):
  * <ul>
- *   <li>The portable path's id lookup ({@code SELECT id ... WHERE id IN (500 parameters)}) is a query whose
- *       plan the server picks by the table's size: on a fresh database the cached plan was a full scan,
- *       taking up to 4.5 s per transaction until autovacuum's analyze; planned afresh with the actual ids
- *       ({@code = ANY}) it still chose a parallel scan of the table around 600,000 rows (190 ms against 14 ms
- *       by the key). {@code ON CONFLICT} checks each id in the primary key's index itself: no plan to get
- *       wrong, and a concurrent writer's id is skipped instead of failing the transaction.</li>
- *   <li>{@code COPY} sends the rows as one stream instead of statements of 100 rows × 19 parameters; binary,
- *       so the server parses no timestamps or numbers and there is nothing to escape. The staging table is
- *       the session's own (no WAL, no index) and emptied at commit.</li>
+ *   <li>Usually every id is new: devices and per-minute counts go in one statement ({@link #touchAndCount}),
+ *       the rows with {@code COPY reject_events FROM STDIN (FORMAT binary)} ({@link #copyAllNew}).</li>
+ *   <li>When the primary key refuses one (a redelivery), the transaction is rolled back and written again
+ *       with {@link #insertNew}: {@code COPY} into a temporary staging table, then
+ *       {@code INSERT ... SELECT ... ON CONFLICT (id) DO NOTHING RETURNING id}, which tells which were new.</li>
  * </ul>
- * PostgreSQL's CPU per stored event went from 17–30 µs to 12 µs.
+ *
+ * <p>Why, measured on PostgreSQL 15 with 5,000-event transactions (BENCHMARKS.md, telemetry, 2026-12-05):
+ * <ul>
+ *   <li>The portable path's id lookup ({@code SELECT id ... WHERE id IN (500 parameters)}) has a plan the
+ *       server picks by the table's size: on a fresh database the cached plan was a full scan, up to 4.5 s
+ *       per transaction until autovacuum's analyze; planned afresh with the actual ids ({@code = ANY}) it
+ *       still chose a parallel scan around 600,000 rows (190 ms against 14 ms by the key). The primary key
+ *       and {@code ON CONFLICT} check each id in the index itself: no plan to get wrong.</li>
+ *   <li>{@code COPY} sends the rows as one stream instead of statements of 100 rows × 19 parameters, and
+ *       the server inserts them a page at a time; binary, so it parses no timestamps or numbers and there is
+ *       nothing to escape. PostgreSQL's CPU per stored event went from 17–30 µs to 8 µs.</li>
+ *   <li>Under load (other processes on the 2 cores) every round trip waited milliseconds for the server's
+ *       turn on the CPU: a transaction is now four (devices and counts, COPY start and end, commit); it was
+ *       about seventy (eight device updates, ten id lookups, fifty 100-row INSERTs, the counts, the commit).</li>
+ * </ul>
  */
 final class PgRejections {
 
@@ -65,6 +76,19 @@ final class PgRejections {
     }
 
     /**
+     * Stores {@code rows}, all new as far as the caller knows, straight into {@code reject_events}: the
+     * cheapest way (a COPY into the table took ~45 ms of server time for 5,000 rows, the staging table and its
+     * {@code INSERT} ~75 ms). An id stored before fails it with a unique violation (SQLSTATE 23505), which
+     * leaves the transaction to be rolled back; the caller then writes the batch with {@link #insertNew}.
+     */
+    static void copyAllNew(final Connection c, final List<Rejection> rows, final Instant receivedAt)
+            throws SQLException {
+        if (!rows.isEmpty()) {
+            copy(c, COPY_DIRECT, rows, receivedAt);
+        }
+    }
+
+    /**
      * Stores the rows whose id is not stored yet, in the connection's open transaction; returns the ids it
      * stored. {@code rows} must not repeat an id (the caller keeps the first).
      */
@@ -78,23 +102,6 @@ final class PgRejections {
             // each statement would commit alone, and the commit empties the staging table before the INSERT
             throw new IllegalStateException("rejections are staged inside a transaction; autocommit is on");
         }
-        // the usual batch holds no id stored before: straight into the table, the cheapest way (40 % less
-        // server time than through the staging table); the primary key refuses a known id, and then the
-        // batch goes through the staging table, which skips it
-        final Savepoint direct = c.setSavepoint();
-        try {
-            copy(c, COPY_DIRECT, rows, receivedAt);
-            c.releaseSavepoint(direct);
-            for (Rejection r : rows) {
-                inserted.add(r.id());
-            }
-            return inserted;
-        } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState())) {
-                throw e;
-            }
-            c.rollback(direct);
-        }
         try (Statement s = c.createStatement()) {
             s.execute(STAGE); // once per session; a no-op (and a notice) after that
         }
@@ -105,6 +112,56 @@ final class PgRejections {
             }
         }
         return inserted;
+    }
+
+    /**
+     * Sets the devices' last-seen time and adds the per-minute counts, in one statement (one round trip):
+     * two upserts, the first in a {@code WITH}. What {@code EventStore.touchDevices} and {@code rollUp} do
+     * in two JDBC batches, plus the inserts for what they did not find.
+     */
+    static void touchAndCount(final Connection c, final Collection<Topic> devices,
+                              final Map<EventStore.MinuteKey, Long> counts, final OffsetDateTime now)
+            throws SQLException {
+        if (devices.isEmpty() || counts.isEmpty()) {
+            throw new IllegalArgumentException("a batch of rejections has devices and counts");
+        }
+        final StringBuilder sql = new StringBuilder(
+                "WITH touched AS (INSERT INTO devices (site, line, device, last_seen) VALUES ");
+        for (int i = 0; i < devices.size(); i++) {
+            sql.append(i == 0 ? "(?,?,?,?)" : ",(?,?,?,?)");
+        }
+        sql.append(" ON CONFLICT (site, line, device) DO UPDATE SET last_seen = EXCLUDED.last_seen) ")
+                .append("INSERT INTO reject_minutes (site, line, minute_start, class_name, rejections) VALUES ");
+        for (int i = 0; i < counts.size(); i++) {
+            sql.append(i == 0 ? "(?,?,?,?,?)" : ",(?,?,?,?,?)");
+        }
+        sql.append(" ON CONFLICT (site, line, minute_start, class_name) ")
+                .append("DO UPDATE SET rejections = reject_minutes.rejections + EXCLUDED.rejections");
+        // rows in key order: two servers' writers on one database lock them in the same order (no deadlock)
+        final List<Topic> byKey = devices.stream().sorted(Comparator.comparing(Topic::site)
+                .thenComparing(Topic::line).thenComparing(Topic::device)).toList();
+        final List<Map.Entry<EventStore.MinuteKey, Long>> countsByKey = counts.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(EventStore.MinuteKey::site)
+                        .thenComparing(EventStore.MinuteKey::line).thenComparing(EventStore.MinuteKey::minute)
+                        .thenComparing(EventStore.MinuteKey::cls))).toList();
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (Topic t : byKey) {
+                ps.setString(i++, t.site());
+                ps.setString(i++, t.line());
+                ps.setString(i++, t.device());
+                ps.setObject(i++, now);
+            }
+            for (Map.Entry<EventStore.MinuteKey, Long> e : countsByKey) {
+                final EventStore.MinuteKey k = e.getKey();
+                ps.setString(i++, k.site());
+                ps.setString(i++, k.line());
+                ps.setObject(i++, EventStore.ts(k.minute()));
+                ps.setString(i++, k.cls());
+                ps.setLong(i++, e.getValue());
+            }
+            ps.executeUpdate();
+        }
     }
 
     private static void copy(final Connection c, final String sql, final List<Rejection> rows,
