@@ -93,9 +93,10 @@ public final class EventStore {
     }
 
     /**
-     * @param quick on PostgreSQL, assume the rejections are all new (the usual case): devices, per-minute
-     *              counts and rows go in three round trips, and an id stored before fails the transaction
-     *              (unique violation), which {@link #store} then writes again without {@code quick}
+     * @param quick on PostgreSQL, assume the rejections are all new (the usual case): devices and per-minute
+     *              counts in one statement, the rows in one COPY, then the commit (four round trips); an id
+     *              stored before fails the transaction (unique violation), and {@link #store} writes it again
+     *              without {@code quick}
      */
     private BatchResult write(final Connection c, final List<Inbound> batch, final Instant receivedAt,
                               final boolean quick) throws SQLException {
