@@ -183,7 +183,8 @@ public final class Ingest implements AutoCloseable {
         return o;
     }
 
-    private static String memberId(final String clientId, final int member) {
+    /** The MQTT client id of subscriber {@code member} (0 .. {@code MEMBER_KINDS.size() - 1}). */
+    static String memberId(final String clientId, final int member) {
         return member == 0 ? clientId : clientId + "-" + member;
     }
 
