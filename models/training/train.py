@@ -423,6 +423,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--name", default=None)
     ap.add_argument("--smoke", action="store_true", help="~1 minute on a handful of images, for CI")
+    ap.add_argument("--init", default=None, help="start from the weights of a model.pt this script wrote "
+                    "(same classes, width, stride and context): fine-tune a shipped model on new data")
     a = ap.parse_args()
     a.imgh = a.imgh or a.imgsz
     global STRIDE
@@ -463,6 +465,14 @@ def main():
           f"input {a.imgsz}x{a.imgh}", flush=True)
 
     net = TinyDet(nc, a.width, not a.no_context, a.stride)
+    if a.init:
+        ckpt = torch.load(a.init, map_location="cpu")
+        want = {"classes": [token(n) for n in names], "width": a.width, "stride": a.stride, "context": not a.no_context}
+        got = {k: ckpt.get(k) for k in want}
+        if got != want:
+            sys.exit(f"--init {a.init} does not fit: it has {got}, this run needs {want}")
+        net.load_state_dict(ckpt["state_dict"])
+        print(f"starting from {a.init} ({ckpt.get('epochs')} epochs on {ckpt.get('data')})", flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=5e-4)
     steps = a.epochs * math.ceil(len(train) / a.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=max(1, steps))
@@ -525,6 +535,10 @@ def main():
     with open(os.path.join(a.out, "model.json"), "w") as f:
         json.dump(card, f, indent=2)
         f.write("\n")
+    # The weights themselves, so a shipped model can be fine-tuned later (--init) instead of trained again.
+    torch.save({"state_dict": net.state_dict(), "classes": tokens, "width": a.width, "stride": a.stride,
+                "context": not a.no_context, "epochs": a.epochs, "data": os.path.basename(os.path.normpath(a.data))},
+               os.path.join(a.out, "model.pt"))
     clean = lambda v: None if isinstance(v, float) and math.isnan(v) else v
     metrics = {
         "map50": clean(m50), "map50_95": clean(m5095),
@@ -537,7 +551,7 @@ def main():
     with open(os.path.join(a.out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
         f.write("\n")
-    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB), model.json, metrics.json")
+    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB), model.json, metrics.json, model.pt")
     print(json.dumps({"map50": clean(m50), "map50_95": clean(m5095)}))
 
 
