@@ -23,6 +23,7 @@ public final class TrackedObject {
     private double wholeRightSum;
     private int wholeSightings;
     private int sightings;
+    private double confidenceSum;
     private final long firstSeenNanos;
     private boolean decided;
     private boolean live;
@@ -39,6 +40,7 @@ public final class TrackedObject {
         this.acrossMax = d.acrossMm() + d.widthMm() / 2;
         addWhole(d);
         this.sightings = 1;
+        this.confidenceSum = d.confidence();
         this.firstSeenNanos = d.captureNanos();
     }
 
@@ -67,6 +69,7 @@ public final class TrackedObject {
     /** Returns true when the object grew (a pulse planned for the old extent may need extending). */
     boolean absorb(final BeltDetection d) {
         sightings++;
+        confidenceSum += d.confidence();
         if (d.confidence() > confidence) {
             confidence = d.confidence();
             cls = d.cls();
@@ -166,6 +169,11 @@ public final class TrackedObject {
 
     public int sightings() {
         return sightings;
+    }
+
+    /** Mean confidence over all sightings: a real object is seen confidently frame after frame. */
+    public double meanConfidence() {
+        return confidenceSum / sightings;
     }
 
     public long firstSeenNanos() {
