@@ -88,6 +88,8 @@ public final class EvalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model %s %s (%s), data %s%s: %d images%n", pkg.card().name(), pkg.card().version(),
                 model, data, chosen == null ? "" : " split " + chosen, total);
         out.print(report.toTable());
+        out.println("per-class thresholds with the best F1, for the card (model.json): "
+                + report.suggestedThresholdsJson());
         final ObjectMapper m = new ObjectMapper();
         final ObjectNode json = (ObjectNode) m.readTree(report.toJson());
         json.put("model", model.toString());

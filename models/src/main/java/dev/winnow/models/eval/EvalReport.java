@@ -35,6 +35,8 @@ public record EvalReport(List<ClassMetrics> perClass, double map50, double map50
             num(o, "recall", c.recall());
             num(o, "ap50", c.ap50());
             num(o, "ap50_95", c.ap50to95());
+            num(o, "best_f1", c.bestF1());
+            num(o, "best_f1_threshold", c.bestF1Threshold());
         }
         return root.toString();
     }
@@ -47,13 +49,32 @@ public record EvalReport(List<ClassMetrics> perClass, double map50, double map50
         }
     }
 
+    /**
+     * The per-class thresholds with the best F1, as the card's {@code thresholds} object (classes without labels or
+     * without a right prediction are left out, so they keep the card's default). Thresholds are rounded down to two
+     * decimals, so the suggested threshold still admits the prediction that set it.
+     */
+    public String suggestedThresholdsJson() {
+        final ObjectMapper m = new ObjectMapper();
+        final ObjectNode root = m.createObjectNode();
+        final ObjectNode t = root.putObject("thresholds");
+        for (final ClassMetrics c : perClass) {
+            if (!Double.isNaN(c.bestF1Threshold())) {
+                t.put(c.name(), Math.floor(c.bestF1Threshold() * 100) / 100);
+            }
+        }
+        return root.toString();
+    }
+
     /** A human-readable table, one row per class plus the means. */
     public String toTable() {
-        final StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-20s %7s %7s %9s %7s %7s %9s%n",
-                "class", "labels", "preds", "precision", "recall", "AP50", "AP50-95"));
+        final StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%-20s %7s %7s %9s %7s %7s %9s %8s %8s%n", "class", "labels", "preds", "precision", "recall", "AP50",
+                "AP50-95", "best F1", "at conf"));
         for (final ClassMetrics c : perClass) {
-            sb.append(String.format(Locale.ROOT, "%-20s %7d %7d %9.3f %7.3f %7.3f %9.3f%n", c.name(), c.labels(),
-                    c.predictions(), c.precision(), c.recall(), c.ap50(), c.ap50to95()));
+            sb.append(String.format(Locale.ROOT, "%-20s %7d %7d %9.3f %7.3f %7.3f %9.3f %8.3f %8.3f%n", c.name(),
+                    c.labels(), c.predictions(), c.precision(), c.recall(), c.ap50(), c.ap50to95(), c.bestF1(),
+                    c.bestF1Threshold()));
         }
         sb.append(String.format(Locale.ROOT, "%-20s %7s %7s %9s %7s %7.3f %9.3f   (%d images)%n", "all", "", "", "",
                 "", map50, map50to95, images));

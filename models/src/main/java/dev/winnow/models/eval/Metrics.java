@@ -108,7 +108,8 @@ public final class Metrics {
             }
             final double precision = opPreds == 0 ? 0.0 : opTp / (double) opPreds;
             if (n == 0) {
-                out.add(new ClassMetrics(names.get(c), 0, opPreds, precision, Double.NaN, Double.NaN, Double.NaN));
+                out.add(new ClassMetrics(names.get(c), 0, opPreds, precision, Double.NaN, Double.NaN, Double.NaN,
+                        Double.NaN, Double.NaN));
                 continue;
             }
             final double recall = opTp / (double) n;
@@ -121,7 +122,25 @@ public final class Metrics {
                 ap[t] = averagePrecision(flags, n);
             }
             final double ap5095 = Arrays.stream(ap).average().orElse(0);
-            out.add(new ClassMetrics(names.get(c), n, opPreds, precision, recall, ap[0], ap5095));
+            // Best F1 over thresholds: cut after each prediction whose successor scores lower (equal scores stand
+            // or fall together at one threshold).
+            double bestF1 = 0;
+            double bestAt = Double.NaN;
+            int tp = 0;
+            for (int i = 0; i < p.size(); i++) {
+                if (p.get(i).tp()[0]) {
+                    tp++;
+                }
+                if (i + 1 < p.size() && p.get(i + 1).conf() == p.get(i).conf()) {
+                    continue;
+                }
+                final double f1 = 2.0 * tp / (i + 1 + n);
+                if (tp > 0 && f1 > bestF1) {
+                    bestF1 = f1;
+                    bestAt = p.get(i).conf();
+                }
+            }
+            out.add(new ClassMetrics(names.get(c), n, opPreds, precision, recall, ap[0], ap5095, bestF1, bestAt));
             sum50 += ap[0];
             sum5095 += ap5095;
             counted++;

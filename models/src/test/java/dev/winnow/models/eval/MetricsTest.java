@@ -53,6 +53,25 @@ class MetricsTest {
         assertThat(r.map50()).isCloseTo(1.0, within(1e-9));
         assertThat(r.map50to95()).isCloseTo(0.65, within(1e-9));
         assertThat(r.toJson()).contains("\"map50\":1.0", "\"map50_95\":0.65", "\"straw\":{", "\"ap50\":null");
+        // Cut after 0.9: F1 = 2*1/(1+2) = 0.667; after 0.8: 2*2/(2+2) = 1.0; after 0.7: 2*2/(3+2) = 0.8.
+        assertThat(film.bestF1()).isCloseTo(1.0, within(1e-9));
+        assertThat(film.bestF1Threshold()).isCloseTo(0.8, within(1e-6));
+        assertThat(straw.bestF1()).isNaN();
+        assertThat(r.suggestedThresholdsJson()).isEqualTo("{\"thresholds\":{\"plastic_film\":0.8}}");
+    }
+
+    @Test
+    void bestF1TreatsEqualScoresAsOneThreshold() {
+        // Two labels; predictions 0.9 FP, then two at 0.5: one TP, one FP. A cut between the two 0.5 predictions
+        // is impossible, so the choice is {0.9} (F1 0) or all three (F1 2*1/(3+2) = 0.4).
+        final Metrics m = new Metrics(List.of("a"), new float[] {0.1f});
+        m.add(List.of(new Box(0, 0, 0, 10, 10), new Box(0, 50, 50, 60, 60)), List.of(
+                new Detection(0, "a", 0.9f, 100, 100, 10, 10),
+                new Detection(0, "a", 0.5f, 0, 0, 10, 10),
+                new Detection(0, "a", 0.5f, 200, 200, 10, 10)));
+        final ClassMetrics a = m.report(1).perClass().get(0);
+        assertThat(a.bestF1()).isCloseTo(0.4, within(1e-9));
+        assertThat(a.bestF1Threshold()).isCloseTo(0.5, within(1e-6));
     }
 
     @Test
