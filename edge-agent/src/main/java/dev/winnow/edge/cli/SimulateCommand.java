@@ -80,7 +80,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--margin-along", defaultValue = "8", description = "Pulse margin before and after an object, mm.")
     double marginAlongMm;
 
-    @Option(names = "--margin-across", defaultValue = "6", description = "Nozzle margin each side of an object, mm.")
+    @Option(names = "--margin-across", defaultValue = "3", description = "Nozzle margin each side of an object, mm.")
     double marginAcrossMm;
 
     @Option(names = "--min-confidence", defaultValue = "0.5", description = "Fused confidence needed to act.")

@@ -92,7 +92,7 @@ public final class Simulation {
      */
     public record Tuning(String detector, Map<String, Path> models, int threads, int minSightings,
                          double marginAlongMm, double marginAcrossMm, double minConfidence) {
-        public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 6, 0.5);
+        public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 3, 0.5);
     }
 
     /**
