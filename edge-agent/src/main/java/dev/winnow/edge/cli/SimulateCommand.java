@@ -77,6 +77,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--min-sightings", defaultValue = "2", description = "Frames an object must be seen in before it is acted on.")
     int minSightings;
 
+    @Option(names = "--min-sightings-class", split = ",", description = "CLASS=N[,CLASS=N...]: frames an object "
+            + "of that class must be seen in instead of --min-sightings (default feather=8,plastic_film=8, as the "
+            + "agent's config).")
+    java.util.Map<String, String> minSightingsByClass;
+
     @Option(names = "--margin-along", defaultValue = "8", description = "Pulse margin before and after an object, mm.")
     double marginAlongMm;
 
@@ -107,6 +112,24 @@ public final class SimulateCommand implements Callable<Integer> {
         if (minSightings < 1 || minSightings > 100) {
             throw new IllegalArgumentException("--min-sightings must be 1..100");
         }
+        final java.util.Map<String, Integer> byClass = new java.util.TreeMap<>();
+        if (minSightingsByClass == null) {
+            byClass.putAll(dev.winnow.edge.config.AgentConfig.DEFAULT_SIGHTINGS_BY_CLASS);
+        } else {
+            for (final java.util.Map.Entry<String, String> e : minSightingsByClass.entrySet()) {
+                final int n;
+                try {
+                    n = Integer.parseInt(e.getValue());
+                } catch (final NumberFormatException ex) {
+                    throw new IllegalArgumentException("--min-sightings-class " + e.getKey() + ": '" + e.getValue()
+                            + "' is not a whole number");
+                }
+                if (n < 1 || n > 100) {
+                    throw new IllegalArgumentException("--min-sightings-class " + e.getKey() + " must be 1..100");
+                }
+                byClass.put(e.getKey(), n);
+            }
+        }
         if (marginAlongMm < 0 || marginAcrossMm < 0 || marginAlongMm > 500 || marginAcrossMm > 500) {
             throw new IllegalArgumentException("--margin-along and --margin-across must be in [0, 500] mm");
         }
@@ -129,7 +152,7 @@ public final class SimulateCommand implements Callable<Integer> {
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
                 line, deviceId, state, statsIntervalSeconds, audit, jsonOnly,
                 new Simulation.Tuning(detector, modelDirs, threads, minSightings, marginAlongMm, marginAcrossMm,
-                        minConfidence)).withHttpUrl(httpUrl));
+                        minConfidence, byClass)).withHttpUrl(httpUrl));
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() -> {
             simulation.stop();

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -73,13 +74,14 @@ public final class ConfigLoader {
                 nb.number("maxOnMs", 250, 1, 5000), nb.number("mergeGapMs", 2, 0, 100));
 
         final Node dec = r.object("decision");
-        dec.only("minConfidence", "minSightings", "trackGateMm", "escapeAlarmRate");
+        dec.only("minConfidence", "minSightings", "minSightingsByClass", "trackGateMm", "escapeAlarmRate");
         final AgentConfig.Line ls = new AgentConfig.Line(widthMm, speed, encoder, mmPerCount, bar,
                 dec.number("minConfidence", 0.5, 0, 1), dec.integer("minSightings", 2, 1, 100),
                 dec.number("trackGateMm", 10, 0, 500),
                 r.oneOf("failSafe", AgentConfig.FailSafe.class, AgentConfig.FailSafe.ALARM), r.bool("audit", false),
                 r.number("stallTimeoutMs", 2000, 50, 600_000), dec.number("escapeAlarmRate", 0.02, 0, 1),
-                r.number("statsIntervalSeconds", 5, 0.1, 3600), r.bool("realtimeTimer", true));
+                r.number("statsIntervalSeconds", 5, 0.1, 3600), r.bool("realtimeTimer", true),
+                sightingsByClass(dec.object("minSightingsByClass")));
 
         final List<AgentConfig.Camera> cameras = new ArrayList<>();
         final JsonNode cams = root.get("cameras");
@@ -175,6 +177,21 @@ public final class ConfigLoader {
     }
 
     /** A node and its path, with typed, range-checked getters. */
+    private static Map<String, Integer> sightingsByClass(final Node n) {
+        if (n.node == null) {
+            return AgentConfig.DEFAULT_SIGHTINGS_BY_CLASS;
+        }
+        final Map<String, Integer> out = new java.util.TreeMap<>();
+        for (final String cls : n.keys()) {
+            if (!cls.matches("[a-z][a-z0-9_-]*")) {
+                throw new ConfigException(n.path(cls) + ": not a class name (lower case letters, digits, _ and -, "
+                        + "as the model card's classes)");
+            }
+            out.put(cls, n.integer(cls, 2, 1, 100));
+        }
+        return out;
+    }
+
     private static final class Node {
         final JsonNode node;
         final String at;
@@ -186,6 +203,15 @@ public final class ConfigLoader {
 
         String path(final String key) {
             return at.isEmpty() ? key : at + "." + key;
+        }
+
+        /** Every key of this mapping (none when absent). */
+        List<String> keys() {
+            final List<String> out = new ArrayList<>();
+            if (node != null) {
+                node.fieldNames().forEachRemaining(out::add);
+            }
+            return out;
         }
 
         Node object(final String key) {

@@ -38,12 +38,32 @@ public final class LineInspector {
      * @param escapeAlarmRate alarm when more than this fraction of the last {@code escapeWindow}
      *                        decisions came too late
      * @param escapeWindow    decisions in the escape-rate window
+     * @param minSightingsByClass per class (the object's class), sightings needed instead of {@code minSightings}:
+     *                        a class the model often sees where there is none (a grey feather in a tuft of cotton)
+     *                        must be seen in more frames than a class it rarely imagines; never null
      */
     public record Settings(String deviceId, double minConfidence, double trackGateMm, boolean audit,
-                           int minSightings, double escapeAlarmRate, int escapeWindow) {
+                           int minSightings, double escapeAlarmRate, int escapeWindow,
+                           Map<String, Integer> minSightingsByClass) {
+        public Settings {
+            minSightingsByClass = Map.copyOf(minSightingsByClass);
+        }
+
+        public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
+                        final boolean audit, final int minSightings, final double escapeAlarmRate,
+                        final int escapeWindow) {
+            this(deviceId, minConfidence, trackGateMm, audit, minSightings, escapeAlarmRate, escapeWindow, Map.of());
+        }
+
         public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
                         final boolean audit) {
             this(deviceId, minConfidence, trackGateMm, audit, 2, 0.02, 100);
+        }
+
+        /** Sightings an object of class {@code cls} needs before it is acted on. */
+        public int minSightings(final String cls) {
+            final Integer n = minSightingsByClass.get(cls);
+            return n == null ? minSightings : n;
         }
     }
 
@@ -196,7 +216,7 @@ public final class LineInspector {
                 counters.objects++;
             }
             final dev.winnow.edge.track.TrackedObject o = update.object();
-            if (o.confidence() < settings.minConfidence() || o.sightings() < settings.minSightings()) {
+            if (o.confidence() < settings.minConfidence() || o.sightings() < settings.minSightings(o.cls())) {
                 continue;
             }
             if (!o.decided()) {

@@ -89,10 +89,24 @@ public final class Simulation {
      * @param marginAlongMm added before and after each object along the belt
      * @param marginAcrossMm added each side of each object across the belt
      * @param minConfidence fused confidence needed to act
+     * @param minSightingsByClass per class, frames instead of {@code minSightings} (the agent config's default
+     *                      when built without it)
      */
     public record Tuning(String detector, Map<String, Path> models, int threads, int minSightings,
-                         double marginAlongMm, double marginAcrossMm, double minConfidence) {
+                         double marginAlongMm, double marginAcrossMm, double minConfidence,
+                         Map<String, Integer> minSightingsByClass) {
         public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 3, 0.5);
+
+        public Tuning {
+            minSightingsByClass = Map.copyOf(minSightingsByClass);
+        }
+
+        public Tuning(final String detector, final Map<String, Path> models, final int threads,
+                      final int minSightings, final double marginAlongMm, final double marginAcrossMm,
+                      final double minConfidence) {
+            this(detector, models, threads, minSightings, marginAlongMm, marginAcrossMm, minConfidence,
+                    dev.winnow.edge.config.AgentConfig.DEFAULT_SIGHTINGS_BY_CLASS);
+        }
     }
 
     /**
@@ -186,7 +200,8 @@ public final class Simulation {
 
         final AtomicLong sendFailures = new AtomicLong();
         final LineInspector inspector = new LineInspector(
-                new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit, tuning.minSightings(), 0.02, 100),
+                new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit, tuning.minSightings(), 0.02, 100,
+                        tuning.minSightingsByClass()),
                 calibration, new EjectionPlanner(bar), scheduler,
                 clock, wall, vline.encoder(), () -> speedMmPerSecond,
                 event -> {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -60,12 +61,26 @@ final class ConfigLoaderTest {
         "hardware: mock|hardware: virtual|hardware: 'virtual' goes with virtual cameras only",
         "device: /dev/video0}|device: /dev/video0, width: 640}|cameras[0].source.height: width and height are set together",
         "hardware: mock|hardware: mock\\nmqtt: {url: tcp://s:1883, httpUrl: s:8080}|mqtt.httpUrl: the control server",
+        "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: {feather: 0}}|decision.minSightingsByClass.feather: value 0 is out of range [1, 100]",
+        "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: {feather: 2.5}}|decision.minSightingsByClass.feather: must be a whole number",
+        "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: {Feather: 4}}|decision.minSightingsByClass.Feather: not a class name",
+        "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: 8}|decision.minSightingsByClass: must be a mapping",
     })
     void eachRuleStopsTheAgentNamingTheKey(final String from, final String to, final String message) {
         final String yaml = VALID.replace(from.replace("\\n", "\n"), to.replace("\\n", "\n"));
         assertThat(yaml).isNotEqualTo(VALID);
         assertThatThrownBy(() -> ConfigLoader.parse(yaml, Path.of("."))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void perClassSightingsDefaultToTheShippedModelsNoisyClasses() {
+        assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSightingsByClass())
+                .isEqualTo(Map.of("feather", 8, "plastic_film", 8));
+        assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {string: 3}}\n", Path.of("."))
+                .lineSettings().minSightingsByClass()).isEqualTo(Map.of("string", 3));
+        assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {}}\n", Path.of("."))
+                .lineSettings().minSightingsByClass()).as("an empty mapping: every class needs minSightings").isEmpty();
     }
 
     @Test

@@ -29,7 +29,7 @@ public final class TrackDiagnostics {
         final double minConfidence = args.length > 4 ? Double.parseDouble(args[4]) : 0.0;
         final double marginAcross = args.length > 5 ? Double.parseDouble(args[5]) : d.marginAcrossMm();
         final Simulation.Tuning tuning = new Simulation.Tuning(args.length > 2 ? args[2] : "auto", Map.of(), 1,
-                minSightings, d.marginAlongMm(), marginAcross, minConfidence);
+                minSightings, d.marginAlongMm(), marginAcross, minConfidence, Map.of());
         final Simulation.Result r = new Simulation(new Simulation.Options(sc, seconds, false, null, "s", "l", "d",
                 Path.of("/tmp/track-diag"), 1, false, true, tuning)).run();
         System.out.println("truth,cls,true_cls,sightings,max_conf,mean_conf,length,width,decided_after");
