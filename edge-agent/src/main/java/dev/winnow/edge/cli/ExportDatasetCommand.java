@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Every image comes from its own copy of the base scenario with a fresh seed and randomly varied lighting
  * (brightness, drift, vignetting), cotton (shade spread, density, tufts per second), contaminants (size scale,
- * count per view, class mix), camera (optical blur, noise, exposure, hence motion blur) and belt speed, sampled at
+ * count per view, class mix), camera (optical blur, noise, exposure, hence motion blur) and belt speed and colour, sampled at
  * a random instant, so a model trained on it learns the contaminants rather than one rendering of them. A share of
  * images has no contaminant at all.
  *
@@ -66,7 +66,8 @@ public final class ExportDatasetCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--scenario", defaultValue = "demo",
-            description = "Base scenario: a shipped name (demo, fast-belt, white-pp) or a YAML/JSON file (default ${DEFAULT-VALUE}).")
+            description = "Base scenario: a shipped name (demo, fast-belt, fast-belt-dark, white-pp) or a YAML/JSON file; "
+                    + "several separated by commas take turns image by image (default ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--camera", defaultValue = "colour", description = "colour or uv (default ${DEFAULT-VALUE}).")
@@ -129,11 +130,19 @@ public final class ExportDatasetCommand implements Callable<Integer> {
             case "uv" -> Scenario.CameraKind.UV;
             default -> throw new IllegalArgumentException("--camera must be colour or uv, not '" + camera + "'");
         };
-        final Scenario base = Scenario.NAMED.contains(scenario) ? Scenario.named(scenario)
-                : Scenario.load(Path.of(scenario));
-        final Scenario.CameraSpec cam = base.cameras().stream().filter(c -> c.kind() == kind).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("scenario '" + base.name() + "' has no " + camera
-                        + " camera"));
+        final List<Scenario> bases = new ArrayList<>();
+        final List<Scenario.CameraSpec> cams = new ArrayList<>();
+        for (final String name : scenario.split(",", -1)) {
+            final String n = name.strip();
+            if (n.isEmpty()) {
+                throw new IllegalArgumentException("--scenario '" + scenario + "' names an empty scenario");
+            }
+            final Scenario base = Scenario.NAMED.contains(n) ? Scenario.named(n) : Scenario.load(Path.of(n));
+            bases.add(base);
+            cams.add(base.cameras().stream().filter(c -> c.kind() == kind).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("scenario '" + base.name() + "' has no " + camera
+                            + " camera")));
+        }
         if (Files.isDirectory(out)) {
             try (var s = Files.list(out)) {
                 if (s.findAny().isPresent()) {
@@ -146,13 +155,17 @@ public final class ExportDatasetCommand implements Callable<Integer> {
             Files.createDirectories(out.resolve("images").resolve(split));
             Files.createDirectories(out.resolve("labels").resolve(split));
         }
-        writeDataYaml(labels, base, kind);
+        writeDataYaml(labels, bases, kind);
 
         final PrintWriter err = spec.commandLine().getErr();
         final int nVal = (int) Math.round(images * valFraction);
         final int nTrain = images - nVal;
         final Map<ContaminantClass, Integer> perClass = new EnumMap<>(ContaminantClass.class);
-        labels.forEach(c -> perClass.put(c, 0));
+        final Map<ContaminantClass, Integer> invisibleByClass = new EnumMap<>(ContaminantClass.class);
+        labels.forEach(c -> {
+            perClass.put(c, 0);
+            invisibleByClass.put(c, 0);
+        });
         int totalLabels = 0;
         int empty = 0;
         int dropped = 0;
@@ -161,7 +174,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         for (int i = 0; i < images; i++) {
             final SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + i);
             final boolean noContaminants = rng.nextDouble() < emptyFraction;
-            final Scenario sc = vary(base, cam, rng, noContaminants);
+            final Scenario sc = vary(bases.get(i % bases.size()), cams.get(i % bases.size()), rng, noContaminants);
             final Scenario.CameraSpec c = sc.cameras().get(0);
             final ManualClock clock = new ManualClock(0);
             final VirtualLine line = new VirtualLine(sc, clock);
@@ -187,6 +200,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
                 }
                 if (!visible(b, frame, background)) {
                     invisible++;
+                    invisibleByClass.merge(b.cls(), 1, Integer::sum);
                     continue;
                 }
                 txt.append(l).append('\n');
@@ -219,6 +233,8 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         json.put("images_without_labels", empty);
         json.put("dropped_slivers", dropped);
         json.put("dropped_invisible", invisible);
+        final ObjectNode ic = json.putObject("invisible_per_class");
+        invisibleByClass.forEach((k, v) -> ic.put(k.wireName(), v));
         final ObjectNode pc = json.putObject("per_class");
         perClass.forEach((k, v) -> pc.put(k.wireName(), v));
         spec.commandLine().getOut().println(json);
@@ -299,7 +315,8 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         final long imageSeed = rng.nextLong();
         final double speed = noVariation ? base.belt().speedMps()
                 : Math.max(0.05, Math.min(10, base.belt().speedMps() * u(rng, 0.6, 3.0)));
-        final Scenario.Belt belt = new Scenario.Belt(base.belt().widthMm(), speed, base.belt().encoderMmPerCount());
+        final Scenario.Belt belt = new Scenario.Belt(base.belt().widthMm(), speed, base.belt().encoderMmPerCount(),
+                noVariation ? base.belt().colourRgb() : beltColour(base.belt().colourRgb(), rng));
         final Scenario.Product p = base.product();
         // Keep the tuft coverage of the belt (tufts per metre) around the base scenario's, varied.
         final double coverage = p.tuftsPerSecond() / base.belt().speedMps();
@@ -340,14 +357,35 @@ public final class ExportDatasetCommand implements Callable<Integer> {
                 List.of(camera), bar, lighting);
     }
 
+    /**
+     * Half the images keep the base belt's colour, a little off (wear, dirt, white balance); the other half get
+     * another belt altogether, any hue, dull to saturated, dark to mid, so one model serves lines whose belts differ.
+     */
+    private static int beltColour(final int base, final SplittableRandom rng) {
+        if (rng.nextBoolean()) {
+            final int r = ((base >> 16) & 0xFF) + (int) u(rng, -12, 12);
+            final int g = ((base >> 8) & 0xFF) + (int) u(rng, -12, 12);
+            final int b = (base & 0xFF) + (int) u(rng, -12, 12);
+            return (clamp(r) << 16) | (clamp(g) << 8) | clamp(b);
+        }
+        return java.awt.Color.HSBtoRGB((float) rng.nextDouble(), (float) u(rng, 0, 0.75), (float) u(rng, 0.15, 0.72))
+                & 0xFFFFFF;
+    }
+
+    private static int clamp(final int v) {
+        return Math.max(0, Math.min(255, v));
+    }
+
     private static double u(final SplittableRandom rng, final double lo, final double hi) {
         return lo + rng.nextDouble() * (hi - lo);
     }
 
-    private void writeDataYaml(final List<ContaminantClass> labels, final Scenario base,
+    private void writeDataYaml(final List<ContaminantClass> labels, final List<Scenario> bases,
                                final Scenario.CameraKind kind) throws IOException {
         final StringBuilder sb = new StringBuilder();
-        sb.append("# Exported by winnow-agent export-dataset from scenario '").append(base.name())
+        sb.append("# Exported by winnow-agent export-dataset from scenario")
+                .append(bases.size() > 1 ? "s '" : " '")
+                .append(String.join("', '", bases.stream().map(Scenario::name).toList()))
                 .append("', camera ").append(kind.wireName()).append(", seed ").append(seed).append(", ")
                 .append(images).append(" images").append(noVariation ? " (no variation)" : " (varied per image)")
                 .append('\n');

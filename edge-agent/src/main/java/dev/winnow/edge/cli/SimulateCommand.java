@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", required = true,
-            description = "A shipped scenario name (demo, fast-belt, white-pp) or a scenario file (YAML or JSON).")
+            description = "A shipped scenario name (demo, fast-belt, fast-belt-dark, white-pp) or a scenario file (YAML or JSON).")
     String scenario;
 
     @Option(names = "--duration", description = "Seconds to run; default: the scenario's duration.")
@@ -100,8 +100,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 : Scenario.load(Path.of(scenario));
         final Scenario seeded = seed == null ? base : base.withSeed(seed);
         final Scenario sc = beltSpeed == null ? seeded : new Scenario(seeded.name(), seeded.seed(),
-                seeded.durationSeconds(), new Scenario.Belt(seeded.belt().widthMm(), beltSpeed,
-                seeded.belt().encoderMmPerCount()), seeded.product(), seeded.contaminants(), seeded.cameras(),
+                seeded.durationSeconds(), seeded.belt().withSpeed(beltSpeed), seeded.product(), seeded.contaminants(), seeded.cameras(),
                 seeded.nozzleBar(), seeded.lighting());
         if (beltSpeed != null && !(beltSpeed >= 0.05 && beltSpeed <= 10)) {
             throw new IllegalArgumentException("--belt-speed must be in [0.05, 10] m/s");

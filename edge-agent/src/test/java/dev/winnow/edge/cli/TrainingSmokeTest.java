@@ -119,6 +119,55 @@ class TrainingSmokeTest {
     }
 
     @Test
+    @Timeout(60)
+    void exportTakesTurnsBetweenScenariosAndCountsWhatTheCameraCannotSee() throws Exception {
+        final Path data = tmp.resolve("two");
+        final JsonNode export = lastJson(run("export-dataset", "--out", data.toString(), "--images", "6",
+                "--seed", "3", "--scenario", "fast-belt,fast-belt-dark", "--no-variation", "--val-fraction", "0"));
+        assertThat(Files.readString(data.resolve("data.yaml"))).contains("scenarios 'fast-belt', 'fast-belt-dark'");
+        int invisible = 0;
+        for (final JsonNode n : export.get("invisible_per_class")) {
+            invisible += n.asInt();
+        }
+        assertThat(export.get("invisible_per_class").size()).isEqualTo(6);
+        assertThat(invisible).isEqualTo(export.get("dropped_invisible").asInt());
+        // Even images are on fast-belt's magenta belt, odd ones on the dark grey-green one.
+        for (int i = 0; i < 6; i++) {
+            final java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(data.resolve("images").resolve("train")
+                    .resolve(String.format("colour_%06d.png", i)).toFile());
+            final double redOverGreen = meanRedMinusGreen(img);
+            if (i % 2 == 0) {
+                assertThat(redOverGreen).as("image %d, magenta belt", i).isGreaterThan(40);
+            } else {
+                assertThat(redOverGreen).as("image %d, grey-green belt", i).isBetween(-15.0, 15.0);
+            }
+        }
+    }
+
+    private static double meanRedMinusGreen(final java.awt.image.BufferedImage img) {
+        double sum = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                final int c = img.getRGB(x, y);
+                sum += ((c >> 16) & 0xFF) - ((c >> 8) & 0xFF);
+            }
+        }
+        return sum / (img.getWidth() * img.getHeight());
+    }
+
+    @Test
+    @Timeout(30)
+    void exportNamesABadScenarioList() {
+        final CommandLine cli = new CommandLine(new AgentMain());
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        assertThat(cli.execute("export-dataset", "--out", tmp.resolve("a").toString(), "--images", "1",
+                "--scenario", "demo,")).isNotZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("empty scenario");
+        assertThat(tmp.resolve("a")).doesNotExist();
+    }
+
+    @Test
     @Timeout(30)
     void exportRefusesANonEmptyFolder() throws Exception {
         Files.writeString(tmp.resolve("x.txt"), "x");

@@ -32,8 +32,7 @@ public final class OracleDiagnostics {
         Scenario sc = Scenario.named(name);
         if (args.length > 3 && !args[3].equals("-")) {
             final double v = Double.parseDouble(args[3]);
-            sc = new Scenario(sc.name(), sc.seed(), sc.durationSeconds(), new Scenario.Belt(sc.belt().widthMm(), v,
-                    sc.belt().encoderMmPerCount()), sc.product(), sc.contaminants(), sc.cameras(), sc.nozzleBar(),
+            sc = new Scenario(sc.name(), sc.seed(), sc.durationSeconds(), sc.belt().withSpeed(v), sc.product(), sc.contaminants(), sc.cameras(), sc.nozzleBar(),
                     sc.lighting());
         }
         final Simulation.Tuning d = Simulation.Tuning.DEFAULTS;

@@ -50,7 +50,7 @@ public record Scenario(
         Lighting lighting) {
 
     /** Names of the scenarios shipped under {@code src/main/resources/scenarios/}. */
-    public static final List<String> NAMED = List.of("demo", "fast-belt", "white-pp");
+    public static final List<String> NAMED = List.of("demo", "fast-belt", "fast-belt-dark", "white-pp");
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     private static final Pattern COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
@@ -73,8 +73,22 @@ public record Scenario(
      * @param widthMm           belt width, across
      * @param speedMps          belt speed in metres per second (= millimetres per millisecond)
      * @param encoderMmPerCount belt travel per encoder pulse
+     * @param colourRgb         the belt's surface colour as the colour camera sees it ({@code 0xRRGGBB}); under UV
+     *                          the belt stays dark (belts carry no optical brightener)
      */
-    public record Belt(double widthMm, double speedMps, double encoderMmPerCount) {
+    public record Belt(double widthMm, double speedMps, double encoderMmPerCount, int colourRgb) {
+        /** The belt colour when a scenario names none: the dark grey-green of a common PVC conveyor belt. */
+        public static final int DEFAULT_COLOUR = 0x3C423F;
+
+        /** A belt of the default colour. */
+        public Belt(final double widthMm, final double speedMps, final double encoderMmPerCount) {
+            this(widthMm, speedMps, encoderMmPerCount, DEFAULT_COLOUR);
+        }
+
+        /** @return the same belt at another speed, never null */
+        public Belt withSpeed(final double mps) {
+            return new Belt(widthMm, mps, encoderMmPerCount, colourRgb);
+        }
     }
 
     /**
@@ -245,7 +259,17 @@ public record Scenario(
 
         final StrictNode b = r.object("belt");
         final double width = b.number("widthMm", 1000, 100, 5000);
-        final Belt belt = new Belt(width, b.number("speedMps", 3.0, 0.05, 10), b.number("encoderMmPerCount", 0.1, 0.001, 100));
+        final double speed = b.number("speedMps", 3.0, 0.05, 10);
+        final double mmPerCount = b.number("encoderMmPerCount", 0.1, 0.001, 100);
+        int beltColour = Belt.DEFAULT_COLOUR;
+        if (b.has("colour")) {
+            final JsonNode v = b.raw("colour");
+            if (!v.isTextual() || !COLOUR.matcher(v.asText()).matches()) {
+                throw new ScenarioException(b.key("colour"), "expected \"#RRGGBB\", got " + StrictNode.describe(v));
+            }
+            beltColour = Integer.parseInt(v.asText().substring(1), 16);
+        }
+        final Belt belt = new Belt(width, speed, mmPerCount, beltColour);
         b.finish();
 
         final StrictNode p = r.object("product");

@@ -74,7 +74,7 @@ public final class VirtualCamera {
         this.tmp = new int[n];
         this.stamp = new int[n];
         this.colSums = new int[width];
-        final int[] beltTex = beltTexture(line.scenario().seed(), width, uv);
+        final int[] beltTex = beltTexture(line.scenario().seed(), width, uv, line.scenario().belt().colourRgb());
         this.beltR = new int[beltTex.length];
         this.beltG = new int[beltTex.length];
         this.beltB = new int[beltTex.length];
@@ -459,16 +459,19 @@ public final class VirtualCamera {
         return (byte) (low | ((255 - low) >> 31)); // low > 255 -> all ones, i.e. 255 as a byte
     }
 
-    private static int[] beltTexture(final long seed, final int width, final boolean uv) {
+    private static int[] beltTexture(final long seed, final int width, final boolean uv, final int colourRgb) {
+        final int baseR = (colourRgb >> 16) & 0xFF;
+        final int baseG = (colourRgb >> 8) & 0xFF;
+        final int baseB = colourRgb & 0xFF;
         final Random r = new Random(seed ^ 0xBE17L);
         final int[] tex = new int[width * TEX_H];
         for (int y = 0; y < TEX_H; y++) {
             final int weave = (y & 3) == 0 ? -5 : 0;
             for (int x = 0; x < width; x++) {
                 final int d = weave + (int) Math.round(r.nextGaussian() * (uv ? 1.5 : 5));
-                final int red = uv ? 7 + d / 3 : 60 + d;
-                final int green = uv ? 5 + d / 3 : 66 + d;
-                final int blue = uv ? 15 + d / 2 : 63 + d;
+                final int red = uv ? 7 + d / 3 : baseR + d;
+                final int green = uv ? 5 + d / 3 : baseG + d;
+                final int blue = uv ? 15 + d / 2 : baseB + d;
                 tex[y * width + x] = (clamp255(red) << 16) | (clamp255(green) << 8) | clamp255(blue);
             }
         }

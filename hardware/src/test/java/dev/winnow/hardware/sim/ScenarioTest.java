@@ -41,6 +41,16 @@ class ScenarioTest {
         assertThat(s.camera("cam").viewLengthMm()).isEqualTo(750); // square pixels at 320 x 240
         assertThat(s.nozzleBar().positionMm()).isGreaterThan(s.camera("cam").viewEndMm());
         assertThat(s.contaminants().mix()).hasSize(ContaminantClass.values().length);
+        assertThat(s.belt().colourRgb()).isEqualTo(Scenario.Belt.DEFAULT_COLOUR);
+    }
+
+    @Test
+    void beltColourIsReadAndChecked() {
+        assertThat(Scenario.parse("belt: {colour: \"#A83CA8\"}\n" + MINIMAL).belt().colourRgb()).isEqualTo(0xA83CA8);
+        assertThat(Scenario.named("fast-belt-dark").belt().colourRgb()).isEqualTo(Scenario.Belt.DEFAULT_COLOUR);
+        rejects("belt: {colour: magenta}\n" + MINIMAL, "belt.colour", "#RRGGBB", "magenta");
+        rejects("belt: {colour: \"#A83CA\"}\n" + MINIMAL, "belt.colour", "#RRGGBB");
+        rejects("belt: {colour: 11026600}\n" + MINIMAL, "belt.colour", "#RRGGBB");
     }
 
     @Test
