@@ -23,6 +23,11 @@ import org.bytedeco.opencv.opencv_core.Size;
  * fluorescence (cotton stays dark). Blobs are found with OpenCV's connected components and named
  * by hue and shape.
  *
+ * <p>A coloured belt is saturated too: when one hue covers more than {@value #BELT_SHARE_PERCENT} % of a
+ * colour frame, that hue (± {@value #BELT_HUE_BAND} in OpenCV's 0..180 scale) is taken as the belt and left out,
+ * frame by frame, so the detector follows the belt without being told its colour. A contaminant of the belt's
+ * own hue is then invisible to it, as it is to the eye.
+ *
  * <p>It is the fallback when no model is configured and the baseline a model must beat. It cannot
  * see what looks like cotton in visible light (feathers, clear film) — that is what the trained
  * models and the UV camera are for.
@@ -32,8 +37,15 @@ public final class ColourBlobDetector implements FrameDetector {
     /** Which kind of camera the frames come from. */
     public enum Mode { COLOUR, UV }
 
+    static final int BELT_SHARE_PERCENT = 25;
+    static final int BELT_HUE_BAND = 10;
+    /** Saturation and value from which a pixel counts as coloured (OpenCV's 8-bit scale). */
+    private static final int MIN_SAT = 70;
+    private static final int MIN_VAL = 60;
+
     private final Mode mode;
     private final int minAreaPx;
+    private final int[] hueCounts = new int[180];
     private Mat bgr;
     private final Mat hsv = new Mat();
     private final Mat mask = new Mat();
@@ -49,7 +61,7 @@ public final class ColourBlobDetector implements FrameDetector {
         this.minAreaPx = minAreaPx;
         // HSV in OpenCV's 8-bit scale: H 0..180, S and V 0..255.
         if (mode == Mode.COLOUR) {
-            lower = new Mat(new Scalar(0, 70, 60, 0));
+            lower = new Mat(new Scalar(0, MIN_SAT, MIN_VAL, 0));
             upper = new Mat(new Scalar(180, 255, 255, 0));
         } else {
             lower = new Mat(new Scalar(0, 0, 110, 0));
@@ -75,6 +87,9 @@ public final class ColourBlobDetector implements FrameDetector {
         bgr.data().put(frame.bgr(), 0, frame.bgr().length);
         opencv_imgproc.cvtColor(bgr, hsv, COLOR_BGR2HSV);
         opencv_core.inRange(hsv, lowerFor(), upperFor(), mask);
+        if (mode == Mode.COLOUR) {
+            leaveOutBelt();
+        }
         opencv_imgproc.morphologyEx(mask, mask, MORPH_OPEN, kernel);
         final int n = opencv_imgproc.connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
         final List<PixelDetection> out = new ArrayList<>();
@@ -124,6 +139,50 @@ public final class ColourBlobDetector implements FrameDetector {
             }
         }
         return out;
+    }
+
+    /** Clears the mask where the pixel has the belt's hue, when a coloured belt fills much of the frame. */
+    private void leaveOutBelt() {
+        java.util.Arrays.fill(hueCounts, 0);
+        int sampled = 0;
+        try (UByteIndexer m = mask.createIndexer(); UByteIndexer hsvIdx = hsv.createIndexer()) {
+            // Every other pixel of every other row is plenty to find a hue that covers a quarter of the frame.
+            for (int y = 0; y < hsv.rows(); y += 2) {
+                for (int x = 0; x < hsv.cols(); x += 2) {
+                    sampled++;
+                    if (m.get(y, x) != 0) {
+                        hueCounts[hsvIdx.get(y, x, 0) % 180]++;
+                    }
+                }
+            }
+        }
+        int best = 0;
+        int bestCount = 0;
+        for (int h = 0; h < 180; h++) {
+            int c = 0;
+            for (int d = -BELT_HUE_BAND; d <= BELT_HUE_BAND; d++) {
+                c += hueCounts[Math.floorMod(h + d, 180)];
+            }
+            if (c > bestCount) {
+                bestCount = c;
+                best = h;
+            }
+        }
+        if (bestCount * 100L < (long) sampled * BELT_SHARE_PERCENT) {
+            return;
+        }
+        try (UByteIndexer m = mask.createIndexer(); UByteIndexer hsvIdx = hsv.createIndexer()) {
+            for (int y = 0; y < hsv.rows(); y++) {
+                for (int x = 0; x < hsv.cols(); x++) {
+                    if (m.get(y, x) != 0) {
+                        final int d = Math.abs(hsvIdx.get(y, x, 0) - best);
+                        if (Math.min(d, 180 - d) <= BELT_HUE_BAND) {
+                            m.put(y, x, 0);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private Mat lowerFor() {
