@@ -2,6 +2,7 @@ package dev.winnow.edge.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.edge.sim.Simulation;
+import dev.winnow.edge.sim.TrackReport;
 import dev.winnow.hardware.sim.LineResult;
 import dev.winnow.hardware.sim.Scenario;
 import dev.winnow.protocol.Topic;
@@ -94,6 +95,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--belt-speed", description = "Override the scenario's belt speed, m/s.")
     Double beltSpeed;
 
+    @Option(names = "--tracks", description = "Write every decided track, with the contaminant under it (if any), "
+            + "and every escaped contaminant to this CSV file.")
+    Path tracksFile;
+
     @Override
     public Integer call() throws Exception {
         final Scenario base = Scenario.NAMED.contains(scenario) ? Scenario.named(scenario)
@@ -146,6 +151,12 @@ public final class SimulateCommand implements Callable<Integer> {
         final double runSeconds = durationSeconds != null ? durationSeconds : sc.durationSeconds();
         if (!forever && !(runSeconds > 0)) {
             throw new IllegalArgumentException("--duration must be > 0 seconds");
+        }
+        if (tracksFile != null) {
+            final Path parent = tracksFile.toAbsolutePath().getParent();
+            if (parent == null || !java.nio.file.Files.isDirectory(parent) || java.nio.file.Files.isDirectory(tracksFile)) {
+                throw new IllegalArgumentException("--tracks " + tracksFile + ": not a file in an existing folder");
+            }
         }
         final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
@@ -202,6 +213,15 @@ public final class SimulateCommand implements Callable<Integer> {
         r.detectors().forEach(det::put);
         out.put("timer_priority", r.timerPriority());
         out.put("objects", r.objects());
+        final TrackReport tracks = TrackReport.of(r.decisions(), r.judgement(), r.virtualLine());
+        final ObjectNode falseTracks = out.putObject("false_tracks");
+        tracks.falseTracksByClass().forEach(falseTracks::put);
+        final ObjectNode spurious = out.putObject("spurious_by_cause");
+        spurious.put("beside_a_contaminant", tracks.spuriousBeside());
+        spurious.put("elsewhere", tracks.spuriousElsewhere());
+        if (tracksFile != null) {
+            tracks.write(tracksFile);
+        }
         if (r.crops() != null) {
             final var crops = out.putObject("pictures");
             crops.put("uploaded", r.crops().uploaded());

@@ -1,0 +1,69 @@
+package dev.winnow.edge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.winnow.edge.AgentMain;
+import dev.winnow.edge.sim.TrackReport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code simulate}'s track report, run as a user runs it, with the oracle so every track has a contaminant under it. */
+class SimulateCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    @Timeout(120)
+    void tracksFileHoldsEveryDecisionAgainstTheTruth() throws Exception {
+        final Path csv = tmp.resolve("tracks.csv");
+        final PrintStream stdout = System.out;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        final int code;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new AgentMain()).execute("simulate", "--scenario", "demo", "--duration", "6",
+                    "--detector", "oracle", "--json", "--tracks", csv.toString(), "--state", tmp.resolve("s").toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(code).isZero();
+        final List<String> out = captured.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        final JsonNode json = new ObjectMapper().readTree(out.get(out.size() - 1));
+        assertThat(json.get("false_tracks").size()).as("oracle tracks are all real").isZero();
+        assertThat(json.get("spurious_by_cause").get("elsewhere").asInt()).isZero();
+
+        final List<String> lines = Files.readAllLines(csv);
+        assertThat(lines.get(0)).isEqualTo(TrackReport.HEADER);
+        final List<String[]> tracks = lines.stream().skip(1).map(l -> l.split(",", -1))
+                .filter(f -> f[0].equals("track")).toList();
+        assertThat(tracks).hasSizeGreaterThanOrEqualTo(json.get("rejections").asInt() / 2).isNotEmpty();
+        // The oracle names each track after the contaminant it saw.
+        assertThat(tracks).allSatisfy(f -> assertThat(f[1]).isEqualTo(f[2]));
+        final long escapedRows = lines.stream().filter(l -> l.startsWith("escaped,")).count();
+        assertThat(escapedRows).isEqualTo(json.get("escapes").asLong());
+    }
+
+    @Test
+    @Timeout(30)
+    void aTracksFileInAMissingFolderIsRefusedBeforeTheRun() {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final CommandLine cli = new CommandLine(new AgentMain());
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        final int code = cli.execute("simulate", "--scenario", "demo", "--duration", "1", "--detector", "oracle",
+                "--tracks", tmp.resolve("no/such/folder/t.csv").toString());
+        assertThat(code).isNotZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tracks").contains("not a file in an existing folder");
+    }
+}
