@@ -92,8 +92,14 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--min-confidence", defaultValue = "0.5", description = "Fused confidence needed to act.")
     double minConfidence;
 
-    @Option(names = "--belt-speed", description = "Override the scenario's belt speed, m/s.")
+    @Option(names = "--belt-speed", description = "Override the scenario's belt speed, m/s. Cotton and "
+            + "contaminants keep arriving per second as the scenario says (the same throughput: a slower belt "
+            + "carries a denser layer), unless --same-load-per-metre.")
     Double beltSpeed;
+
+    @Option(names = "--same-load-per-metre", description = "With --belt-speed: scale the tufts and contaminants per "
+            + "second with the speed, so each metre of belt carries what it carries at the scenario's speed.")
+    boolean sameLoadPerMetre;
 
     @Option(names = "--tracks", description = "Write every decided track, with the contaminant under it (if any), "
             + "and every escaped contaminant to this CSV file.")
@@ -104,12 +110,13 @@ public final class SimulateCommand implements Callable<Integer> {
         final Scenario base = Scenario.NAMED.contains(scenario) ? Scenario.named(scenario)
                 : Scenario.load(Path.of(scenario));
         final Scenario seeded = seed == null ? base : base.withSeed(seed);
-        final Scenario sc = beltSpeed == null ? seeded : new Scenario(seeded.name(), seeded.seed(),
-                seeded.durationSeconds(), seeded.belt().withSpeed(beltSpeed), seeded.product(), seeded.contaminants(), seeded.cameras(),
-                seeded.nozzleBar(), seeded.lighting());
         if (beltSpeed != null && !(beltSpeed >= 0.05 && beltSpeed <= 10)) {
             throw new IllegalArgumentException("--belt-speed must be in [0.05, 10] m/s");
         }
+        if (sameLoadPerMetre && beltSpeed == null) {
+            throw new IllegalArgumentException("--same-load-per-metre needs --belt-speed");
+        }
+        final Scenario sc = beltSpeed == null ? seeded : atSpeed(seeded, beltSpeed, sameLoadPerMetre);
         if (threads < 1 || threads > 64) {
             throw new IllegalArgumentException("--threads must be 1..64");
         }
@@ -245,6 +252,18 @@ public final class SimulateCommand implements Callable<Integer> {
             // the hook is running: it is waiting for us and returns now
         }
         return 0;
+    }
+
+    /** The scenario at another belt speed, with the same load per second or per metre of belt. */
+    static Scenario atSpeed(final Scenario s, final double mps, final boolean perMetre) {
+        final double f = perMetre ? mps / s.belt().speedMps() : 1;
+        final Scenario.Product p = s.product();
+        final Scenario.Contaminants c = s.contaminants();
+        return new Scenario(s.name(), s.seed(), s.durationSeconds(), s.belt().withSpeed(mps),
+                new Scenario.Product(p.tuftsPerSecond() * f, p.tuftMinMm(), p.tuftMaxMm(), p.shadeVariation(),
+                        p.density()),
+                new Scenario.Contaminants(c.perSecond() * f, c.mix(), c.sizeScale(), c.palettes()), s.cameras(),
+                s.nozzleBar(), s.lighting());
     }
 
     private static double round(final double v, final int decimals) {

@@ -66,4 +66,28 @@ class SimulateCommandTest {
         assertThat(code).isNotZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tracks").contains("not a file in an existing folder");
     }
+
+    @Test
+    void aSlowerBeltKeepsTheThroughputOrTheLoadPerMetre() {
+        final dev.winnow.hardware.sim.Scenario fast = dev.winnow.hardware.sim.Scenario.named("fast-belt");
+        final dev.winnow.hardware.sim.Scenario sameThroughput = SimulateCommand.atSpeed(fast, 1.5, false);
+        assertThat(sameThroughput.belt().speedMps()).isEqualTo(1.5);
+        assertThat(sameThroughput.belt().colourRgb()).isEqualTo(fast.belt().colourRgb());
+        assertThat(sameThroughput.product().tuftsPerSecond()).isEqualTo(fast.product().tuftsPerSecond());
+        assertThat(sameThroughput.contaminants().perSecond()).isEqualTo(fast.contaminants().perSecond());
+        final dev.winnow.hardware.sim.Scenario sameLoad = SimulateCommand.atSpeed(fast, 1.5, true);
+        assertThat(sameLoad.product().tuftsPerSecond()).isEqualTo(fast.product().tuftsPerSecond() / 2);
+        assertThat(sameLoad.contaminants().perSecond()).isEqualTo(fast.contaminants().perSecond() / 2);
+        assertThat(sameLoad.contaminants().mix()).isEqualTo(fast.contaminants().mix());
+    }
+
+    @Test
+    @Timeout(30)
+    void sameLoadPerMetreWithoutABeltSpeedIsRefused() {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final CommandLine cli = new CommandLine(new AgentMain());
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        assertThat(cli.execute("simulate", "--scenario", "demo", "--duration", "1", "--same-load-per-metre")).isNotZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--same-load-per-metre needs --belt-speed");
+    }
 }
