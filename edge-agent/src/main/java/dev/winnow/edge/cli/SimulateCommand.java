@@ -105,6 +105,10 @@ public final class SimulateCommand implements Callable<Integer> {
             + "and every escaped contaminant to this CSV file.")
     Path tracksFile;
 
+    @Option(names = "--escapes", description = "Write a PNG of the escaped contaminants as each camera saw them "
+            + "(at most " + dev.winnow.edge.sim.EscapeSheet.MAX_ROWS + ").")
+    Path escapesFile;
+
     @Override
     public Integer call() throws Exception {
         final Scenario base = Scenario.NAMED.contains(scenario) ? Scenario.named(scenario)
@@ -159,12 +163,8 @@ public final class SimulateCommand implements Callable<Integer> {
         if (!forever && !(runSeconds > 0)) {
             throw new IllegalArgumentException("--duration must be > 0 seconds");
         }
-        if (tracksFile != null) {
-            final Path parent = tracksFile.toAbsolutePath().getParent();
-            if (parent == null || !java.nio.file.Files.isDirectory(parent) || java.nio.file.Files.isDirectory(tracksFile)) {
-                throw new IllegalArgumentException("--tracks " + tracksFile + ": not a file in an existing folder");
-            }
-        }
+        checkOutputFile("--tracks", tracksFile);
+        checkOutputFile("--escapes", escapesFile);
         final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
                 line, deviceId, state, statsIntervalSeconds, audit, jsonOnly,
@@ -229,6 +229,15 @@ public final class SimulateCommand implements Callable<Integer> {
         if (tracksFile != null) {
             tracks.write(tracksFile);
         }
+        if (escapesFile != null) {
+            final java.util.List<dev.winnow.hardware.sim.BeltItem> escaped = new java.util.ArrayList<>();
+            for (final dev.winnow.hardware.sim.Judgement.ItemVerdict v : r.judgement().verdicts()) {
+                if (v.outcome() == dev.winnow.hardware.sim.Judgement.Outcome.ESCAPED) {
+                    escaped.add(v.item());
+                }
+            }
+            dev.winnow.edge.sim.EscapeSheet.write(sc, escaped, escapesFile);
+        }
         if (r.crops() != null) {
             final var crops = out.putObject("pictures");
             crops.put("uploaded", r.crops().uploaded());
@@ -269,6 +278,16 @@ public final class SimulateCommand implements Callable<Integer> {
     private static double round(final double v, final int decimals) {
         final double f = Math.pow(10, decimals);
         return Math.round(v * f) / f;
+    }
+
+    private static void checkOutputFile(final String option, final Path file) {
+        if (file == null) {
+            return;
+        }
+        final Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !java.nio.file.Files.isDirectory(parent) || java.nio.file.Files.isDirectory(file)) {
+            throw new IllegalArgumentException(option + " " + file + ": not a file in an existing folder");
+        }
     }
 
     private static void checkName(final String option, final String value) {

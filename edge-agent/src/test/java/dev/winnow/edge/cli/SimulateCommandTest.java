@@ -90,4 +90,34 @@ class SimulateCommandTest {
         assertThat(cli.execute("simulate", "--scenario", "demo", "--duration", "1", "--same-load-per-metre")).isNotZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--same-load-per-metre needs --belt-speed");
     }
+
+    @Test
+    @Timeout(120)
+    void escapesPictureShowsEveryEscapeAsEachCameraSawIt() throws Exception {
+        final Path png = tmp.resolve("escapes.png");
+        final PrintStream stdout = System.out;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        final int code;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            // In audit mode nothing fires: every contaminant that passes the bar escapes.
+            code = new CommandLine(new AgentMain()).execute("simulate", "--scenario", "demo", "--duration", "5",
+                    "--detector", "oracle", "--audit", "--json", "--escapes", png.toString(),
+                    "--state", tmp.resolve("s").toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(code).isZero();
+        final List<String> out = captured.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        final JsonNode json = new ObjectMapper().readTree(out.get(out.size() - 1));
+        final int escapes = json.get("escapes").asInt();
+        assertThat(escapes).isPositive().isEqualTo(json.get("contaminants").asInt());
+        final java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        final int rows = Math.min(escapes, dev.winnow.edge.sim.EscapeSheet.MAX_ROWS);
+        assertThat(img.getHeight()).isEqualTo(rows * 160 + 24);
+        assertThat(img.getWidth()).isEqualTo(150 + 2 * 160);
+        // Each crop is a rendered frame, not the background: the middle of the first colour crop is belt or cotton.
+        final int centre = img.getRGB(150 + 80, 24 + 80);
+        assertThat(centre).isNotEqualTo(new java.awt.Color(0x20, 0x24, 0x28).getRGB());
+    }
 }
