@@ -541,12 +541,13 @@ public final class Uplink implements AutoCloseable {
                         wake();
                         return;
                     }
-                    for (final long seq : seqs) {
-                        outbox.ack(seq);
-                    }
+                    // counted before the outbox lets go, so whoever sees the outbox empty sees them counted
                     sent.addAndGet(seqs.length);
                     if (batch) {
                         batchesSent.incrementAndGet();
+                    }
+                    for (final long seq : seqs) {
+                        outbox.ack(seq);
                     }
                     wake();
                 }
@@ -585,8 +586,8 @@ public final class Uplink implements AutoCloseable {
                 client.publish(o.topic(), m, null, new MqttActionListener() {
                     @Override
                     public void onSuccess(final IMqttToken token) {
-                        volatileInflight.decrementAndGet();
                         sent.incrementAndGet();
+                        volatileInflight.decrementAndGet();
                         wake();
                     }
 
