@@ -43,11 +43,12 @@ public record AgentConfig(String site, String line, String device, Hardware hard
      */
     /**
      * Sightings per class by default ({@code decision.minSightingsByClass}): the shipped models' classes that they
-     * most often see where there is none. On the virtual line (fast-belt, 3 m/s, 60 fps) the false tracks were
-     * feathers and plastic film, most seen in 2-6 frames, while a real feather is seen in about 14 and a real film in
-     * about 30 (both cameras).
+     * most often see where there is none. On the virtual line (fast-belt, 3 m/s, 60 fps, a colour view 375 mm long)
+     * a real feather is seen in 6-9 frames (colour only) and a real film in 16-26 (both cameras), false feathers in
+     * 3-7. Counted in frames: at another belt speed or frame rate, scale them with the frames an object spends in
+     * view.
      */
-    public static final Map<String, Integer> DEFAULT_SIGHTINGS_BY_CLASS = Map.of("feather", 8, "plastic_film", 8);
+    public static final Map<String, Integer> DEFAULT_SIGHTINGS_BY_CLASS = Map.of("feather", 6, "plastic_film", 8);
 
     public record Line(double beltWidthMm, double speedMps, boolean encoder, double encoderMmPerCount,
                        NozzleBar nozzleBar, double minConfidence, int minSightings, double trackGateMm,

@@ -118,8 +118,8 @@ final class AgentCommandsEndToEndTest {
                 // snapshot: no camera named -> the first camera; the agent PUTs a JPEG, the server serves it
                 final Reply snap = snapshot(http, base, Map.of(), failed);
                 assertThat(snap.status()).as(snap.body()).isEqualTo(200);
-                assertThat(snap.json().path("reason").asText()).startsWith("colour-1: 320x240 JPEG");
-                assertJpeg(http, base, snap.json().path("id").asText(), 320, 240);
+                assertThat(snap.json().path("reason").asText()).startsWith("colour-1: 480x180 JPEG");
+                assertJpeg(http, base, snap.json().path("id").asText(), 480, 180);
                 final Reply uv = snapshot(http, base, Map.of("camera", "uv-1"), failed);
                 assertThat(uv.status()).as(uv.body()).isEqualTo(200);
                 assertThat(uv.json().path("reason").asText()).startsWith("uv-1: 320x240 JPEG");

@@ -76,7 +76,7 @@ final class ConfigLoaderTest {
     @Test
     void perClassSightingsDefaultToTheShippedModelsNoisyClasses() {
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSightingsByClass())
-                .isEqualTo(Map.of("feather", 8, "plastic_film", 8));
+                .isEqualTo(Map.of("feather", 6, "plastic_film", 8));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {string: 3}}\n", Path.of("."))
                 .lineSettings().minSightingsByClass()).isEqualTo(Map.of("string", 3));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {}}\n", Path.of("."))

@@ -72,12 +72,12 @@ class VirtualLineTest {
 
         final CameraGeometry g = line.camera("colour-1").geometry();
         assertThat(g.calibrationPoints()).hasSize(4);
-        assertThat(g.calibrationPoints().get(0).worldMm()).isCloseTo(225, within(1e-9));
+        assertThat(g.calibrationPoints().get(0).worldMm()).isCloseTo(412.5, within(1e-9));
         assertThat(g.calibrationPoints().get(2).acrossMm()).isCloseTo(1000, within(1e-9));
-        final CameraGeometry.BeltPoint p = g.pixelToBelt(160, 120);
+        final CameraGeometry.BeltPoint p = g.pixelToBelt(240, 90);
         assertThat(p.worldMm()).isCloseTo(600, within(1e-9));
-        assertThat(g.beltToPixel(p.acrossMm(), p.worldMm()).yPx()).isCloseTo(120, within(1e-9));
-        assertThat(g.surfaceAlongMm(120, 750)).isCloseTo(150, within(1e-9));
+        assertThat(g.beltToPixel(p.acrossMm(), p.worldMm()).yPx()).isCloseTo(90, within(1e-9));
+        assertThat(g.surfaceAlongMm(90, 750)).isCloseTo(150, within(1e-9));
         assertThatThrownBy(() -> line.camera("nope")).hasMessageContaining("colour-1");
     }
 }
