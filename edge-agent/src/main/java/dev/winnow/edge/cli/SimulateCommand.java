@@ -79,9 +79,14 @@ public final class SimulateCommand implements Callable<Integer> {
     int minSightings;
 
     @Option(names = "--min-sightings-class", split = ",", description = "CLASS=N[,CLASS=N...]: frames an object "
-            + "of that class must be seen in instead of --min-sightings (default feather=8,plastic_film=8, as the "
-            + "agent's config).")
+            + "of that class must be seen in instead of --min-sightings (default plastic_film=8, as the agent's "
+            + "config).")
     java.util.Map<String, String> minSightingsByClass;
+
+    @Option(names = "--min-seen-over-class", split = ",", description = "CLASS=MM[,CLASS=MM...]: belt travel over "
+            + "which an object of that class must have been followed before it is acted on (default feather=240, as "
+            + "the agent's config; CLASS=0 removes a default).")
+    java.util.Map<String, String> minSeenOverByClass;
 
     @Option(names = "--margin-along", defaultValue = "8", description = "Pulse margin before and after an object, mm.")
     double marginAlongMm;
@@ -145,6 +150,24 @@ public final class SimulateCommand implements Callable<Integer> {
                 byClass.put(e.getKey(), n);
             }
         }
+        final java.util.Map<String, Double> seenOver = new java.util.TreeMap<>(
+                dev.winnow.edge.config.AgentConfig.DEFAULT_SEEN_OVER_MM_BY_CLASS);
+        if (minSeenOverByClass != null) {
+            seenOver.clear();
+            for (final java.util.Map.Entry<String, String> e : minSeenOverByClass.entrySet()) {
+                final double mm;
+                try {
+                    mm = Double.parseDouble(e.getValue());
+                } catch (final NumberFormatException ex) {
+                    throw new IllegalArgumentException("--min-seen-over-class " + e.getKey() + ": '" + e.getValue()
+                            + "' is not a number of millimetres");
+                }
+                if (!(mm >= 0 && mm <= 5000)) {
+                    throw new IllegalArgumentException("--min-seen-over-class " + e.getKey() + " must be in [0, 5000] mm");
+                }
+                seenOver.put(e.getKey(), mm);
+            }
+        }
         if (marginAlongMm < 0 || marginAcrossMm < 0 || marginAlongMm > 500 || marginAcrossMm > 500) {
             throw new IllegalArgumentException("--margin-along and --margin-across must be in [0, 500] mm");
         }
@@ -169,7 +192,7 @@ public final class SimulateCommand implements Callable<Integer> {
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
                 line, deviceId, state, statsIntervalSeconds, audit, jsonOnly,
                 new Simulation.Tuning(detector, modelDirs, threads, minSightings, marginAlongMm, marginAcrossMm,
-                        minConfidence, byClass)).withHttpUrl(httpUrl));
+                        minConfidence, byClass, seenOver)).withHttpUrl(httpUrl));
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() -> {
             simulation.stop();

@@ -44,18 +44,27 @@ public record AgentConfig(String site, String line, String device, Hardware hard
     /**
      * Sightings per class by default ({@code decision.minSightingsByClass}): the shipped models' classes that they
      * most often see where there is none. On the virtual line (fast-belt, 3 m/s, 60 fps, a colour view 375 mm long)
-     * a real feather is seen in 6-9 frames (colour only) and a real film in 16-26 (both cameras), false feathers in
-     * 3-7. Counted in frames: at another belt speed or frame rate, scale them with the frames an object spends in
-     * view.
+     * a real film is seen in 16-26 frames (both cameras) and false films in few. Counted in frames: at another belt
+     * speed or frame rate, scale them with the frames an object spends in view.
      */
-    public static final Map<String, Integer> DEFAULT_SIGHTINGS_BY_CLASS = Map.of("feather", 6, "plastic_film", 8);
+    public static final Map<String, Integer> DEFAULT_SIGHTINGS_BY_CLASS = Map.of("plastic_film", 8);
+
+    /**
+     * Belt travel per class by default ({@code decision.minSeenOverMmByClass}) over which an object must have been
+     * followed before it is acted on. A real feather is followed over 250-400 mm of the colour camera's 375 mm view
+     * (the UV camera does not see it), false feathers mostly over 100-300 mm (fast-belt, 3 m/s: 3-7 frames of
+     * 50 mm). In millimetres, not frames, so the rule asks the same at every belt speed.
+     */
+    public static final Map<String, Double> DEFAULT_SEEN_OVER_MM_BY_CLASS = Map.of("feather", 240.0);
 
     public record Line(double beltWidthMm, double speedMps, boolean encoder, double encoderMmPerCount,
                        NozzleBar nozzleBar, double minConfidence, int minSightings, double trackGateMm,
                        FailSafe failSafe, boolean audit, double stallTimeoutMs, double escapeAlarmRate,
-                       double statsIntervalSeconds, boolean realtimeTimer, Map<String, Integer> minSightingsByClass) {
+                       double statsIntervalSeconds, boolean realtimeTimer, Map<String, Integer> minSightingsByClass,
+                       Map<String, Double> minSeenOverMmByClass) {
         public Line {
             minSightingsByClass = Map.copyOf(minSightingsByClass);
+            minSeenOverMmByClass = Map.copyOf(minSeenOverMmByClass);
         }
     }
 

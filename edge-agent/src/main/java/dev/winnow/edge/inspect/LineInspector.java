@@ -41,12 +41,23 @@ public final class LineInspector {
      * @param minSightingsByClass per class (the object's class), sightings needed instead of {@code minSightings}:
      *                        a class the model often sees where there is none (a grey feather in a tuft of cotton)
      *                        must be seen in more frames than a class it rarely imagines; never null
+     * @param minSeenOverMmByClass per class, the belt travel over which an object must have been followed (first to
+     *                        latest sighting) before it is acted on, in addition to its sightings: the same demand
+     *                        at every belt speed and frame rate; never null
      */
     public record Settings(String deviceId, double minConfidence, double trackGateMm, boolean audit,
                            int minSightings, double escapeAlarmRate, int escapeWindow,
-                           Map<String, Integer> minSightingsByClass) {
+                           Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass) {
         public Settings {
             minSightingsByClass = Map.copyOf(minSightingsByClass);
+            minSeenOverMmByClass = Map.copyOf(minSeenOverMmByClass);
+        }
+
+        public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
+                        final boolean audit, final int minSightings, final double escapeAlarmRate,
+                        final int escapeWindow, final Map<String, Integer> minSightingsByClass) {
+            this(deviceId, minConfidence, trackGateMm, audit, minSightings, escapeAlarmRate, escapeWindow,
+                    minSightingsByClass, Map.of());
         }
 
         public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
@@ -64,6 +75,12 @@ public final class LineInspector {
         public int minSightings(final String cls) {
             final Integer n = minSightingsByClass.get(cls);
             return n == null ? minSightings : n;
+        }
+
+        /** Belt travel over which an object of class {@code cls} must have been followed; 0 when none is set. */
+        public double minSeenOverMm(final String cls) {
+            final Double mm = minSeenOverMmByClass.get(cls);
+            return mm == null ? 0 : mm;
         }
     }
 
@@ -210,13 +227,14 @@ public final class LineInspector {
             final boolean whole = y0 > 1 && y1 < frame.height() - 1;
             final BeltDetection onBelt = new BeltDetection(frame.camera(), d.cls(), d.confidence(),
                     travelAtCapture - world, across, Math.abs(a1 - a0), Math.abs(w1 - w0), frame.captureNanos(),
-                    whole);
+                    whole, travelAtCapture);
             final Tracker.Update update = tracker.add(onBelt, liveCamera);
             if (update.isNew()) {
                 counters.objects++;
             }
             final dev.winnow.edge.track.TrackedObject o = update.object();
-            if (o.confidence() < settings.minConfidence() || o.sightings() < settings.minSightings(o.cls())) {
+            if (o.confidence() < settings.minConfidence() || o.sightings() < settings.minSightings(o.cls())
+                    || o.seenOverMm() < settings.minSeenOverMm(o.cls())) {
                 continue;
             }
             if (!o.decided()) {

@@ -91,14 +91,24 @@ public final class Simulation {
      * @param minConfidence fused confidence needed to act
      * @param minSightingsByClass per class, frames instead of {@code minSightings} (the agent config's default
      *                      when built without it)
+     * @param minSeenOverMmByClass per class, the belt travel an object must have been followed over (the agent
+     *                      config's default when built without it)
      */
     public record Tuning(String detector, Map<String, Path> models, int threads, int minSightings,
                          double marginAlongMm, double marginAcrossMm, double minConfidence,
-                         Map<String, Integer> minSightingsByClass) {
+                         Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass) {
         public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 3, 0.5);
 
         public Tuning {
             minSightingsByClass = Map.copyOf(minSightingsByClass);
+            minSeenOverMmByClass = Map.copyOf(minSeenOverMmByClass);
+        }
+
+        public Tuning(final String detector, final Map<String, Path> models, final int threads,
+                      final int minSightings, final double marginAlongMm, final double marginAcrossMm,
+                      final double minConfidence, final Map<String, Integer> minSightingsByClass) {
+            this(detector, models, threads, minSightings, marginAlongMm, marginAcrossMm, minConfidence,
+                    minSightingsByClass, dev.winnow.edge.config.AgentConfig.DEFAULT_SEEN_OVER_MM_BY_CLASS);
         }
 
         public Tuning(final String detector, final Map<String, Path> models, final int threads,
@@ -201,7 +211,7 @@ public final class Simulation {
         final AtomicLong sendFailures = new AtomicLong();
         final LineInspector inspector = new LineInspector(
                 new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit, tuning.minSightings(), 0.02, 100,
-                        tuning.minSightingsByClass()),
+                        tuning.minSightingsByClass(), tuning.minSeenOverMmByClass()),
                 calibration, new EjectionPlanner(bar), scheduler,
                 clock, wall, vline.encoder(), () -> speedMmPerSecond,
                 event -> {

@@ -25,6 +25,8 @@ public final class TrackedObject {
     private int sightings;
     private double confidenceSum;
     private final long firstSeenNanos;
+    private double firstTravelMm;
+    private double lastTravelMm;
     private boolean decided;
     private boolean live;
     private boolean decidedAudit;
@@ -42,6 +44,8 @@ public final class TrackedObject {
         this.sightings = 1;
         this.confidenceSum = d.confidence();
         this.firstSeenNanos = d.captureNanos();
+        this.firstTravelMm = d.travelMm();
+        this.lastTravelMm = d.travelMm();
     }
 
     /** True once a camera that is not in audit mode has seen the object. */
@@ -70,6 +74,8 @@ public final class TrackedObject {
     boolean absorb(final BeltDetection d) {
         sightings++;
         confidenceSum += d.confidence();
+        firstTravelMm = Math.min(firstTravelMm, d.travelMm());
+        lastTravelMm = Math.max(lastTravelMm, d.travelMm());
         if (d.confidence() > confidence) {
             confidence = d.confidence();
             cls = d.cls();
@@ -169,6 +175,14 @@ public final class TrackedObject {
 
     public int sightings() {
         return sightings;
+    }
+
+    /**
+     * Belt travel between the first and the latest frame that saw the object: how far it was followed. Unlike the
+     * number of sightings, it does not depend on the belt speed or the frame rate.
+     */
+    public double seenOverMm() {
+        return lastTravelMm - firstTravelMm;
     }
 
     /** Mean confidence over all sightings: a real object is seen confidently frame after frame. */

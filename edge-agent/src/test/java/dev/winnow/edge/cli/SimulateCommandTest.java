@@ -92,6 +92,20 @@ class SimulateCommandTest {
     }
 
     @Test
+    @Timeout(30)
+    void aBadSeenOverValueIsRefusedNamingTheClass() {
+        for (final String[] bad : new String[][] {{"feather=far", "'far' is not a number of millimetres"},
+                {"feather=-5", "feather must be in [0, 5000] mm"}}) {
+            final ByteArrayOutputStream err = new ByteArrayOutputStream();
+            final CommandLine cli = new CommandLine(new AgentMain());
+            cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+            assertThat(cli.execute("simulate", "--scenario", "demo", "--duration", "1", "--min-seen-over-class",
+                    bad[0])).isNotZero();
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("--min-seen-over-class").contains(bad[1]);
+        }
+    }
+
+    @Test
     @Timeout(120)
     void escapesPictureShowsEveryEscapeAsEachCameraSawIt() throws Exception {
         final Path png = tmp.resolve("escapes.png");

@@ -65,6 +65,10 @@ final class ConfigLoaderTest {
         "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: {feather: 2.5}}|decision.minSightingsByClass.feather: must be a whole number",
         "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: {Feather: 4}}|decision.minSightingsByClass.Feather: not a class name",
         "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: 8}|decision.minSightingsByClass: must be a mapping",
+        "hardware: mock|hardware: mock\\ndecision: {minSeenOverMmByClass: {feather: -1}}|decision.minSeenOverMmByClass.feather: value -1 is out of range [0, 5000]",
+        "hardware: mock|hardware: mock\\ndecision: {minSeenOverMmByClass: {feather: far}}|decision.minSeenOverMmByClass.feather: must be a number",
+        "hardware: mock|hardware: mock\\ndecision: {minSeenOverMmByClass: {Feather: 240}}|decision.minSeenOverMmByClass.Feather: not a class name",
+        "hardware: mock|hardware: mock\\ndecision: {minSeenOverMmByClass: 240}|decision.minSeenOverMmByClass: must be a mapping",
     })
     void eachRuleStopsTheAgentNamingTheKey(final String from, final String to, final String message) {
         final String yaml = VALID.replace(from.replace("\\n", "\n"), to.replace("\\n", "\n"));
@@ -76,7 +80,13 @@ final class ConfigLoaderTest {
     @Test
     void perClassSightingsDefaultToTheShippedModelsNoisyClasses() {
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSightingsByClass())
-                .isEqualTo(Map.of("feather", 6, "plastic_film", 8));
+                .isEqualTo(Map.of("plastic_film", 8));
+        assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSeenOverMmByClass())
+                .isEqualTo(Map.of("feather", 240.0));
+        assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {feather: 300, straw: 50.5}}\n",
+                Path.of(".")).lineSettings().minSeenOverMmByClass()).isEqualTo(Map.of("feather", 300.0, "straw", 50.5));
+        assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {}}\n", Path.of("."))
+                .lineSettings().minSeenOverMmByClass()).as("an empty mapping: no travel demanded").isEmpty();
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {string: 3}}\n", Path.of("."))
                 .lineSettings().minSightingsByClass()).isEqualTo(Map.of("string", 3));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {}}\n", Path.of("."))

@@ -23,6 +23,8 @@ final class LineInspectorTest {
 
     private final ManualClock clock = new ManualClock(0);
     private final List<RejectEvent> rejections = new ArrayList<>();
+    /** Encoder counts of 0.125 mm: the belt's travel, moved by the tests that need a moving belt. */
+    private long encoderCount;
 
     private LineInspector inspector(final LineInspector.Settings settings) {
         final ValveBank bank = new ValveBank() {
@@ -61,12 +63,12 @@ final class LineInspectorTest {
         final BeltEncoder encoder = new BeltEncoder() {
             @Override
             public long count() {
-                return 0;
+                return encoderCount;
             }
 
             @Override
             public double mmPerCount() {
-                return 0.1;
+                return 0.125;
             }
         };
         final Homography h = Homography.fromFourPoints(new double[] {0, 0, 64, 0, 64, 48, 0, 48},
@@ -106,6 +108,44 @@ final class LineInspectorTest {
         assertThat(rejections).as("a string needs the line's 2 sightings").hasSize(1);
         see(inspector, "string", 5);
         assertThat(rejections).as("one object, one rejection").hasSize(1);
+    }
+
+    /**
+     * The same object on a moving belt: frame {@code k} is taken after 31.25 mm of travel per frame, which is 2 pixels
+     * of this camera (15.625 mm per pixel), so the box moves down the image with the belt.
+     */
+    private void seeMoving(final LineInspector inspector, final String cls, final int fromFrame, final int toFrame) {
+        for (int k = fromFrame; k < toFrame; k++) {
+            encoderCount = k * 250L;
+            inspector.accept(new Frame("colour-1", k, k * 10_000_000L, encoderCount, 64, 48, new byte[64 * 48 * 3]),
+                    List.of(new PixelDetection(cls, 0.9, 20, 10 + 2 * k, 4, 4)), "m@1");
+        }
+    }
+
+    @Test
+    void aClassCanNeedToBeFollowedOverSomeBeltTravel() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of("feather", 240.0)));
+        seeMoving(inspector, "feather", 0, 8);
+        assertThat(rejections).as("a feather followed over 7 x 31.25 = 218.75 mm is not acted on").isEmpty();
+        seeMoving(inspector, "feather", 8, 9);
+        assertThat(rejections).as("over 250 mm it is").hasSize(1);
+        assertThat(rejections.get(0).cls()).isEqualTo("feather");
+    }
+
+    @Test
+    void followingIsMeasuredInTravelNotFrames() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of("feather", 240.0)));
+        see(inspector, "feather", 20);
+        assertThat(rejections).as("20 frames of a belt that did not move follow it over 0 mm").isEmpty();
+        final LineInspector strings = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of("feather", 240.0)));
+        encoderCount = 0;
+        seeMoving(strings, "string", 0, 2);
+        assertThat(rejections).as("a class without a travel demand needs only its sightings").hasSize(1);
+        assertThat(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100).minSeenOverMm("feather"))
+                .isZero();
     }
 
     @Test
