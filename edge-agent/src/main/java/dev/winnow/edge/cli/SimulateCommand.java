@@ -79,13 +79,13 @@ public final class SimulateCommand implements Callable<Integer> {
     int minSightings;
 
     @Option(names = "--min-sightings-class", split = ",", description = "CLASS=N[,CLASS=N...]: frames an object "
-            + "of that class must be seen in instead of --min-sightings (default plastic_film=8, as the agent's "
-            + "config).")
+            + "of that class must be seen in instead of --min-sightings (default feather=4,plastic_film=8, as the "
+            + "agent's config).")
     java.util.Map<String, String> minSightingsByClass;
 
     @Option(names = "--min-seen-over-class", split = ",", description = "CLASS=MM[,CLASS=MM...]: belt travel over "
-            + "which an object of that class must have been followed before it is acted on (default feather=240, as "
-            + "the agent's config; CLASS=0 removes a default).")
+            + "which an object of that class must have been followed before it is acted on, besides its sightings "
+            + "(default feather=240, as the agent's config).")
     java.util.Map<String, String> minSeenOverByClass;
 
     @Option(names = "--margin-along", defaultValue = "8", description = "Pulse margin before and after an object, mm.")

@@ -80,7 +80,7 @@ final class ConfigLoaderTest {
     @Test
     void perClassSightingsDefaultToTheShippedModelsNoisyClasses() {
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSightingsByClass())
-                .isEqualTo(Map.of("plastic_film", 8));
+                .isEqualTo(Map.of("feather", 4, "plastic_film", 8));
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSeenOverMmByClass())
                 .isEqualTo(Map.of("feather", 240.0));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {feather: 300, straw: 50.5}}\n",
