@@ -242,6 +242,16 @@ public final class SimulateCommand implements Callable<Integer> {
         final ObjectNode det = out.putObject("detectors");
         r.detectors().forEach(det::put);
         out.put("timer_priority", r.timerPriority());
+        // the rules the run decided by, so a line of figures says what produced it
+        final ObjectNode rules = out.putObject("decision");
+        rules.put("min_confidence", minConfidence);
+        rules.put("min_sightings", minSightings);
+        final ObjectNode sightings = rules.putObject("min_sightings_by_class");
+        byClass.forEach(sightings::put);
+        final ObjectNode over = rules.putObject("min_seen_over_mm_by_class");
+        seenOver.forEach(over::put);
+        rules.put("margin_across_mm", marginAcrossMm);
+        rules.put("margin_along_mm", marginAlongMm);
         out.put("objects", r.objects());
         final TrackReport tracks = TrackReport.of(r.decisions(), r.judgement(), r.virtualLine());
         final ObjectNode falseTracks = out.putObject("false_tracks");

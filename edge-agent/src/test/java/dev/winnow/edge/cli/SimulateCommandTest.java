@@ -34,7 +34,8 @@ class SimulateCommandTest {
         try {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             code = new CommandLine(new AgentMain()).execute("simulate", "--scenario", "demo", "--duration", "6",
-                    "--detector", "oracle", "--json", "--tracks", csv.toString(), "--state", tmp.resolve("s").toString());
+                    "--detector", "oracle", "--json", "--tracks", csv.toString(), "--state", tmp.resolve("s").toString(),
+                    "--margin-across", "1.5", "--min-seen-over-class", "feather=300");
         } finally {
             System.setOut(stdout);
         }
@@ -42,6 +43,10 @@ class SimulateCommandTest {
         final List<String> out = captured.toString(StandardCharsets.UTF_8).strip().lines().toList();
         final JsonNode json = new ObjectMapper().readTree(out.get(out.size() - 1));
         assertThat(json.get("false_tracks").size()).as("oracle tracks are all real").isZero();
+        final JsonNode rules = json.get("decision");
+        assertThat(rules.get("margin_across_mm").asDouble()).as("the rules the run used").isEqualTo(1.5);
+        assertThat(rules.get("min_seen_over_mm_by_class").toString()).isEqualTo("{\"feather\":300.0}");
+        assertThat(rules.get("min_sightings_by_class").get("plastic_film").asInt()).isEqualTo(8);
         assertThat(json.get("spurious_by_cause").get("elsewhere").asInt()).isZero();
 
         final List<String> lines = Files.readAllLines(csv);
