@@ -165,7 +165,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         final LineInspector inspector = new LineInspector(new LineInspector.Settings(cfg.device(), ls.minConfidence(),
                 ls.trackGateMm(), ls.audit(), ls.minSightings(), ls.escapeAlarmRate(), 100, ls.minSightingsByClass(),
-                ls.minSeenOverMmByClass()),
+                ls.minSeenOverMmByClass(), ls.minMeanConfidenceByClass()),
                 calibration,
                 new EjectionPlanner(bar), scheduler, clock, wall, encoder, () -> ls.speedMps() * 1000, event -> {
                     if (uplink != null) {
@@ -184,7 +184,7 @@ public final class RunCommand implements Callable<Integer> {
             pictures = new dev.winnow.edge.link.CropUploader(dev.winnow.edge.link.CropUploader.Settings.of(
                     java.net.URI.create(cfg.mqtt().httpUrl()), creds.username(), creds.password()));
             final dev.winnow.edge.link.CropUploader uploader = pictures;
-            inspector.onRejectPicture(p -> uploader.offer(p.event().id(), p.frame(), p.detection()));
+            inspector.onRejectPicture(p -> uploader.offer(p.eventId(), p.frame(), p.detection()));
         }
 
         final List<CameraPipeline> pipelines = new ArrayList<>();
@@ -271,6 +271,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "shutdown"));
         scheduler.start();
+        final dev.winnow.edge.inspect.PulseCommitter committer = new dev.winnow.edge.inspect.PulseCommitter(inspector,
+                reason -> System.err.println("winnow-agent: " + reason));
         pipelines.forEach(CameraPipeline::start);
         failSafe.start(ls.audit());
         final SystemdNotify systemd = SystemdNotify.fromEnvironment();
@@ -305,6 +307,7 @@ public final class RunCommand implements Callable<Integer> {
                 deployer.close();
             }
             pipelines.forEach(CameraPipeline::close);
+            committer.close();
             scheduler.close();
             failSafe.shutdown();
             if (pictures != null) {

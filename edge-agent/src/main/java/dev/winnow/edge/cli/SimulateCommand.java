@@ -91,6 +91,16 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--margin-along", defaultValue = "8", description = "Pulse margin before and after an object, mm.")
     double marginAlongMm;
 
+    @Option(names = "--min-mean-confidence-class", split = ",", description = "CLASS=C[,CLASS=C...]: mean "
+            + "confidence over its sightings an object of that class needs before it is acted on (default "
+            + "feather=0.75, as the agent's config; CLASS=0 switches it off for that class).")
+    java.util.Map<String, String> minMeanConfidenceByClass;
+
+    @Option(names = "--commit-lead-ms", defaultValue = "100", description = "How long before its opening a decided "
+            + "pulse is planned from the object's latest estimate and handed to the valve timer; 0 plans it once, at "
+            + "the decision (default ${DEFAULT-VALUE}).")
+    double commitLeadMs;
+
     @Option(names = "--margin-across", defaultValue = "3", description = "Nozzle margin each side of an object, mm.")
     double marginAcrossMm;
 
@@ -168,6 +178,28 @@ public final class SimulateCommand implements Callable<Integer> {
                 seenOver.put(e.getKey(), mm);
             }
         }
+        final java.util.Map<String, Double> meanConfidence = new java.util.TreeMap<>(
+                dev.winnow.edge.config.AgentConfig.DEFAULT_MEAN_CONFIDENCE_BY_CLASS);
+        if (minMeanConfidenceByClass != null) {
+            meanConfidence.clear();
+            for (final java.util.Map.Entry<String, String> e : minMeanConfidenceByClass.entrySet()) {
+                final double c;
+                try {
+                    c = Double.parseDouble(e.getValue());
+                } catch (final NumberFormatException ex) {
+                    throw new IllegalArgumentException("--min-mean-confidence-class " + e.getKey() + ": '"
+                            + e.getValue() + "' is not a number");
+                }
+                if (!(c >= 0 && c <= 1)) {
+                    throw new IllegalArgumentException("--min-mean-confidence-class " + e.getKey()
+                            + " must be in [0, 1]");
+                }
+                meanConfidence.put(e.getKey(), c);
+            }
+        }
+        if (!(commitLeadMs >= 0 && commitLeadMs <= 5000)) {
+            throw new IllegalArgumentException("--commit-lead-ms must be in [0, 5000] ms, got " + commitLeadMs);
+        }
         if (marginAlongMm < 0 || marginAcrossMm < 0 || marginAlongMm > 500 || marginAcrossMm > 500) {
             throw new IllegalArgumentException("--margin-along and --margin-across must be in [0, 500] mm");
         }
@@ -192,7 +224,8 @@ public final class SimulateCommand implements Callable<Integer> {
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
                 line, deviceId, state, statsIntervalSeconds, audit, jsonOnly,
                 new Simulation.Tuning(detector, modelDirs, threads, minSightings, marginAlongMm, marginAcrossMm,
-                        minConfidence, byClass, seenOver)).withHttpUrl(httpUrl));
+                        minConfidence, byClass, seenOver, Math.round(commitLeadMs * 1e6), meanConfidence))
+                .withHttpUrl(httpUrl));
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() -> {
             simulation.stop();
@@ -250,8 +283,11 @@ public final class SimulateCommand implements Callable<Integer> {
         byClass.forEach(sightings::put);
         final ObjectNode over = rules.putObject("min_seen_over_mm_by_class");
         seenOver.forEach(over::put);
+        final ObjectNode mean = rules.putObject("min_mean_confidence_by_class");
+        meanConfidence.forEach(mean::put);
         rules.put("margin_across_mm", marginAcrossMm);
         rules.put("margin_along_mm", marginAlongMm);
+        rules.put("commit_lead_ms", commitLeadMs);
         out.put("objects", r.objects());
         final TrackReport tracks = TrackReport.of(r.decisions(), r.judgement(), r.virtualLine());
         final ObjectNode falseTracks = out.putObject("false_tracks");

@@ -74,8 +74,8 @@ public final class ConfigLoader {
                 nb.number("maxOnMs", 250, 1, 5000), nb.number("mergeGapMs", 2, 0, 100));
 
         final Node dec = r.object("decision");
-        dec.only("minConfidence", "minSightings", "minSightingsByClass", "minSeenOverMmByClass", "trackGateMm",
-                "escapeAlarmRate");
+        dec.only("minConfidence", "minSightings", "minSightingsByClass", "minSeenOverMmByClass",
+                "minMeanConfidenceByClass", "trackGateMm", "escapeAlarmRate");
         final AgentConfig.Line ls = new AgentConfig.Line(widthMm, speed, encoder, mmPerCount, bar,
                 dec.number("minConfidence", 0.5, 0, 1), dec.integer("minSightings", 2, 1, 100),
                 dec.number("trackGateMm", 10, 0, 500),
@@ -83,7 +83,8 @@ public final class ConfigLoader {
                 r.number("stallTimeoutMs", 2000, 50, 600_000), dec.number("escapeAlarmRate", 0.02, 0, 1),
                 r.number("statsIntervalSeconds", 5, 0.1, 3600), r.bool("realtimeTimer", true),
                 sightingsByClass(dec.object("minSightingsByClass")),
-                seenOverByClass(dec.object("minSeenOverMmByClass")));
+                seenOverByClass(dec.object("minSeenOverMmByClass")),
+                meanConfidenceByClass(dec.object("minMeanConfidenceByClass")));
 
         final List<AgentConfig.Camera> cameras = new ArrayList<>();
         final JsonNode cams = root.get("cameras");
@@ -205,6 +206,21 @@ public final class ConfigLoader {
                         + "as the model card's classes)");
             }
             out.put(cls, n.number(cls, 0, 0, 5000));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> meanConfidenceByClass(final Node n) {
+        if (n.node == null) {
+            return AgentConfig.DEFAULT_MEAN_CONFIDENCE_BY_CLASS;
+        }
+        final Map<String, Double> out = new java.util.TreeMap<>();
+        for (final String cls : n.keys()) {
+            if (!cls.matches("[a-z][a-z0-9_-]*")) {
+                throw new ConfigException(n.path(cls) + ": not a class name (lower case letters, digits, _ and -, "
+                        + "as the model card's classes)");
+            }
+            out.put(cls, n.number(cls, 0, 0, 1));
         }
         return out;
     }

@@ -44,13 +44,27 @@ public final class LineInspector {
      * @param minSeenOverMmByClass per class, the belt travel over which an object must have been followed (first to
      *                        latest sighting) before it is acted on, in addition to its sightings: the same demand
      *                        at every belt speed and frame rate; never null
+     * @param minMeanConfidenceByClass per class, the mean confidence over all its sightings an object must have
+     *                        before it is acted on, besides its peak ({@code minConfidence}): a real object is seen
+     *                        confidently frame after frame, an imagined one (a feather in a tuft) now and then;
+     *                        never null
      */
     public record Settings(String deviceId, double minConfidence, double trackGateMm, boolean audit,
                            int minSightings, double escapeAlarmRate, int escapeWindow,
-                           Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass) {
+                           Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass,
+                           Map<String, Double> minMeanConfidenceByClass) {
         public Settings {
             minSightingsByClass = Map.copyOf(minSightingsByClass);
             minSeenOverMmByClass = Map.copyOf(minSeenOverMmByClass);
+            minMeanConfidenceByClass = Map.copyOf(minMeanConfidenceByClass);
+        }
+
+        public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
+                        final boolean audit, final int minSightings, final double escapeAlarmRate,
+                        final int escapeWindow, final Map<String, Integer> minSightingsByClass,
+                        final Map<String, Double> minSeenOverMmByClass) {
+            this(deviceId, minConfidence, trackGateMm, audit, minSightings, escapeAlarmRate, escapeWindow,
+                    minSightingsByClass, minSeenOverMmByClass, Map.of());
         }
 
         public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
@@ -75,6 +89,12 @@ public final class LineInspector {
         public int minSightings(final String cls) {
             final Integer n = minSightingsByClass.get(cls);
             return n == null ? minSightings : n;
+        }
+
+        /** Mean confidence an object of class {@code cls} needs over its sightings; 0 when none is set. */
+        public double minMeanConfidence(final String cls) {
+            final Double c = minMeanConfidenceByClass.get(cls);
+            return c == null ? 0 : c;
         }
 
         /** Belt travel over which an object of class {@code cls} must have been followed; 0 when none is set. */
@@ -114,6 +134,23 @@ public final class LineInspector {
     private volatile boolean escapeAlarm;
     private volatile Consumer<String> alarms = reason -> { };
     private volatile Consumer<Decision> decisions = d -> { };
+    /**
+     * Decided objects whose pulse is not yet with the scheduler, oldest first. An object is decided as soon as
+     * it has been seen enough, often while it is still entering the first view and its box is a partial or a
+     * noisy one; it keeps being seen for hundreds of millimetres after that. Its pulse is planned from the
+     * latest estimate when its opening comes within {@link #commitLeadNanos}: once scheduled, a pulse can only
+     * grow (the scheduler merges), so lanes planned from an early, wide box would fire beside the object.
+     */
+    private final List<Uncommitted> uncommitted = new ArrayList<>();
+    private volatile long commitLeadNanos = DEFAULT_COMMIT_LEAD_NANOS;
+
+    /**
+     * How long before its opening a pulse is handed to the scheduler: long enough for the hand-off to be safe
+     * when the decision thread is held up (a GC pause, a busy core), and short enough that every camera has seen
+     * the object by then at production belt speeds (the last view ends 750 mm before the bar on the shipped
+     * lines; 100 ms is 300 mm at 3 m/s and 550 mm at 5.5 m/s).
+     */
+    public static final long DEFAULT_COMMIT_LEAD_NANOS = 100_000_000L;
 
     /** One decision, for diagnostics: the tracked object (it keeps growing afterwards) and its first pulse. */
     public record Decision(dev.winnow.edge.track.TrackedObject object, PlannedPulse pulse, long nanos,
@@ -121,7 +158,7 @@ public final class LineInspector {
     }
 
     /** A rejection with the frame and the detection that decided it: what its picture is cut from. */
-    public record RejectPicture(RejectEvent event, Frame frame, PixelDetection detection) {
+    public record RejectPicture(String eventId, Frame frame, PixelDetection detection) {
     }
 
     private volatile Consumer<RejectPicture> pictures = p -> { };
@@ -158,6 +195,84 @@ public final class LineInspector {
         this.idPrefix = settings.deviceId() + "-" + Long.toString(wallClock.millis(), 36) + "-";
         this.intervalStart = wallClock.instant();
         this.escapeRing = new boolean[Math.max(1, settings.escapeWindow())];
+    }
+
+    /**
+     * How long before its opening a decided object's pulse is planned for good and handed to the scheduler; 0 plans
+     * it once, at the decision (every later sighting can then only widen it). {@link #commitDue} must be called
+     * at least every few milliseconds (each frame calls it too).
+     */
+    public void setCommitLeadNanos(final long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("commit lead must be >= 0 ns, got " + nanos);
+        }
+        this.commitLeadNanos = nanos;
+    }
+
+    /** Decided objects whose pulse is still being refined (not yet with the scheduler). */
+    public synchronized int uncommittedPulses() {
+        return uncommitted.size();
+    }
+
+    /**
+     * Hands to the scheduler every decided pulse whose opening is within the commit lead, planned from the object's
+     * latest estimate. A line switched to audit since the decision fires nothing. An object that has passed the bar
+     * meanwhile (the thread calling this was held up for longer than the lead) is counted as an escape.
+     */
+    public synchronized void commitDue() {
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        final long now = clock.nanos();
+        final java.util.Iterator<Uncommitted> it = uncommitted.iterator();
+        while (it.hasNext()) {
+            final Uncommitted u = it.next();
+            final dev.winnow.edge.track.TrackedObject o = u.object();
+            if (audit) {
+                // switched to audit since the decision: report what would have fired, fire nothing
+                it.remove();
+                if (u.rejection() != null) {
+                    rejections.accept(u.rejection().event(o, planNow(o), true));
+                }
+                continue;
+            }
+            final PlannedPulse p = planNow(o);
+            if (p == null) {
+                it.remove();
+                counters.escapes++;
+                totalEscapes++;
+                if (u.rejection() != null) {
+                    rejections.accept(u.rejection().event(o, null, false));
+                }
+                continue;
+            }
+            if (p.openNanos() - now <= commitLeadNanos) {
+                it.remove();
+                commit(o, p, u.rejection());
+            }
+        }
+    }
+
+    private void commit(final dev.winnow.edge.track.TrackedObject o, final PlannedPulse p, final Rejection rejection) {
+        o.markCommitted();
+        scheduler.schedule(p.firstValve(), p.lastValve(), p.openNanos(), p.closeNanos());
+        if (rejection != null) {
+            rejections.accept(rejection.event(o, p, false));
+        }
+    }
+
+    /**
+     * Schedules the object's pulse now, or keeps refining it until it is due (see {@link #uncommitted}).
+     *
+     * @param rejection the rejection to report when the pulse is committed; null when it was reported already
+     */
+    private void commitOrDefer(final dev.winnow.edge.track.TrackedObject o, final PlannedPulse p,
+                               final Rejection rejection) {
+        if (commitLeadNanos == 0 || p.openNanos() - clock.nanos() <= commitLeadNanos) {
+            commit(o, p, rejection);
+        } else {
+            uncommitted.add(new Uncommitted(o, rejection));
+        }
     }
 
     /** Told (with a reason) when the escape rate rises above the alarm threshold, and when it clears. */
@@ -234,7 +349,8 @@ public final class LineInspector {
             }
             final dev.winnow.edge.track.TrackedObject o = update.object();
             if (o.confidence() < settings.minConfidence() || o.sightings() < settings.minSightings(o.cls())
-                    || o.seenOverMm() < settings.minSeenOverMm(o.cls())) {
+                    || o.seenOverMm() < settings.minSeenOverMm(o.cls())
+                    || o.meanConfidence() < settings.minMeanConfidence(o.cls())) {
                 continue;
             }
             if (!o.decided()) {
@@ -244,9 +360,9 @@ public final class LineInspector {
                 o.markLiveDecided();
                 final PlannedPulse p = planNow(o);
                 if (p != null) {
-                    scheduler.schedule(p.firstValve(), p.lastValve(), p.openNanos(), p.closeNanos());
+                    commitOrDefer(o, p, null);
                 }
-            } else if (update.grew() && !audit && !o.decidedAudit()) {
+            } else if (update.grew() && !audit && !o.decidedAudit() && o.committed()) {
                 // A later sighting showed more of the object: extend its pulse (the scheduler merges).
                 final PlannedPulse p = planNow(update.object());
                 if (p != null) {
@@ -254,6 +370,7 @@ public final class LineInspector {
                 }
             }
         }
+        commitDue();
         final double travelNow = encoder.count() * mmPerCount;
         tracker.forgetBefore(travelNow - planner.bar().positionMm() - 2_000);
     }
@@ -290,21 +407,43 @@ public final class LineInspector {
         if (auditNow) {
             o.markAuditDecided();
         }
-        if (!auditNow) {
-            scheduler.schedule(p.firstValve(), p.lastValve(), p.openNanos(), p.closeNanos());
-        }
-        final List<Integer> valves = new ArrayList<>(p.lastValve() - p.firstValve() + 1);
-        for (int v = p.firstValve(); v <= p.lastValve(); v++) {
-            valves.add(v);
-        }
         counters.rejections.merge(o.cls(), 1L, Long::sum);
         totalRejections++;
         rejectionsByClass.merge(o.cls(), 1L, Long::sum);
-        final RejectEvent event = new RejectEvent(idPrefix + (++sequence), wallClock.instant(), o.camera(), o.cls(),
-                Math.min(1.0, Math.max(0.0, o.confidence())), o.alongMm(), o.acrossMm(), o.widthMm(), o.lengthMm(),
-                valves, p.durationMs(), auditNow, model, lot, null);
-        rejections.accept(event);
-        pictures.accept(new RejectPicture(event, frame, seen));
+        final Rejection rejection = new Rejection(idPrefix + (++sequence), wallClock.instant(), o.camera(), o.cls(),
+                o.confidence(), model, lot);
+        if (auditNow) {
+            rejections.accept(rejection.event(o, p, true));
+        } else {
+            commitOrDefer(o, p, rejection);
+        }
+        // The picture is cut now, from the frame that decided (the frame's pixels are not kept): the server
+        // holds it until its event arrives.
+        pictures.accept(new RejectPicture(rejection.id(), frame, seen));
+    }
+
+    /**
+     * A rejection as decided: what decided it (camera, class, confidence: as counted in the line's rejections). The
+     * event is sent when the pulse is committed, so that it names the valves that really fire, with the object's
+     * latest position and size.
+     */
+    private record Rejection(String id, Instant time, String camera, String cls, double confidence, String model,
+                             String lot) {
+        RejectEvent event(final dev.winnow.edge.track.TrackedObject o, final PlannedPulse p, final boolean audit) {
+            final List<Integer> valves = new ArrayList<>(p == null ? 0 : p.lastValve() - p.firstValve() + 1);
+            if (p != null) {
+                for (int v = p.firstValve(); v <= p.lastValve(); v++) {
+                    valves.add(v);
+                }
+            }
+            return new RejectEvent(id, time, camera, cls, Math.min(1.0, Math.max(0.0, confidence)), o.alongMm(),
+                    o.acrossMm(), o.widthMm(), o.lengthMm(), valves, p == null ? 0 : p.durationMs(), audit, model, lot,
+                    null);
+        }
+    }
+
+    /** A decided object whose pulse is not yet with the scheduler; {@code rejection} null when already reported. */
+    private record Uncommitted(dev.winnow.edge.track.TrackedObject object, Rejection rejection) {
     }
 
     private void escapeOutcome(final boolean escaped) {

@@ -96,12 +96,26 @@ public final class Simulation {
      */
     public record Tuning(String detector, Map<String, Path> models, int threads, int minSightings,
                          double marginAlongMm, double marginAcrossMm, double minConfidence,
-                         Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass) {
+                         Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass,
+                         long commitLeadNanos, Map<String, Double> minMeanConfidenceByClass) {
         public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 3, 0.5);
 
         public Tuning {
             minSightingsByClass = Map.copyOf(minSightingsByClass);
             minSeenOverMmByClass = Map.copyOf(minSeenOverMmByClass);
+            minMeanConfidenceByClass = Map.copyOf(minMeanConfidenceByClass);
+            if (commitLeadNanos < 0) {
+                throw new IllegalArgumentException("commit lead must be >= 0");
+            }
+        }
+
+        public Tuning(final String detector, final Map<String, Path> models, final int threads,
+                      final int minSightings, final double marginAlongMm, final double marginAcrossMm,
+                      final double minConfidence, final Map<String, Integer> minSightingsByClass,
+                      final Map<String, Double> minSeenOverMmByClass) {
+            this(detector, models, threads, minSightings, marginAlongMm, marginAcrossMm, minConfidence,
+                    minSightingsByClass, minSeenOverMmByClass, LineInspector.DEFAULT_COMMIT_LEAD_NANOS,
+                    dev.winnow.edge.config.AgentConfig.DEFAULT_MEAN_CONFIDENCE_BY_CLASS);
         }
 
         public Tuning(final String detector, final Map<String, Path> models, final int threads,
@@ -211,7 +225,8 @@ public final class Simulation {
         final AtomicLong sendFailures = new AtomicLong();
         final LineInspector inspector = new LineInspector(
                 new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit, tuning.minSightings(), 0.02, 100,
-                        tuning.minSightingsByClass(), tuning.minSeenOverMmByClass()),
+                        tuning.minSightingsByClass(), tuning.minSeenOverMmByClass(),
+                        tuning.minMeanConfidenceByClass()),
                 calibration, new EjectionPlanner(bar), scheduler,
                 clock, wall, vline.encoder(), () -> speedMmPerSecond,
                 event -> {
@@ -229,9 +244,10 @@ public final class Simulation {
         final List<CameraPipeline> pipelines = new ArrayList<>();
         final List<VirtualCameraSource> sources = new ArrayList<>();
         final long endNanos = forever ? Long.MAX_VALUE : clock.nanos() + Math.round(runSeconds * 1e9);
+        inspector.setCommitLeadNanos(tuning.commitLeadNanos());
         inspector.onAlarm(reason -> System.err.println("winnow-agent: ALARM " + reason));
         if (crops != null) {
-            inspector.onRejectPicture(p -> crops.offer(p.event().id(), p.frame(), p.detection()));
+            inspector.onRejectPicture(p -> crops.offer(p.eventId(), p.frame(), p.detection()));
         }
         final List<LineInspector.Decision> decisions = new ArrayList<>();
         inspector.onDecision(d -> {
@@ -286,6 +302,8 @@ public final class Simulation {
                     link == null ? "" : ", reporting to " + mqttUrl);
         }
         scheduler.start();
+        final dev.winnow.edge.inspect.PulseCommitter committer = new dev.winnow.edge.inspect.PulseCommitter(inspector,
+                reason -> System.err.println("winnow-agent: " + reason));
         pipelines.forEach(CameraPipeline::start);
 
         final long statsNanos = Math.round(statsIntervalSeconds * 1e9);
@@ -320,12 +338,13 @@ public final class Simulation {
         }
         final double runOutMm = Math.max(0, nb.positionMm() + nb.footprintMm() - lastViewEnd - 150);
         final long runOutUntil = clock.nanos() + Math.round(runOutMm / speedMmPerSecond * 1e9);
-        while (clock.nanos() < runOutUntil || !scheduler.idle()) {
+        while (clock.nanos() < runOutUntil || !scheduler.idle() || inspector.uncommittedPulses() > 0) {
             Thread.sleep(10);
             if (clock.nanos() > runOutUntil + 2_000_000_000L) {
                 break;
             }
         }
+        committer.close();
         scheduler.close();
         final dev.winnow.hardware.sim.Judgement judgement = vline.valves().judge();
         final LineResult result = judgement.result();

@@ -32,7 +32,7 @@ public record TrackReport(Map<String, Integer> falseTracksByClass, int spuriousB
 
     /** The CSV header. */
     public static final String HEADER = "row,class,true_class,item,sightings,max_confidence,mean_confidence,"
-            + "along_mm,across_mm,length_mm,width_mm";
+            + "along_mm,across_mm,length_mm,width_mm,seen_over_mm";
 
     /** How far outside a track's extent a contaminant may lie and still be the one the track saw. */
     private static final double TRACK_SLACK_MM = 10;
@@ -60,15 +60,15 @@ public record TrackReport(Map<String, Integer> falseTracksByClass, int spuriousB
             if (!real) {
                 falseByClass.merge(o.cls(), 1, Integer::sum);
             }
-            rows.add(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%.3f,%.3f,%.1f,%.1f,%.1f,%.1f",
+            rows.add(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%.3f,%.3f,%.1f,%.1f,%.1f,%.1f,%.1f",
                     real ? "track" : "false_track", o.cls(), real ? under.cls().wireName() : "",
                     real ? Long.toString(under.id()) : "", o.sightings(), o.confidence(), o.meanConfidence(),
-                    o.alongMm(), o.acrossMm(), o.lengthMm(), o.widthMm()));
+                    o.alongMm(), o.acrossMm(), o.lengthMm(), o.widthMm(), o.seenOverMm()));
         }
         for (final Judgement.ItemVerdict v : judgement.verdicts()) {
             if (v.outcome() == Judgement.Outcome.ESCAPED) {
                 final BeltItem it = v.item();
-                rows.add(String.format(Locale.ROOT, "escaped,,%s,%d,,,,%.1f,%.1f,%.1f,%.1f", it.cls().wireName(),
+                rows.add(String.format(Locale.ROOT, "escaped,,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,", it.cls().wireName(),
                         it.id(), it.alongMm(), it.acrossMm(), 2 * it.halfAlongExtent(), 2 * it.halfAcrossExtent()));
             }
         }
@@ -78,10 +78,22 @@ public record TrackReport(Map<String, Integer> falseTracksByClass, int spuriousB
             if (!p.spurious()) {
                 continue;
             }
-            if (nearAContaminant(p, line)) {
+            final BeltItem near = nearestContaminant(p, line);
+            if (near != null) {
                 beside++;
+                // The pulse's own extent, then the contaminant it missed beside, so box error can be read off.
+                rows.add(String.format(Locale.ROOT, "spurious_beside,valve %d,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,", p.valve(),
+                        near.cls().wireName(), near.id(), (p.surfaceFromMm() + p.surfaceToMm()) / 2,
+                        (p.acrossFromMm() + p.acrossToMm()) / 2, p.surfaceToMm() - p.surfaceFromMm(),
+                        p.acrossToMm() - p.acrossFromMm()));
+                rows.add(String.format(Locale.ROOT, "missed_beside,,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,", near.cls().wireName(),
+                        near.id(), near.alongMm(), near.acrossMm(), 2 * near.halfAlongExtent(),
+                        2 * near.halfAcrossExtent()));
             } else {
                 elsewhere++;
+                rows.add(String.format(Locale.ROOT, "spurious_elsewhere,valve %d,,,,,,%.1f,%.1f,%.1f,%.1f,", p.valve(),
+                        (p.surfaceFromMm() + p.surfaceToMm()) / 2, (p.acrossFromMm() + p.acrossToMm()) / 2,
+                        p.surfaceToMm() - p.surfaceFromMm(), p.acrossToMm() - p.acrossFromMm()));
             }
         }
         return new TrackReport(falseByClass, beside, elsewhere, rows);
@@ -110,16 +122,24 @@ public record TrackReport(Map<String, Integer> falseTracksByClass, int spuriousB
         return best;
     }
 
-    private static boolean nearAContaminant(final PulseRecord p, final VirtualLine line) {
+    /** The contaminant nearest across to a spurious pulse, within 40 mm across and 20 mm along, or null. */
+    private static BeltItem nearestContaminant(final PulseRecord p, final VirtualLine line) {
+        BeltItem best = null;
+        double bestGap = Double.MAX_VALUE;
         for (final BeltItem it : line.contaminantsBetween(p.surfaceFromMm() - 400, p.surfaceToMm() + 400)) {
             if (p.surfaceFromMm() - 20 <= it.alongMm() + it.halfAlongExtent()
                     && it.alongMm() - it.halfAlongExtent() <= p.surfaceToMm() + 20
                     && p.acrossFromMm() - 40 <= it.acrossMm() + it.halfAcrossExtent()
                     && it.acrossMm() - it.halfAcrossExtent() <= p.acrossToMm() + 40) {
-                return true;
+                final double gap = Math.max(0, Math.max(p.acrossFromMm() - (it.acrossMm() + it.halfAcrossExtent()),
+                        it.acrossMm() - it.halfAcrossExtent() - p.acrossToMm()));
+                if (gap < bestGap) {
+                    bestGap = gap;
+                    best = it;
+                }
             }
         }
-        return false;
+        return best;
     }
 
     /**

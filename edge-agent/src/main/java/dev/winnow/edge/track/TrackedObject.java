@@ -30,6 +30,7 @@ public final class TrackedObject {
     private boolean decided;
     private boolean live;
     private boolean decidedAudit;
+    private boolean committed;
 
     TrackedObject(final long id, final BeltDetection d) {
         this.id = id;
@@ -196,6 +197,15 @@ public final class TrackedObject {
 
     public boolean decided() {
         return decided;
+    }
+
+    /** True once the object's pulse is with the valve scheduler: from then on it can only be extended. */
+    public boolean committed() {
+        return committed;
+    }
+
+    public void markCommitted() {
+        committed = true;
     }
 
     void markDecided() {

@@ -58,6 +58,15 @@ class SimulateCommandTest {
         assertThat(tracks).allSatisfy(f -> assertThat(f[1]).isEqualTo(f[2]));
         final long escapedRows = lines.stream().filter(l -> l.startsWith("escaped,")).count();
         assertThat(escapedRows).isEqualTo(json.get("escapes").asLong());
+        // Each spurious pulse has a row, one beside a contaminant followed by the contaminant it missed.
+        assertThat(lines.stream().filter(l -> l.startsWith("spurious_")).count())
+                .isEqualTo(json.get("spurious_pulses").asLong());
+        assertThat(lines.stream().filter(l -> l.startsWith("missed_beside,")).count())
+                .isEqualTo(json.get("spurious_by_cause").get("beside_a_contaminant").asLong());
+        final int columns = TrackReport.HEADER.split(",").length;
+        assertThat(lines).allSatisfy(l -> assertThat(l.split(",", -1)).hasSize(columns));
+        assertThat(rules.get("commit_lead_ms").asDouble()).isEqualTo(100);
+        assertThat(rules.get("min_mean_confidence_by_class").toString()).isEqualTo("{\"feather\":0.75}");
     }
 
     @Test

@@ -69,6 +69,10 @@ final class ConfigLoaderTest {
         "hardware: mock|hardware: mock\\ndecision: {minSeenOverMmByClass: {feather: far}}|decision.minSeenOverMmByClass.feather: must be a number",
         "hardware: mock|hardware: mock\\ndecision: {minSeenOverMmByClass: {Feather: 240}}|decision.minSeenOverMmByClass.Feather: not a class name",
         "hardware: mock|hardware: mock\\ndecision: {minSeenOverMmByClass: 240}|decision.minSeenOverMmByClass: must be a mapping",
+        "hardware: mock|hardware: mock\\ndecision: {minMeanConfidenceByClass: {feather: 1.5}}|decision.minMeanConfidenceByClass.feather: value 1.5 is out of range [0, 1]",
+        "hardware: mock|hardware: mock\\ndecision: {minMeanConfidenceByClass: {feather: high}}|decision.minMeanConfidenceByClass.feather: must be a number",
+        "hardware: mock|hardware: mock\\ndecision: {minMeanConfidenceByClass: {Feather: 0.8}}|decision.minMeanConfidenceByClass.Feather: not a class name",
+        "hardware: mock|hardware: mock\\ndecision: {minMeanConfidenceByClass: 0.8}|decision.minMeanConfidenceByClass: must be a mapping",
     })
     void eachRuleStopsTheAgentNamingTheKey(final String from, final String to, final String message) {
         final String yaml = VALID.replace(from.replace("\\n", "\n"), to.replace("\\n", "\n"));
@@ -87,6 +91,12 @@ final class ConfigLoaderTest {
                 Path.of(".")).lineSettings().minSeenOverMmByClass()).isEqualTo(Map.of("feather", 300.0, "straw", 50.5));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {}}\n", Path.of("."))
                 .lineSettings().minSeenOverMmByClass()).as("an empty mapping: no travel demanded").isEmpty();
+        assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minMeanConfidenceByClass())
+                .isEqualTo(Map.of("feather", 0.75));
+        assertThat(ConfigLoader.parse(VALID + "decision: {minMeanConfidenceByClass: {feather: 0.8, string: 0.6}}\n",
+                Path.of(".")).lineSettings().minMeanConfidenceByClass()).isEqualTo(Map.of("feather", 0.8, "string", 0.6));
+        assertThat(ConfigLoader.parse(VALID + "decision: {minMeanConfidenceByClass: {}}\n", Path.of("."))
+                .lineSettings().minMeanConfidenceByClass()).as("an empty mapping: the peak alone decides").isEmpty();
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {string: 3}}\n", Path.of("."))
                 .lineSettings().minSightingsByClass()).isEqualTo(Map.of("string", 3));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {}}\n", Path.of("."))

@@ -25,9 +25,11 @@ final class LineInspectorTest {
     private final List<RejectEvent> rejections = new ArrayList<>();
     /** Encoder counts of 0.125 mm: the belt's travel, moved by the tests that need a moving belt. */
     private long encoderCount;
+    private ValveBank bank;
+    private ValveScheduler scheduler;
 
     private LineInspector inspector(final LineInspector.Settings settings) {
-        final ValveBank bank = new ValveBank() {
+        bank = new ValveBank() {
             private final boolean[] open = new boolean[4];
 
             @Override
@@ -73,10 +75,107 @@ final class LineInspectorTest {
         };
         final Homography h = Homography.fromFourPoints(new double[] {0, 0, 64, 0, 64, 48, 0, 48},
                 new double[] {0, 225, 1000, 225, 1000, 975, 0, 975});
-        return new LineInspector(settings, Map.of("colour-1", h),
-                new EjectionPlanner(new NozzleBar(2400, 4, 250, 0, 5, 3, 8, 250)),
-                new ValveScheduler(bank, clock, 250_000_000L, 2_000_000L, new TimingLog(64)), clock,
+        scheduler = new ValveScheduler(bank, clock, 250_000_000L, 2_000_000L, new TimingLog(64));
+        final LineInspector inspector = new LineInspector(settings, Map.of("colour-1", h),
+                new EjectionPlanner(new NozzleBar(2400, 4, 250, 0, 5, 3, 8, 250)), scheduler, clock,
                 Clock.systemUTC(), encoder, () -> 1000, rejections::add);
+        // The decision-rule tests read the rejection the moment it is decided; the commit tests set the lead.
+        inspector.setCommitLeadNanos(0);
+        return inspector;
+    }
+
+    /**
+     * Two sightings cut off by the top of the view (pixels 5..45 across: 78..703 mm, valves 0..2) decide the object;
+     * four whole sightings then show it at pixels 20..24 (312..375 mm: valve 1 only). The belt stands still.
+     */
+    private static void seeWideThenNarrow(final LineInspector inspector) {
+        for (int i = 0; i < 2; i++) {
+            inspector.accept(new Frame("colour-1", i, 0, 0, 64, 48, new byte[64 * 48 * 3]),
+                    List.of(new PixelDetection("straw", 0.9, 5, 0, 40, 10)), "m@1");
+        }
+        for (int i = 2; i < 6; i++) {
+            inspector.accept(new Frame("colour-1", i, 0, 0, 64, 48, new byte[64 * 48 * 3]),
+                    List.of(new PixelDetection("straw", 0.9, 20, 3, 4, 4)), "m@1");
+        }
+    }
+
+    /**
+     * Runs the belt at 1 m/s (1 mm, 8 encoder counts per ms) for {@code seconds} in 1 ms steps, committing and
+     * switching as the agent's threads do.
+     */
+    private java.util.Set<Integer> runAndRecordOpenedValves(final LineInspector inspector, final double seconds) {
+        final java.util.Set<Integer> opened = new java.util.TreeSet<>();
+        for (long t = 0; t <= Math.round(seconds * 1000); t++) {
+            clock.set(t * 1_000_000L);
+            encoderCount = t * 8;
+            inspector.commitDue();
+            scheduler.runDue();
+            for (int v = 0; v < bank.size(); v++) {
+                if (bank.isOpen(v)) {
+                    opened.add(v);
+                }
+            }
+        }
+        return opened;
+    }
+
+    @Test
+    void aPulseIsPlannedFromTheLatestEstimateWhenItIsDue() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        inspector.setCommitLeadNanos(LineInspector.DEFAULT_COMMIT_LEAD_NANOS);
+        seeWideThenNarrow(inspector);
+        assertThat(inspector.totalRejections()).as("decided from the first two, partial boxes").isEqualTo(1);
+        assertThat(inspector.uncommittedPulses()).isEqualTo(1);
+        assertThat(rejections).as("reported when its pulse is committed").isEmpty();
+        assertThat(runAndRecordOpenedValves(inspector, 3)).as("fired from the whole sightings").containsExactly(1);
+        assertThat(inspector.uncommittedPulses()).isZero();
+        assertThat(rejections).hasSize(1);
+        assertThat(rejections.get(0).valves()).as("the event names the valves that fired").containsExactly(1);
+        assertThat(rejections.get(0).audit()).isFalse();
+    }
+
+    @Test
+    void withoutACommitLeadThePulseIsFixedAtTheDecision() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        seeWideThenNarrow(inspector);
+        assertThat(inspector.uncommittedPulses()).isZero();
+        assertThat(rejections.get(0).valves()).containsExactly(0, 1, 2);
+        assertThat(runAndRecordOpenedValves(inspector, 3)).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void aLineSwitchedToAuditBeforeThePulseIsDueFiresNothing() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        inspector.setCommitLeadNanos(LineInspector.DEFAULT_COMMIT_LEAD_NANOS);
+        seeWideThenNarrow(inspector);
+        inspector.setAudit(true);
+        assertThat(runAndRecordOpenedValves(inspector, 3)).isEmpty();
+        assertThat(inspector.uncommittedPulses()).isZero();
+        assertThat(rejections).hasSize(1);
+        assertThat(rejections.get(0).audit()).as("reported as an audit rejection").isTrue();
+    }
+
+    @Test
+    void aPulseDueBeforeItCouldBeCommittedIsAnEscape() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        inspector.setCommitLeadNanos(LineInspector.DEFAULT_COMMIT_LEAD_NANOS);
+        seeWideThenNarrow(inspector);
+        final long escapesBefore = inspector.totalEscapes();
+        // the committing thread was held up until the belt had carried the object 10 m, far past the bar
+        clock.set(10_000_000_000L);
+        encoderCount = 80_000;
+        inspector.commitDue();
+        assertThat(inspector.uncommittedPulses()).isZero();
+        assertThat(inspector.totalEscapes()).isEqualTo(escapesBefore + 1);
+        assertThat(rejections).as("still reported, with no valve fired").hasSize(1);
+        assertThat(rejections.get(0).valves()).isEmpty();
+    }
+
+    @Test
+    void aNegativeCommitLeadIsRefused() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> inspector.setCommitLeadNanos(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commit lead");
     }
 
     /** The same object seen again in the next frame (the belt does not move here: encoder count 0). */
@@ -146,6 +245,43 @@ final class LineInspectorTest {
         assertThat(rejections).as("a class without a travel demand needs only its sightings").hasSize(1);
         assertThat(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100).minSeenOverMm("feather"))
                 .isZero();
+    }
+
+    @Test
+    void aClassCanNeedAHighMeanConfidenceOverItsSightings() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of(), Map.of("feather", 0.75)));
+        final List<Double> seen = List.of(0.9, 0.55, 0.6, 0.97, 0.97);
+        for (int i = 0; i < seen.size(); i++) {
+            inspector.accept(new Frame("colour-1", i, 0, 0, 64, 48, new byte[64 * 48 * 3]),
+                    List.of(new PixelDetection("feather", seen.get(i), 20, 20, 4, 4)), "m@1");
+            if (i == 2) {
+                assertThat(rejections).as("seen 3 times with a peak of 0.9, but a mean of 0.68").isEmpty();
+            }
+        }
+        assertThat(rejections).as("the fourth sighting brings the mean to 0.755; one object, one rejection")
+                .hasSize(1);
+    }
+
+    @Test
+    void aMeanConfidenceBelowTheClassMinimumIsNotActedOn() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of(), Map.of("feather", 0.8)));
+        for (final double c : List.of(0.9, 0.55, 0.6, 0.95)) {
+            inspector.accept(new Frame("colour-1", 0, 0, 0, 64, 48, new byte[64 * 48 * 3]),
+                    List.of(new PixelDetection("feather", c, 20, 20, 4, 4)), "m@1");
+        }
+        assertThat(rejections).as("mean 0.75 < 0.8").isEmpty();
+        inspector.accept(new Frame("colour-1", 0, 0, 0, 64, 48, new byte[64 * 48 * 3]),
+                List.of(new PixelDetection("feather", 0.6, 20, 20, 4, 4)), "m@1");
+        assertThat(rejections).as("a string of the same frames would have been").isEmpty();
+        final LineInspector strings = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of(), Map.of("feather", 0.8)));
+        for (final double c : List.of(0.9, 0.55)) {
+            strings.accept(new Frame("colour-1", 0, 0, 0, 64, 48, new byte[64 * 48 * 3]),
+                    List.of(new PixelDetection("string", c, 20, 20, 4, 4)), "m@1");
+        }
+        assertThat(rejections).as("a class without a mean demand: peak and sightings decide").hasSize(1);
     }
 
     @Test
