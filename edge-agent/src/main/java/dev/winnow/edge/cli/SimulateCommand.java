@@ -101,7 +101,8 @@ public final class SimulateCommand implements Callable<Integer> {
             + "the decision (default ${DEFAULT-VALUE}).")
     double commitLeadMs;
 
-    @Option(names = "--margin-across", defaultValue = "3", description = "Nozzle margin each side of an object, mm.")
+    @Option(names = "--margin-across", defaultValue = "0", description = "Nozzle margin each side of an object's "
+            + "core across the belt, mm (default ${DEFAULT-VALUE}, as the agent's config).")
     double marginAcrossMm;
 
     @Option(names = "--min-confidence", defaultValue = "0.5", description = "Fused confidence needed to act.")

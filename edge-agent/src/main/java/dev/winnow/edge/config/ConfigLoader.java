@@ -70,7 +70,7 @@ public final class ConfigLoader {
         }
         final AgentConfig.NozzleBar bar = new AgentConfig.NozzleBar(barPos, count, pitch,
                 nb.number("leftEdgeMm", 0, 0, widthMm), nb.number("latencyMs", 5, 0, 100),
-                nb.number("marginAlongMm", 8, 0, 500), nb.number("marginAcrossMm", 3, 0, 500),
+                nb.number("marginAlongMm", 8, 0, 500), nb.number("marginAcrossMm", 0, 0, 500),
                 nb.number("maxOnMs", 250, 1, 5000), nb.number("mergeGapMs", 2, 0, 100));
 
         final Node dec = r.object("decision");

@@ -98,7 +98,7 @@ public final class Simulation {
                          double marginAlongMm, double marginAcrossMm, double minConfidence,
                          Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass,
                          long commitLeadNanos, Map<String, Double> minMeanConfidenceByClass) {
-        public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 3, 0.5);
+        public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 0, 0.5);
 
         public Tuning {
             minSightingsByClass = Map.copyOf(minSightingsByClass);

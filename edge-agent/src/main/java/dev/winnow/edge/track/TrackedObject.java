@@ -112,11 +112,21 @@ public final class TrackedObject {
     }
 
     /**
-     * Same object when the boxes, each grown by the gate, overlap by at least 30 % of the smaller one.
-     * A mere touch is not enough: a diagonal twine's box is mostly empty, and a feather lying in its
-     * corner is another object that needs its own pulse.
+     * Same object when the boxes, each grown by the gate, overlap by at least 30 % of the smaller one — or, when the
+     * sighting's class is not the object's, of the larger one. A mere touch is not enough: a diagonal twine's box is
+     * mostly empty, and a feather lying in its corner is another object that needs its own pulse. And a straw lying
+     * wholly inside that box is another object too: it covers its own box, not 30 % of the twine's; two sightings of
+     * one object that the model named differently (twine and string) have boxes of about the same size.
      */
     boolean overlaps(final BeltDetection d, final double gateMm) {
+        return overlapScore(d, gateMm) > 0;
+    }
+
+    /**
+     * @return the overlap of the gated boxes as a share of the smaller one when they are the same object by the rule
+     *         of {@link #overlaps}, else 0: the tracker gives a sighting to the object it overlaps most
+     */
+    double overlapScore(final BeltDetection d, final double gateMm) {
         final double d0 = d.alongMm() - d.lengthMm() / 2 - gateMm;
         final double d1 = d.alongMm() + d.lengthMm() / 2 + gateMm;
         final double c0 = d.acrossMm() - d.widthMm() / 2 - gateMm;
@@ -128,10 +138,13 @@ public final class TrackedObject {
         final double along = Math.min(d1, o1) - Math.max(d0, o0);
         final double across = Math.min(c1, p1) - Math.max(c0, p0);
         if (along <= 0 || across <= 0) {
-            return false;
+            return 0;
         }
-        final double smaller = Math.min((d1 - d0) * (c1 - c0), (o1 - o0) * (p1 - p0));
-        return along * across >= MIN_OVERLAP * smaller;
+        final double mine = (o1 - o0) * (p1 - p0);
+        final double theirs = (d1 - d0) * (c1 - c0);
+        final double overlap = along * across;
+        final double base = d.cls().equals(cls) ? Math.min(mine, theirs) : Math.max(mine, theirs);
+        return overlap >= MIN_OVERLAP * base ? overlap / Math.min(mine, theirs) : 0;
     }
 
     static final double MIN_OVERLAP = 0.3;

@@ -35,14 +35,23 @@ public final class Tracker {
      * @param fromLiveCamera false when the camera is in audit mode
      */
     public Update add(final BeltDetection d, final boolean fromLiveCamera) {
+        // The object the sighting overlaps most: with the first that overlaps at all, a long twine's track took the
+        // sightings of a straw beside it whose own track was already there.
+        TrackedObject best = null;
+        double bestScore = 0;
         for (final TrackedObject o : live) {
-            if (o.overlaps(d, gateMm)) {
-                final boolean grew = o.absorb(d);
-                if (fromLiveCamera) {
-                    o.seenLive();
-                }
-                return new Update(o, false, grew);
+            final double score = o.overlapScore(d, gateMm);
+            if (score > bestScore) {
+                bestScore = score;
+                best = o;
             }
+        }
+        if (best != null) {
+            final boolean grew = best.absorb(d);
+            if (fromLiveCamera) {
+                best.seenLive();
+            }
+            return new Update(best, false, grew);
         }
         final TrackedObject o = new TrackedObject(nextId++, d);
         if (fromLiveCamera) {

@@ -90,4 +90,38 @@ final class TrackerTest {
         assertThat(whole.object().widthMm()).isEqualTo(12.0);
         assertThat(whole.grew()).as("narrower is not grown").isFalse();
     }
+
+    @Test
+    void aStrawLyingInsideADiagonalTwinesBoxIsAnObjectOfItsOwn() {
+        final Tracker tracker = new Tracker(10);
+        // a twine lying diagonally: its box is 70 mm across by 200 mm along, mostly cotton
+        final Tracker.Update twine = tracker.add(new BeltDetection("colour", "polypropylene_twine", 0.9, 500, 300,
+                70, 200, 0));
+        final Tracker.Update straw = tracker.add(new BeltDetection("colour", "straw", 0.9, 430, 320, 40, 30, 0));
+        assertThat(straw.isNew()).as("its box lies wholly inside the twine's, but covers a tenth of it").isTrue();
+        assertThat(tracker.objects()).isEqualTo(2);
+        assertThat(twine.object().widthMm()).isEqualTo(70);
+    }
+
+    @Test
+    void oneObjectNamedDifferentlyFromFrameToFrameStaysOneObject() {
+        final Tracker tracker = new Tracker(10);
+        tracker.add(new BeltDetection("colour", "polypropylene_twine", 0.8, 500, 300, 12, 60, 0));
+        final Tracker.Update asString = tracker.add(new BeltDetection("colour", "string", 0.7, 505, 301, 10, 50, 0));
+        assertThat(asString.isNew()).isFalse();
+        assertThat(tracker.objects()).isEqualTo(1);
+    }
+
+    @Test
+    void aSightingGoesToTheObjectItOverlapsMost() {
+        final Tracker tracker = new Tracker(10);
+        final Tracker.Update left = tracker.add(new BeltDetection("colour", "straw", 0.9, 500, 100, 20, 20, 0));
+        final Tracker.Update right = tracker.add(new BeltDetection("colour", "straw", 0.9, 500, 135, 20, 20, 0));
+        assertThat(right.isNew()).isTrue();
+        // between the two, nearer the right one: its gated box overlaps 45 % of the left object's and 61 % of the
+        // right one's (the first object it overlaps would be the left one)
+        final Tracker.Update next = tracker.add(new BeltDetection("colour", "straw", 0.9, 502, 121, 20, 20, 0));
+        assertThat(next.object()).isSameAs(right.object());
+        assertThat(left.object().sightings()).isEqualTo(1);
+    }
 }
