@@ -172,6 +172,29 @@ final class LineInspectorTest {
     }
 
     @Test
+    void thePulseCommitterHandsADuePulseOverWithoutAnyFrame() throws Exception {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        inspector.setCommitLeadNanos(LineInspector.DEFAULT_COMMIT_LEAD_NANOS);
+        seeWideThenNarrow(inspector);
+        final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (PulseCommitter committer = new PulseCommitter(inspector, errors::add)) {
+            Thread.sleep(50);
+            assertThat(inspector.uncommittedPulses()).as("not due yet: the belt has not moved").isEqualTo(1);
+            // the camera stalls; the belt carries the object to 11 mm before its pulse opens (1 m/s: 11 ms)
+            encoderCount = 8 * 2_000;
+            clock.set(2_000_000_000L);
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (inspector.uncommittedPulses() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(inspector.uncommittedPulses()).isZero();
+        assertThat(rejections).hasSize(1);
+        assertThat(rejections.get(0).valves()).containsExactly(1);
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
     void aNegativeCommitLeadIsRefused() {
         final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> inspector.setCommitLeadNanos(-1))
