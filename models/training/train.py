@@ -460,6 +460,8 @@ def main():
         val, train = samples[:nval], samples[nval:] or samples
         how = f"split by --val-fraction {a.val_fraction} and seed {a.seed}"
     val = val[:a.val_max]
+    if not train:
+        sys.exit(f"{a.data} has no training images (images/train is empty; a held-out test set cannot be trained on)")
     if a.smoke:
         train, val, a.epochs, a.imgsz, a.imgh = train[:8], val[:4], 3, min(a.imgsz, 160), min(a.imgh, 160)
     size = (a.imgsz, a.imgh)
