@@ -62,11 +62,11 @@ public record AgentConfig(String site, String line, String device, Hardware hard
 
     /**
      * Mean confidence per class by default ({@code decision.minMeanConfidenceByClass}) an object needs over all its
-     * sightings. On fast-belt (3 m/s) false feathers that passed the sightings and travel rules were seen with a mean
-     * confidence of 0.5-0.83, real ones with 0.72-0.99: 0.7 removes about half the false ones and no real one; 0.75
-     * also cut real feathers (capture 0.981 in 3 of 8 runs, BENCHMARKS.md).
+     * sightings. On fast-belt (3 m/s) with colour model 2026.12.05.5, false feathers that passed the sightings and
+     * travel rules were seen with a mean confidence of 0.49-0.93 (most below 0.7), real ones with 0.67-0.99: 0.65 left
+     * 0-1 false feathers a run and cut no real one; 0.7 cut a real feather in 1 of 3 runs (BENCHMARKS.md).
      */
-    public static final Map<String, Double> DEFAULT_MEAN_CONFIDENCE_BY_CLASS = Map.of("feather", 0.7);
+    public static final Map<String, Double> DEFAULT_MEAN_CONFIDENCE_BY_CLASS = Map.of("feather", 0.65);
 
     public record Line(double beltWidthMm, double speedMps, boolean encoder, double encoderMmPerCount,
                        NozzleBar nozzleBar, double minConfidence, int minSightings, double trackGateMm,
