@@ -93,7 +93,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--min-mean-confidence-class", split = ",", description = "CLASS=C[,CLASS=C...]: mean "
             + "confidence over its sightings an object of that class needs before it is acted on (default "
-            + "feather=0.65, as the agent's config; CLASS=0 switches it off for that class).")
+            + "feather=0.6, as the agent's config; CLASS=0 switches it off for that class).")
     java.util.Map<String, String> minMeanConfidenceByClass;
 
     @Option(names = "--commit-lead-ms", defaultValue = "100", description = "How long before its opening a decided "
