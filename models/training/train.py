@@ -299,17 +299,40 @@ def giou(a, b):
     return inter / union - (cw * ch - union) / (cw * ch + 1e-7)
 
 
-def loss_fn(cls, box, batch_targets, size, neg_weight=None):
+def class_weights(flag, spec, names, data):
+    """CLASS=W[,CLASS=W...] as an [nc] tensor of weights (1 for classes not named), or None without a spec."""
+    if not spec:
+        return None
+    weights = torch.ones(len(names))
+    for item in spec.split(","):
+        k, _, v = item.partition("=")
+        if k not in names:
+            sys.exit(f"{flag}: '{k}' is not a class of {data} ({', '.join(names)})")
+        try:
+            weights[names.index(k)] = float(v)
+        except ValueError:
+            sys.exit(f"{flag} {k}: '{v}' is not a number")
+        if not weights[names.index(k)] > 0:
+            sys.exit(f"{flag} {k}: must be > 0")
+    return weights
+
+
+def loss_fn(cls, box, batch_targets, size, neg_weight=None, pos_weight=None):
     """neg_weight: optional [nc] tensor; a class's score on cells that are not that class costs this many times more
-    (a class the model imagines in the background: feathers in tufts of cotton)."""
+    (a class the model imagines in the background: feathers in tufts of cotton). pos_weight: optional [nc] tensor; a
+    missed score on cells that are that class costs this many times more (a class the model overlooks)."""
     cx, cy = grid(size)
     total_cls, total_box, npos = 0.0, 0.0, 0
     for i, (cls_t, box_t, pos) in enumerate(batch_targets):
         logits = cls[i].reshape(cls.shape[1], -1)
-        if neg_weight is None:
+        if neg_weight is None and pos_weight is None:
             total_cls = total_cls + F.binary_cross_entropy_with_logits(logits, cls_t, reduction="sum")
         else:
-            w = 1 + (neg_weight[:, None] - 1) * (1 - cls_t)
+            w = 1.0
+            if neg_weight is not None:
+                w = w + (neg_weight[:, None] - 1) * (1 - cls_t)
+            if pos_weight is not None:
+                w = w + (pos_weight[:, None] - 1) * cls_t
             total_cls = total_cls + F.binary_cross_entropy_with_logits(logits, cls_t, weight=w, reduction="sum")
         if pos.any():
             d = box[i].reshape(4, -1)[:, pos].clamp(max=8).exp() * STRIDE
@@ -431,6 +454,8 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="~1 minute on a handful of images, for CI")
     ap.add_argument("--neg-weight", default=None, help="CLASS=W[,CLASS=W...]: a false score of that class costs W "
                     "times more (e.g. feather=3 when the model sees feathers in tufts of cotton)")
+    ap.add_argument("--pos-weight", default=None, help="CLASS=W[,CLASS=W...]: a missed score of that class costs W "
+                    "times more (a class the model overlooks)")
     ap.add_argument("--init", default=None, help="start from the weights of a model.pt this script wrote "
                     "(same classes, width, stride and context): fine-tune a shipped model on new data")
     a = ap.parse_args()
@@ -474,19 +499,8 @@ def main():
     print(f"data {a.data}: {nc} classes {names}, {len(train)} train / {len(val)} validation images ({how}); "
           f"input {a.imgsz}x{a.imgh}", flush=True)
 
-    neg_weight = None
-    if a.neg_weight:
-        neg_weight = torch.ones(nc)
-        for item in a.neg_weight.split(","):
-            k, _, v = item.partition("=")
-            if k not in names:
-                sys.exit(f"--neg-weight: '{k}' is not a class of {a.data} ({', '.join(names)})")
-            try:
-                neg_weight[names.index(k)] = float(v)
-            except ValueError:
-                sys.exit(f"--neg-weight {k}: '{v}' is not a number")
-            if not neg_weight[names.index(k)] > 0:
-                sys.exit(f"--neg-weight {k}: must be > 0")
+    neg_weight = class_weights("--neg-weight", a.neg_weight, names, a.data)
+    pos_weight = class_weights("--pos-weight", a.pos_weight, names, a.data)
     net = TinyDet(nc, a.width, not a.no_context, a.stride)
     if a.init:
         ckpt = torch.load(a.init, map_location="cpu")
@@ -519,7 +533,7 @@ def main():
                 xs.append(x)
                 ts.append(targets(boxes, crop_size or size, nc))
             cls, box = net(torch.stack(xs))
-            loss = loss_fn(cls, box, ts, crop_size or size, neg_weight)
+            loss = loss_fn(cls, box, ts, crop_size or size, neg_weight, pos_weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -568,7 +582,7 @@ def main():
         "per_class": {tokens[i]: {k: clean(v) for k, v in per[i].items()} for i in range(nc)} if per else {},
         "validation_images": len(val), "train_images": len(train), "epochs": a.epochs, "seed": a.seed,
         "imgsz": [a.imgsz, a.imgh], "width": a.width, "stride": a.stride, "context": not a.no_context, "crop": list(crop_size) if crop_size else None,
-        "batch": a.batch, "lr": a.lr, "neg_weight": a.neg_weight, "smoke": a.smoke, "seconds": round(time.time() - start, 1),
+        "batch": a.batch, "lr": a.lr, "neg_weight": a.neg_weight, "pos_weight": a.pos_weight, "smoke": a.smoke, "seconds": round(time.time() - start, 1),
         "note": "python-side validation; re-measure with `winnow-agent eval` (the Java production path)",
     }
     with open(os.path.join(a.out, "metrics.json"), "w") as f:

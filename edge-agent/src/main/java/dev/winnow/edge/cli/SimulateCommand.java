@@ -85,7 +85,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--min-seen-over-class", split = ",", description = "CLASS=MM[,CLASS=MM...]: belt travel over "
             + "which an object of that class must have been followed before it is acted on, besides its sightings "
-            + "(default feather=240, as the agent's config).")
+            + "(default feather=240,plastic_film=600, as the agent's config).")
     java.util.Map<String, String> minSeenOverByClass;
 
     @Option(names = "--margin-along", defaultValue = "8", description = "Pulse margin before and after an object, mm.")

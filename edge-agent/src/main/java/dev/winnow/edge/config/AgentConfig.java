@@ -37,11 +37,6 @@ public record AgentConfig(String site, String line, String device, Hardware hard
     }
 
     /**
-     * @param speedMps          fixed belt speed; used for timing when there is no encoder
-     * @param encoder           true: belt position from the encoder
-     * @param encoderMmPerCount belt travel per encoder count
-     */
-    /**
      * Sightings per class by default ({@code decision.minSightingsByClass}): the shipped models' classes that they
      * most often see where there is none. On the virtual line (fast-belt, 3 m/s, 60 fps, a colour view 375 mm long)
      * a real feather is seen in 6-9 frames (colour only) and a real film in 16-26 (both cameras), false feathers in
@@ -57,8 +52,15 @@ public record AgentConfig(String site, String line, String device, Hardware hard
      * often seen in a few frames with gaps between them, which spans as much travel as a real feather seen in every
      * frame); alone, 6 sightings cut real feathers at 4 m/s. Together (4 sightings over 240 mm) capture stayed
      * 0.99-1.0 from 3 to 5 m/s (BENCHMARKS.md, edge).
+     *
+     * <p>A film must be followed over 600 mm: further than the colour camera alone can follow anything (its 375 mm
+     * view plus the longest film), less than the UV camera's 750 mm view. So a film is fired only when the UV camera
+     * saw it too, or saw it alone: a thin translucent tuft looks like film to a colour camera at 2 mm per pixel (the
+     * colour model calls one with 0.97 confidence in every fast-belt run), but only plastic fluoresces. On fast-belt
+     * every real film was followed over 990-1520 mm (both cameras), the false one over 350 mm.
      */
-    public static final Map<String, Double> DEFAULT_SEEN_OVER_MM_BY_CLASS = Map.of("feather", 240.0);
+    public static final Map<String, Double> DEFAULT_SEEN_OVER_MM_BY_CLASS = Map.of("feather", 240.0,
+            "plastic_film", 600.0);
 
     /**
      * Mean confidence per class by default ({@code decision.minMeanConfidenceByClass}) an object needs over all its
@@ -69,6 +71,11 @@ public record AgentConfig(String site, String line, String device, Hardware hard
      */
     public static final Map<String, Double> DEFAULT_MEAN_CONFIDENCE_BY_CLASS = Map.of("feather", 0.6);
 
+    /**
+     * @param speedMps          fixed belt speed; used for timing when there is no encoder
+     * @param encoder           true: belt position from the encoder
+     * @param encoderMmPerCount belt travel per encoder count
+     */
     public record Line(double beltWidthMm, double speedMps, boolean encoder, double encoderMmPerCount,
                        NozzleBar nozzleBar, double minConfidence, int minSightings, double trackGateMm,
                        FailSafe failSafe, boolean audit, double stallTimeoutMs, double escapeAlarmRate,

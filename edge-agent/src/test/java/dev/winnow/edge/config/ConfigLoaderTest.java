@@ -86,7 +86,7 @@ final class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSightingsByClass())
                 .isEqualTo(Map.of("feather", 4, "plastic_film", 8));
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSeenOverMmByClass())
-                .isEqualTo(Map.of("feather", 240.0));
+                .isEqualTo(Map.of("feather", 240.0, "plastic_film", 600.0));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {feather: 300, straw: 50.5}}\n",
                 Path.of(".")).lineSettings().minSeenOverMmByClass()).isEqualTo(Map.of("feather", 300.0, "straw", 50.5));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {}}\n", Path.of("."))

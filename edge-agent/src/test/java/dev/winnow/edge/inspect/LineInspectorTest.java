@@ -76,7 +76,10 @@ final class LineInspectorTest {
         final Homography h = Homography.fromFourPoints(new double[] {0, 0, 64, 0, 64, 48, 0, 48},
                 new double[] {0, 225, 1000, 225, 1000, 975, 0, 975});
         scheduler = new ValveScheduler(bank, clock, 250_000_000L, 2_000_000L, new TimingLog(64));
-        final LineInspector inspector = new LineInspector(settings, Map.of("colour-1", h),
+        // A UV camera downstream of the colour camera, the same size: 1125..1875 mm along.
+        final Homography uv = Homography.fromFourPoints(new double[] {0, 0, 64, 0, 64, 48, 0, 48},
+                new double[] {0, 1125, 1000, 1125, 1000, 1875, 0, 1875});
+        final LineInspector inspector = new LineInspector(settings, Map.of("colour-1", h, "uv-1", uv),
                 new EjectionPlanner(new NozzleBar(2400, 4, 250, 0, 5, 3, 8, 250)), scheduler, clock,
                 Clock.systemUTC(), encoder, () -> 1000, rejections::add);
         // The decision-rule tests read the rejection the moment it is decided; the commit tests set the lead.
@@ -253,6 +256,23 @@ final class LineInspectorTest {
         seeMoving(inspector, "feather", 8, 9);
         assertThat(rejections).as("over 250 mm it is").hasSize(1);
         assertThat(rejections.get(0).cls()).isEqualTo("feather");
+    }
+
+    @Test
+    void aFilmFollowedFurtherThanOneViewMustHaveBeenSeenByBothCameras() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of("plastic_film", 600.0)));
+        seeMoving(inspector, "plastic_film", 0, 13);
+        assertThat(rejections).as("followed across the colour camera's whole view (375 mm)").isEmpty();
+        // The object lies 412.5 mm behind the belt's origin mark; at travel T it is at T + 412.5 mm along the line.
+        for (int k = 26; k < 30; k++) {
+            encoderCount = k * 250L;
+            final double centrePx = (k * 31.25 + 412.5 - 1125) / 15.625;
+            inspector.accept(new Frame("uv-1", k, k * 10_000_000L, encoderCount, 64, 48, new byte[64 * 48 * 3]),
+                    List.of(new PixelDetection("plastic_film", 0.9, 20, centrePx - 2, 4, 4)), "uv@1");
+        }
+        assertThat(rejections).as("the UV camera's sightings join the colour camera's track").hasSize(1);
+        assertThat(rejections.get(0).cls()).isEqualTo("plastic_film");
     }
 
     @Test
