@@ -89,6 +89,21 @@ final class FieldReader {
             throw new Invalid(DecodeError.Rule.OUT_OF_RANGE, field,
                     "field '" + field + "' is " + s.length() + " characters; at most " + maxLength + " allowed");
         }
+        // JSON can carry both, a database's text cannot: stored later, they would fail every retry of their batch.
+        for (int i = 0; i < s.length(); i++) {
+            final char c = s.charAt(i);
+            if (c == 0) {
+                throw new Invalid(DecodeError.Rule.BAD_VALUE, field,
+                        "field '" + field + "' holds a NUL character (U+0000) at position " + i);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new Invalid(DecodeError.Rule.BAD_VALUE, field, String.format(
+                        "field '%s' holds an unpaired surrogate (U+%04X) at position %d: not Unicode text",
+                        field, (int) c, i));
+            }
+        }
         return s;
     }
 

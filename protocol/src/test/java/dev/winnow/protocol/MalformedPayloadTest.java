@@ -68,6 +68,26 @@ final class MalformedPayloadTest {
     }
 
     @Test
+    void aNulCharacterInTextIsRefused() {
+        final DecodeError e = rejectWith(o -> o.put("model", "cotton\u0000colour"));
+        assertThat(e.rule()).isEqualTo(DecodeError.Rule.BAD_VALUE);
+        assertThat(e.field()).isEqualTo("model");
+        assertThat(e.message()).contains("NUL").contains("position 6");
+    }
+
+    @Test
+    void anUnpairedSurrogateInTextIsRefused() {
+        // Written as a JSON escape: a Java string cannot be encoded to UTF-8 with a lone surrogate in it.
+        final DecodeError e = error(validReject().toString().replace("\"lot-2026-118\"", "\"L\\ud800x\"")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(e.rule()).isEqualTo(DecodeError.Rule.BAD_VALUE);
+        assertThat(e.field()).isEqualTo("lot");
+        assertThat(e.message()).contains("U+D800");
+        assertThat(WireCodec.decodeReject(validReject().put("lot", "lot \uD83D\uDE00").toString()
+                .getBytes(StandardCharsets.UTF_8)).isOk()).as("a pair is one character: allowed").isTrue();
+    }
+
+    @Test
     void missingSchema() {
         assertThat(rejectWith(o -> o.remove("schema")).rule()).isEqualTo(DecodeError.Rule.MISSING_SCHEMA);
     }
