@@ -40,6 +40,8 @@ public final class ApiDocs {
         counter(b, "winnow_ingest_duplicates_total", "duplicate messages skipped", in.duplicates());
         counter(b, "winnow_ingest_batches_total", "store transactions", in.batches());
         counter(b, "winnow_ingest_store_failures_total", "failed store transactions", in.storeFailures());
+        counter(b, "winnow_ingest_dead_lettered_total", "messages the database refused, kept in ingest_dead_letters",
+                in.deadLettered());
         counter(b, "winnow_ingest_rejected_total", "malformed messages refused", in.rejectedTotal());
         counter(b, "winnow_rejections_stored_total", "rejection events in the store", server.store().countRejections());
         final Instant now = Instant.now();

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * events and stores them in one transaction. A batched rejections message ({@code events/rejects}) is
  * decoded into its events, all stored in the same transaction, and acknowledged once, after the commit;
  * a refused batch (any bad element) is counted and logged like any malformed message, and stores nothing.
+ * A message the database refuses for good is kept in {@code ingest_dead_letters} (see {@link #storeOneByOne}).
  */
 public final class Ingest implements AutoCloseable {
 
@@ -375,7 +376,16 @@ public final class Ingest implements AutoCloseable {
                     break;
                 } catch (Exception e) {
                     counters.countStoreFailure();
-                    storeErrors.warn("store", "cannot store " + good.size() + " messages, will retry: " + e);
+                    Exception failure = e;
+                    if (EventStore.isRefusal(e)) {
+                        try {
+                            storeOneByOne(good);
+                            break;
+                        } catch (Exception again) {
+                            failure = again;
+                        }
+                    }
+                    storeErrors.warn("store", "cannot store " + good.size() + " messages, will retry: " + failure);
                     if (stopping) {
                         return false;
                     }
@@ -395,6 +405,34 @@ public final class Ingest implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * The database refused a batch for something in it: stores its messages one at a time and keeps each one it
+     * refuses in the dead-letter table, so one bad message neither holds up every later one nor is lost.
+     *
+     * @throws Exception when the database fails for any other reason (the caller retries the batch; messages stored
+     *                   meanwhile are skipped as duplicates)
+     */
+    private void storeOneByOne(final List<Inbound> messages) throws Exception {
+        for (Inbound m : messages) {
+            try {
+                final BatchResult result = store.store(List.of(m), Instant.now());
+                counters.countStored(result.stored(), result.duplicates());
+                try {
+                    onStored.accept(result);
+                } catch (RuntimeException e) {
+                    LOG.warn("a stored-batch listener failed", e);
+                }
+            } catch (Exception e) {
+                if (!EventStore.isRefusal(e)) {
+                    throw e;
+                }
+                store.deadLetter(m, Instant.now(), String.valueOf(e));
+                counters.countDeadLettered();
+                LOG.error("the database refused a message on {}; kept in ingest_dead_letters: {}", m.topic(), e.toString());
+            }
+        }
     }
 
     /** The messages to store from one MQTT message: one per event of a batch; none when refused. */

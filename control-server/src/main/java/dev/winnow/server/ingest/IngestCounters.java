@@ -14,6 +14,7 @@ public final class IngestCounters {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong storeFailures = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLongArray rejected = new AtomicLongArray(DecodeError.Rule.values().length);
 
     void countReceived() {
@@ -61,6 +62,15 @@ public final class IngestCounters {
 
     void countStoreFailure() {
         storeFailures.incrementAndGet();
+    }
+
+    void countDeadLettered() {
+        deadLettered.incrementAndGet();
+    }
+
+    /** Messages the database refused for good, kept in {@code ingest_dead_letters}. */
+    public long deadLettered() {
+        return deadLettered.get();
     }
 
     void countRejected(final DecodeError.Rule rule) {
@@ -114,10 +124,11 @@ public final class IngestCounters {
     /** A snapshot for JSON. */
     public Snapshot snapshot() {
         return new Snapshot(received(), stored(), duplicates(), rejectedTotal(), rejectedByRule(), batches(),
-                storeFailures());
+                storeFailures(), deadLettered());
     }
 
     public record Snapshot(long received, long stored, long duplicates, long rejected,
-                           Map<DecodeError.Rule, Long> rejectedByRule, long batches, long storeFailures) {
+                           Map<DecodeError.Rule, Long> rejectedByRule, long batches, long storeFailures,
+                           long deadLettered) {
     }
 }

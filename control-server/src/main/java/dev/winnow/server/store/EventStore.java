@@ -8,6 +8,7 @@ import dev.winnow.protocol.RejectEvent;
 import dev.winnow.protocol.Stats;
 import dev.winnow.protocol.Status;
 import dev.winnow.protocol.Topic;
+import dev.winnow.protocol.WireCodec;
 import dev.winnow.protocol.WireMessage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -81,6 +82,51 @@ public final class EventStore {
             }
         }
         throw last;
+    }
+
+    /**
+     * True when storing failed because of what was stored, not because of the database's state: a value it cannot
+     * hold (SQLSTATE class 22) or a broken constraint (class 23, other than an id stored before). Retrying the same
+     * messages fails the same way.
+     */
+    public static boolean isRefusal(final Exception e) {
+        if (!(e instanceof SQLException se)) {
+            return e instanceof RuntimeException;
+        }
+        for (SQLException s = se; s != null; s = s.getNextException()) {
+            final String state = s.getSQLState();
+            if (state != null && (state.startsWith("22") || state.startsWith("23")) && !"23505".equals(state)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Keeps a message the database refused, whole, with the reason.
+     *
+     * @throws SQLException when it cannot be written either (the database is down: try again later)
+     */
+    public void deadLetter(final Inbound message, final Instant receivedAt, final String error) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO ingest_dead_letters (received_at, topic, payload, error) VALUES (?, ?, ?, ?)")) {
+            ps.setObject(1, receivedAt.atOffset(ZoneOffset.UTC));
+            ps.setString(2, message.topic().toString());
+            ps.setBytes(3, WireCodec.encode(message.message()));
+            ps.setString(4, error.length() > 2048 ? error.substring(0, 2048) : error);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Messages kept by {@link #deadLetter}. */
+    public long deadLetterCount() throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ingest_dead_letters");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static boolean isUniqueViolation(final SQLException e) {

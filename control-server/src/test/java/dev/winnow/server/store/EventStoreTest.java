@@ -62,6 +62,30 @@ class EventStoreTest {
     }
 
     @Test
+    void aBatchTheDatabaseRefusesIsARefusalAndItsMessageCanBeKeptAside() throws Exception {
+        final String line = newLine();
+        final Instant t = Instant.parse("2026-12-05T06:00:20Z");
+        // Stands for any value the database cannot hold; only this test stores the class.
+        try (Connection c = db.connection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE reject_events ADD CONSTRAINT refuse_poison CHECK (class_name <> 'poison')");
+        }
+        final Inbound poison = reject(line, "p1", t, "poison");
+        final List<Inbound> batch = List.of(reject(line, "p0", t, "straw"), poison);
+        final Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> store.store(batch, t));
+        assertThat(EventStore.isRefusal(refused)).as("%s", refused).isTrue();
+        assertThat(count("SELECT COUNT(*) FROM reject_events WHERE site = ? AND line = ?", line))
+                .as("nothing of the refused batch is stored").isZero();
+        final long before = store.deadLetterCount();
+        store.deadLetter(poison, t, String.valueOf(refused));
+        assertThat(store.deadLetterCount()).isEqualTo(before + 1);
+        assertThat(EventStore.isRefusal(new SQLException("connection refused", "08001")))
+                .as("a database that is down is not a refusal: retry").isFalse();
+        assertThat(EventStore.isRefusal(new SQLException("duplicate key", "23505")))
+                .as("an id stored before is not a refusal").isFalse();
+    }
+
+    @Test
     void anIdRepeatedInsideABatchAndAcrossBatchesIsStoredOnce() throws Exception {
         final String line = newLine();
         final Instant t = Instant.parse("2026-12-05T06:00:10Z");
