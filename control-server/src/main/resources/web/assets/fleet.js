@@ -26,7 +26,19 @@ function render(d) {
     return tr;
   }));
 }
+function renderDead(d) {
+  document.getElementById("dead-panel").hidden = d.count === 0;
+  document.getElementById("dead-count").textContent = `(${d.count}${d.count > d.latest.length ? ", latest " + d.latest.length + " shown" : ""})`;
+  document.getElementById("dead").replaceChildren(...d.latest.map(x => el("tr", {},
+    el("td", {}, ago(x.receivedAt)), el("td", {class: "mono"}, x.topic), el("td", {}, x.error),
+    el("td", {class: "mono"}, x.payload.length > 300 ? x.payload.slice(0, 300) + "…" : x.payload))));
+}
+function loadDead() {
+  fetch("/api/fleet/dead-letters").then(r => r.ok ? r.json() : null).then(d => { if (d) renderDead(d); }).catch(() => {});
+}
 ME.ready.then(() => {
+  loadDead();
+  setInterval(loadDead, 30000);
   const live = document.getElementById("live"), text = document.getElementById("live-text");
   const es = new EventSource("/api/fleet/live");
   es.addEventListener("snapshot", ev => { render(JSON.parse(ev.data)); live.className = "live on"; text.textContent = "live"; });

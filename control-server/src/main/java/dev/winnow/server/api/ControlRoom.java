@@ -93,6 +93,7 @@ public final class ControlRoom implements AutoCloseable {
         fleet = new FleetStore(db, server.store());
         final FleetWeb.DeviceGate gate = ctx -> deviceOf(ctx, server, sec.mqttAuth());
         new FleetWeb(fleet, commands, hub, auth, clock, config.dataDir(), gate, server::deviceUrl).install(app);
+        new dev.winnow.server.ingest.DeadLetterWeb(server.store()).install(app);
         new AlarmsWeb(db, fleet, hub, auth, clock).install(app);
         new GalleryWeb(db, auth, clock, config.dataDir(), gate).install(app);
         new LotsWeb(db, fleet, commands, hub, auth, clock).install(app);

@@ -428,11 +428,20 @@ public final class Ingest implements AutoCloseable {
                 if (!EventStore.isRefusal(e)) {
                     throw e;
                 }
-                store.deadLetter(m, Instant.now(), String.valueOf(e));
+                store.deadLetter(m, Instant.now(), reason(e));
                 counters.countDeadLettered();
                 LOG.error("the database refused a message on {}; kept in ingest_dead_letters: {}", m.topic(), e.toString());
             }
         }
+    }
+
+    /** What the database said, in one line a person can read: its first line, with the SQLSTATE. */
+    static String reason(final Exception e) {
+        final String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String line = message.lines().findFirst().orElse("").strip();
+        line = line.replaceFirst(";? ?SQL statement:$", "").strip();
+        return e instanceof java.sql.SQLException se && se.getSQLState() != null
+                ? line + " (SQLSTATE " + se.getSQLState() + ")" : line;
     }
 
     /** The messages to store from one MQTT message: one per event of a batch; none when refused. */

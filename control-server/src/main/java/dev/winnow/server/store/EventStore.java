@@ -119,6 +119,28 @@ public final class EventStore {
         }
     }
 
+    /** A message the database refused, as kept: its payload is the JSON the wire codec writes. */
+    public record DeadLetter(long id, Instant receivedAt, String topic, String payload, String error) {
+    }
+
+    /** The latest messages kept by {@link #deadLetter}, newest first. */
+    public List<DeadLetter> deadLetters(final int limit) throws SQLException {
+        final List<DeadLetter> out = new ArrayList<>();
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, received_at, topic, payload, error "
+                     + "FROM ingest_dead_letters ORDER BY id DESC LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DeadLetter(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(),
+                            rs.getString(3), new String(rs.getBytes(4), java.nio.charset.StandardCharsets.UTF_8),
+                            rs.getString(5)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Messages kept by {@link #deadLetter}. */
     public long deadLetterCount() throws SQLException {
         try (Connection c = db.connection();

@@ -129,6 +129,36 @@ class ControlRoomBrowserTest {
                 assertThat(page.text("document.querySelector('#devices tr.offline').textContent")).contains("0.4.0")
                         .contains("colour-1.1.0");
                 page.screenshot(SHOTS.resolve("fleet.png"));
+                assertThat(page.eval("document.getElementById('dead-panel').hidden").asBoolean())
+                        .as("nothing refused: no panel").isTrue();
+
+                // a message the database refuses (a rule standing for any value it cannot hold) is shown, not lost
+                try (java.sql.Connection c = server.store().database().connection();
+                     java.sql.Statement st = c.createStatement()) {
+                    st.execute("ALTER TABLE reject_events ADD CONSTRAINT refuse_poison CHECK (class_name <> 'poison')");
+                }
+                line1.reject("poisoned-1", "poison", 0.9);
+                line1.reject("after-poison", "straw", 0.9);
+                go(page, server.httpUrl() + "fleet");
+                page.waitFor("the refused message", "!document.getElementById('dead-panel').hidden "
+                        + "&& document.querySelectorAll('#dead tr').length === 1");
+                assertThat(page.text("document.getElementById('dead').textContent")).contains("poisoned-1")
+                        .contains("events/reject").containsIgnoringCase("refuse_poison");
+                long stored = 0;
+                for (int i = 0; i < 100 && stored == 0; i++) {
+                    try (java.sql.Connection c = server.store().database().connection();
+                         java.sql.Statement st = c.createStatement();
+                         java.sql.ResultSet rs = st.executeQuery(
+                                 "SELECT COUNT(*) FROM reject_events WHERE id = 'after-poison'")) {
+                        rs.next();
+                        stored = rs.getLong(1);
+                    }
+                    if (stored == 0) {
+                        Thread.sleep(100);
+                    }
+                }
+                assertThat(stored).as("the message after it was stored").isEqualTo(1);
+                page.screenshot(SHOTS.resolve("fleet-refused.png"));
                 go(page, server.httpUrl() + "devices/north-mill/line-1/pi-line-1");
                 page.waitFor("device info", "document.querySelectorAll('#info dt').length > 5");
                 page.eval("document.querySelector('#fire button').click()");
