@@ -29,9 +29,23 @@ function render(d) {
 function renderDead(d) {
   document.getElementById("dead-panel").hidden = d.count === 0;
   document.getElementById("dead-count").textContent = `(${d.count}${d.count > d.latest.length ? ", latest " + d.latest.length + " shown" : ""})`;
-  document.getElementById("dead").replaceChildren(...d.latest.map(x => el("tr", {},
-    el("td", {}, ago(x.receivedAt)), el("td", {class: "mono"}, x.topic), el("td", {}, x.error),
-    el("td", {class: "mono"}, x.payload.length > 300 ? x.payload.slice(0, 300) + "…" : x.payload))));
+  document.getElementById("dead").replaceChildren(...d.latest.map(x => {
+    const again = el("button", {class: "again", "data-id": x.id}, "Store again");
+    again.addEventListener("click", () => storeAgain(x.id, again));
+    return el("tr", {"data-id": x.id},
+      el("td", {}, ago(x.receivedAt)), el("td", {class: "mono"}, x.topic), el("td", {}, x.error),
+      el("td", {class: "mono"}, x.payload.length > 300 ? x.payload.slice(0, 300) + "…" : x.payload), el("td", {}, again));
+  }));
+}
+async function storeAgain(id, button) {
+  button.disabled = true;
+  try {
+    await api(`/api/fleet/dead-letters/${id}/store`, "POST");
+    say("dead-msg", `Message ${id} stored.`, "ok");
+  } catch (e) {
+    say("dead-msg", `Message ${id}: ${e.message}`, "err");
+  }
+  loadDead();
 }
 function loadDead() {
   fetch("/api/fleet/dead-letters").then(r => r.ok ? r.json() : null).then(d => { if (d) renderDead(d); }).catch(() => {});

@@ -141,6 +141,41 @@ public final class EventStore {
         return out;
     }
 
+    /**
+     * Stores a kept message again (once what the database objected to is fixed) and, when it is stored, removes it
+     * from the dead letters.
+     *
+     * @return true when stored; false when there is no such dead letter
+     * @throws SQLException when the database refuses it again ({@link #isRefusal}) or is down; it stays kept
+     */
+    public boolean storeDeadLetterAgain(final long id) throws SQLException {
+        final String topicName;
+        final byte[] payload;
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT topic, payload FROM ingest_dead_letters WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                topicName = rs.getString(1);
+                payload = rs.getBytes(2);
+            }
+        }
+        final Topic topic = Topic.parse(topicName).orThrow();
+        // An event of a batch is kept alone: decode it as the single event it is.
+        final dev.winnow.protocol.Kind kind = topic.kind() == dev.winnow.protocol.Kind.REJECT_BATCH
+                ? dev.winnow.protocol.Kind.REJECT : topic.kind();
+        final WireMessage message = WireCodec.decode(kind, payload).orThrow();
+        store(List.of(new Inbound(topic, message)), Instant.now());
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM ingest_dead_letters WHERE id = ?")) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
     /** Messages kept by {@link #deadLetter}. */
     public long deadLetterCount() throws SQLException {
         try (Connection c = db.connection();

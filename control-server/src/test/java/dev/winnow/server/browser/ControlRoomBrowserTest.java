@@ -159,6 +159,25 @@ class ControlRoomBrowserTest {
                 }
                 assertThat(stored).as("the message after it was stored").isEqualTo(1);
                 page.screenshot(SHOTS.resolve("fleet-refused.png"));
+                page.eval("document.querySelector('#dead button.again').click()");
+                page.waitFor("refused again", "document.getElementById('dead-msg').textContent.includes('refused it again')");
+                assertThat(page.eval("document.querySelectorAll('#dead tr').length").asInt()).as("still kept").isEqualTo(1);
+                try (java.sql.Connection c = server.store().database().connection();
+                     java.sql.Statement st = c.createStatement()) {
+                    st.execute("ALTER TABLE reject_events DROP CONSTRAINT refuse_poison");
+                }
+                page.waitFor("the button again", "document.querySelector('#dead button.again:not([disabled])') !== null");
+                page.eval("document.querySelector('#dead button.again').click()");
+                page.waitFor("stored", "document.getElementById('dead-msg').textContent.includes('stored')"
+                        + " && document.getElementById('dead-panel').hidden");
+                try (java.sql.Connection c = server.store().database().connection();
+                     java.sql.Statement st = c.createStatement();
+                     java.sql.ResultSet rs = st.executeQuery(
+                             "SELECT COUNT(*) FROM reject_events WHERE id = 'poisoned-1'")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("stored again").isEqualTo(1);
+                }
+                assertThat(server.store().deadLetterCount()).isZero();
                 go(page, server.httpUrl() + "devices/north-mill/line-1/pi-line-1");
                 page.waitFor("device info", "document.querySelectorAll('#info dt').length > 5");
                 page.eval("document.querySelector('#fire button').click()");
