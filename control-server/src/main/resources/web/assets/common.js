@@ -1,4 +1,17 @@
 "use strict";
+// A browser opens at most six connections to one server, and a page kept in its back/forward cache keeps its
+// live streams open: after a few visits to live pages nothing loads any more. So every live stream is closed when
+// its page is left, and a page shown again from that cache reloads to get fresh streams.
+(() => {
+  const open = new Set();
+  const Native = window.EventSource;
+  window.EventSource = class extends Native {
+    constructor(url, options) { super(url, options); open.add(this); }
+    close() { open.delete(this); super.close(); }
+  };
+  addEventListener("pagehide", () => { for (const s of [...open]) s.close(); });
+  addEventListener("pageshow", e => { if (e.persisted) location.reload(); });
+})();
 // One fixed, clearly distinct colour per known contaminant class (the same on every page and screen);
 // classes a new model introduces get the remaining colours by a stable hash of their name.
 const CLASS_COLORS = {

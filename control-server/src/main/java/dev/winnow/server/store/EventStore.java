@@ -103,7 +103,8 @@ public final class EventStore {
     }
 
     /**
-     * Keeps a message the database refused, whole, with the reason.
+     * Keeps a message the database refused, whole, with the reason, and raises a warning on its device's line
+     * ({@link #DEAD_LETTER_CAUSE}) until it is stored again.
      *
      * @throws SQLException when it cannot be written either (the database is down: try again later)
      */
@@ -117,6 +118,39 @@ public final class EventStore {
             ps.setString(4, error.length() > 2048 ? error.substring(0, 2048) : error);
             ps.executeUpdate();
         }
+        final Topic t = message.topic();
+        final String said = error.replaceAll("\\p{Cntrl}", " ");
+        final String kind = t.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        raiseOrClear(deadLetterAlarm(t, receivedAt, Alarm.State.RAISED, "The database refused a " + kind
+                + " message from this device: " + (said.length() > 600 ? said.substring(0, 600) + "…" : said)
+                + ". It is kept on the fleet page (dead letters): store it again there once the cause is fixed."),
+                receivedAt);
+    }
+
+    /**
+     * Stores the server's own alarm about a device without touching the device's last-seen time (the device did not
+     * send it). The dead letter is what must not be lost: an alarm the database refuses too is logged, not thrown.
+     */
+    private void raiseOrClear(final Inbound alarm, final Instant at) {
+        try (Connection c = db.connection()) {
+            insertAlarms(c, Map.of(((Alarm) alarm.message()).id(), alarm), Set.of(), ts(at));
+        } catch (SQLException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(EventStore.class)
+                    .warn("cannot store the dead-letter alarm for {}: {}", alarm.topic(), e.toString());
+        }
+    }
+
+    /**
+     * The alarm cause a refused message raises on its device's line, so someone looks at it; it clears when every
+     * refused message of that device has been stored again.
+     */
+    public static final String DEAD_LETTER_CAUSE = "ingest_refused";
+
+    private static Inbound deadLetterAlarm(final Topic about, final Instant time, final Alarm.State state,
+                                           final String message) {
+        final Alarm alarm = new Alarm("server-" + java.util.UUID.randomUUID(), time, state, Alarm.Severity.WARNING,
+                DEAD_LETTER_CAUSE, message, null);
+        return new Inbound(Topic.of(about.site(), about.line(), about.device(), dev.winnow.protocol.Kind.ALARM), alarm);
     }
 
     /** A message the database refused, as kept: its payload is the JSON the wire codec writes. */
@@ -172,6 +206,23 @@ public final class EventStore {
              PreparedStatement ps = c.prepareStatement("DELETE FROM ingest_dead_letters WHERE id = ?")) {
             ps.setLong(1, id);
             ps.executeUpdate();
+        }
+        final String prefix = Topic.devicePrefix(topic.site(), topic.line(), topic.device());
+        final long left;
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT COUNT(*) FROM ingest_dead_letters WHERE LEFT(topic, ?) = ?")) {
+            ps.setInt(1, prefix.length());
+            ps.setString(2, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                left = rs.getLong(1);
+            }
+        }
+        if (left == 0) {
+            final Instant now = Instant.now();
+            raiseOrClear(deadLetterAlarm(topic, now, Alarm.State.CLEARED,
+                    "Every message the database refused from this device is stored."), now);
         }
         return true;
     }

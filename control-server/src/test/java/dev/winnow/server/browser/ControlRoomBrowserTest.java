@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.winnow.protocol.Alarm;
+import dev.winnow.server.store.EventStore;
+import java.time.Instant;
 import dev.winnow.protocol.Stats;
 import dev.winnow.server.WinnowServer;
 import dev.winnow.server.config.ServerConfig;
@@ -159,6 +161,14 @@ class ControlRoomBrowserTest {
                 }
                 assertThat(stored).as("the message after it was stored").isEqualTo(1);
                 page.screenshot(SHOTS.resolve("fleet-refused.png"));
+                // and raises a warning on its line until it is stored again
+                final dev.winnow.server.fleet.FleetStore fleet = new dev.winnow.server.fleet.FleetStore(
+                        server.store().database(), server.store());
+                assertThat(fleet.activeAlarms(Instant.now()))
+                        .filteredOn(a -> EventStore.DEAD_LETTER_CAUSE.equals(a.cause()))
+                        .singleElement()
+                        .satisfies(a -> assertThat(a.device() + " " + a.message()).startsWith("pi-line-1 ")
+                                .contains("fleet page"));
                 page.eval("document.querySelector('#dead button.again').click()");
                 page.waitFor("refused again", "document.getElementById('dead-msg').textContent.includes('refused it again')");
                 assertThat(page.eval("document.querySelectorAll('#dead tr').length").asInt()).as("still kept").isEqualTo(1);
@@ -178,10 +188,21 @@ class ControlRoomBrowserTest {
                     assertThat(rs.getLong(1)).as("stored again").isEqualTo(1);
                 }
                 assertThat(server.store().deadLetterCount()).isZero();
+                assertThat(fleet.activeAlarms(Instant.now())).as("the warning cleared")
+                        .noneMatch(a -> EventStore.DEAD_LETTER_CAUSE.equals(a.cause()));
+                // Going back and forth between live pages must not use up the browser's six connections to the
+                // server: each page's live stream ends when the page is left.
+                for (int k = 0; k < 4; k++) {
+                    go(page, server.httpUrl() + "alarms");
+                    page.waitFor("live", "document.getElementById('live-text').textContent === 'live'");
+                    go(page, server.httpUrl() + "fleet");
+                    page.waitFor("devices", "document.querySelectorAll('#devices tr').length === 4");
+                }
                 go(page, server.httpUrl() + "devices/north-mill/line-1/pi-line-1");
                 page.waitFor("device info", "document.querySelectorAll('#info dt').length > 5");
                 page.eval("document.querySelector('#fire button').click()");
-                page.waitFor("test-fire done", "document.getElementById('cmd-msg').textContent === 'Test-fire: done.'");
+                page.waitFor("test-fire answered", "!document.getElementById('cmd-msg').textContent.includes('waiting') && document.getElementById('cmd-msg').textContent !== ''");
+                assertThat(page.text("document.getElementById('cmd-msg').textContent")).isEqualTo("Test-fire: done.");
                 page.eval("document.getElementById('config').value = 'detector:\\n  threshold: 1.5\\n'");
                 page.eval("document.getElementById('send-config').click()");
                 page.waitFor("config refused", "document.getElementById('cfg-msg').textContent.includes('between 0 and 1')");

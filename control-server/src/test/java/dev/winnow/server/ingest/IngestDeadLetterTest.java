@@ -8,6 +8,7 @@ import dev.winnow.protocol.RejectEvent;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.server.broker.EmbeddedBroker;
+import dev.winnow.server.fleet.FleetStore;
 import dev.winnow.server.store.Database;
 import dev.winnow.server.store.EventStore;
 import java.nio.file.Path;
@@ -67,12 +68,34 @@ class IngestDeadLetterTest {
                     assertThat(rs.getString("error")).containsIgnoringCase("no_poison");
                 }
 
+                // Someone must look at it: the device's line carries a warning until it is stored.
+                final FleetStore fleet = new FleetStore(db, store);
+                assertThat(fleet.activeAlarms(Instant.now()))
+                        .filteredOn(a -> EventStore.DEAD_LETTER_CAUSE.equals(a.cause()))
+                        .singleElement()
+                        .satisfies(a -> {
+                            assertThat(List.of(a.site(), a.line(), a.device(), a.severity()))
+                                    .containsExactly("s", "l", "d", "warning");
+                            assertThat(a.message()).contains("reject message").containsIgnoringCase("no_poison")
+                                    .contains("fleet page");
+                        });
+
                 // The ingest goes on: a later message is stored at once.
                 final MqttMessage later = new MqttMessage(WireCodec.encode(reject("good-3", "m@1")));
                 later.setQos(1);
                 device.publish(topic, later).waitForCompletion(5_000);
                 waitFor(() -> store.countRejections() == 3);
                 assertThat(store.countRejections()).isEqualTo(3);
+
+                // Once the cause is fixed and the message stored again, the warning clears.
+                try (Connection c = db.connection(); Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE reject_events DROP CONSTRAINT no_poison");
+                }
+                final long id = store.deadLetters(1).get(0).id();
+                assertThat(store.storeDeadLetterAgain(id)).isTrue();
+                assertThat(store.countRejections()).isEqualTo(4);
+                assertThat(fleet.activeAlarms(Instant.now()))
+                        .noneMatch(a -> EventStore.DEAD_LETTER_CAUSE.equals(a.cause()));
                 device.disconnect().waitForCompletion(5_000);
                 device.close();
             }
