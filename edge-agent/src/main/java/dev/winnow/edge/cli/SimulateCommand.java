@@ -118,7 +118,8 @@ public final class SimulateCommand implements Callable<Integer> {
     boolean sameLoadPerMetre;
 
     @Option(names = "--tracks", description = "Write every decided track, with the contaminant under it (if any), "
-            + "and every escaped contaminant to this CSV file.")
+            + "every track the decision rules held back (with the rule it fell short of) and every escaped "
+            + "contaminant to this CSV file.")
     Path tracksFile;
 
     @Option(names = "--escapes", description = "Write a PNG of the escaped contaminants as each camera saw them "
@@ -290,7 +291,7 @@ public final class SimulateCommand implements Callable<Integer> {
         rules.put("margin_along_mm", marginAlongMm);
         rules.put("commit_lead_ms", commitLeadMs);
         out.put("objects", r.objects());
-        final TrackReport tracks = TrackReport.of(r.decisions(), r.judgement(), r.virtualLine());
+        final TrackReport tracks = TrackReport.of(r.decisions(), r.undecided(), r.judgement(), r.virtualLine());
         final ObjectNode falseTracks = out.putObject("false_tracks");
         tracks.falseTracksByClass().forEach(falseTracks::put);
         final ObjectNode spurious = out.putObject("spurious_by_cause");

@@ -102,6 +102,28 @@ public final class LineInspector {
             final Double mm = minSeenOverMmByClass.get(cls);
             return mm == null ? 0 : mm;
         }
+
+        /**
+         * @return the first rule the object falls short of, as a person reads it (e.g. {@code sightings 3 < 4}),
+         *         or null when it passes them all
+         */
+        public String shortOf(final dev.winnow.edge.track.TrackedObject o) {
+            if (o.confidence() < minConfidence) {
+                return String.format(java.util.Locale.ROOT, "confidence %.2f < %.2f", o.confidence(), minConfidence);
+            }
+            if (o.sightings() < minSightings(o.cls())) {
+                return "sightings " + o.sightings() + " < " + minSightings(o.cls());
+            }
+            if (o.seenOverMm() < minSeenOverMm(o.cls())) {
+                return String.format(java.util.Locale.ROOT, "seen over %.0f mm < %.0f", o.seenOverMm(),
+                        minSeenOverMm(o.cls()));
+            }
+            if (o.meanConfidence() < minMeanConfidence(o.cls())) {
+                return String.format(java.util.Locale.ROOT, "mean confidence %.2f < %.2f", o.meanConfidence(),
+                        minMeanConfidence(o.cls()));
+            }
+            return null;
+        }
     }
 
     private final Settings settings;
@@ -157,6 +179,15 @@ public final class LineInspector {
                            double travelMm) {
     }
 
+    /**
+     * An object that left the cameras' reach without a decision, for diagnostics.
+     *
+     * @param shortOf the first decision rule it fell short of ({@link Settings#shortOf}), or null when it met them
+     *                all (it was never seen by a live camera, or audit mode held it)
+     */
+    public record Undecided(dev.winnow.edge.track.TrackedObject object, String shortOf) {
+    }
+
     /** A rejection with the frame and the detection that decided it: what its picture is cut from. */
     public record RejectPicture(String eventId, Frame frame, PixelDetection detection) {
     }
@@ -174,6 +205,16 @@ public final class LineInspector {
     /** Diagnostics only: told of every decision (on the decision thread; keep it cheap). */
     public void onDecision(final Consumer<Decision> listener) {
         this.decisions = listener;
+    }
+
+    private volatile Consumer<dev.winnow.edge.track.TrackedObject> undecided = o -> { };
+
+    /**
+     * Diagnostics only: told of every object that left the cameras' reach without a decision (on the decision
+     * thread; keep it cheap). Why it was not acted on is {@link Settings#shortOf}.
+     */
+    public void onUndecided(final Consumer<dev.winnow.edge.track.TrackedObject> listener) {
+        this.undecided = listener;
     }
 
     public LineInspector(final Settings settings, final Map<String, Homography> calibration,
@@ -372,7 +413,7 @@ public final class LineInspector {
         }
         commitDue();
         final double travelNow = encoder.count() * mmPerCount;
-        tracker.forgetBefore(travelNow - planner.bar().positionMm() - 2_000);
+        tracker.forgetBefore(travelNow - planner.bar().positionMm() - 2_000, undecided);
     }
 
     private PlannedPulse planNow(final dev.winnow.edge.track.TrackedObject o) {

@@ -143,7 +143,8 @@ public final class Simulation {
                          List<PulseRecord> pulses, long sent, long unsent, double[] latencyMs, long droppedFrames,
                          Map<String, String> detectors, String timerPriority,
                          dev.winnow.hardware.sim.Judgement judgement, List<LineInspector.Decision> decisions,
-                         VirtualLine virtualLine, CropUploader.Counts crops, long missedFrames) {
+                         VirtualLine virtualLine, CropUploader.Counts crops, long missedFrames,
+                         List<LineInspector.Undecided> undecided) {
     }
 
     private final Options options;
@@ -223,10 +224,10 @@ public final class Simulation {
         final double speedMmPerSecond = sc.belt().speedMps() * 1000;
 
         final AtomicLong sendFailures = new AtomicLong();
-        final LineInspector inspector = new LineInspector(
-                new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit, tuning.minSightings(), 0.02, 100,
-                        tuning.minSightingsByClass(), tuning.minSeenOverMmByClass(),
-                        tuning.minMeanConfidenceByClass()),
+        final LineInspector.Settings settings = new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit,
+                tuning.minSightings(), 0.02, 100, tuning.minSightingsByClass(), tuning.minSeenOverMmByClass(),
+                tuning.minMeanConfidenceByClass());
+        final LineInspector inspector = new LineInspector(settings,
                 calibration, new EjectionPlanner(bar), scheduler,
                 clock, wall, vline.encoder(), () -> speedMmPerSecond,
                 event -> {
@@ -253,6 +254,12 @@ public final class Simulation {
         inspector.onDecision(d -> {
             if (decisions.size() < 100_000) {
                 decisions.add(d);
+            }
+        });
+        final List<LineInspector.Undecided> undecided = new ArrayList<>();
+        inspector.onUndecided(o -> {
+            if (undecided.size() < 100_000) {
+                undecided.add(new LineInspector.Undecided(o, settings.shortOf(o)));
             }
         });
         for (final VirtualCamera cam : vline.cameras()) {
@@ -370,7 +377,7 @@ public final class Simulation {
                 link == null ? 0 : link.pending() + sendFailures.get(), inspector.totalLatencyMs(),
                 inspector.totalDroppedFrames(), models, scheduler.priority(), judgement, List.copyOf(decisions), vline,
                 crops == null ? null : crops.counts(),
-                sources.stream().mapToLong(VirtualCameraSource::missedFrames).sum());
+                sources.stream().mapToLong(VirtualCameraSource::missedFrames).sum(), List.copyOf(undecided));
     }
 
     /** Calibrates from the four image corners, as an engineer would with a target laid on the belt. */

@@ -18,7 +18,8 @@ import java.util.TreeMap;
 
 /**
  * What a simulation decided, held against the virtual line's truth: every decided track with its evidence and the
- * contaminant under it (if any), and every escaped contaminant. It is how decision rules are chosen from data: false
+ * contaminant under it (if any), the tracks the decision rules held back (with the rule), and every escaped
+ * contaminant. It is how decision rules are chosen from data: false
  * tracks of a class that are seen in few frames call for more sightings of that class; escapes that no track saw are
  * the detector's (or the camera's) to fix.
  *
@@ -32,7 +33,7 @@ public record TrackReport(Map<String, Integer> falseTracksByClass, int spuriousB
 
     /** The CSV header. */
     public static final String HEADER = "row,class,true_class,item,sightings,max_confidence,mean_confidence,"
-            + "along_mm,across_mm,length_mm,width_mm,seen_over_mm";
+            + "along_mm,across_mm,length_mm,width_mm,seen_over_mm,short_of";
 
     /** How far outside a track's extent a contaminant may lie and still be the one the track saw. */
     private static final double TRACK_SLACK_MM = 10;
@@ -51,6 +52,17 @@ public record TrackReport(Map<String, Integer> falseTracksByClass, int spuriousB
      */
     public static TrackReport of(final List<LineInspector.Decision> decisions, final Judgement judgement,
                                  final VirtualLine line) {
+        return of(decisions, List.of(), judgement, line);
+    }
+
+    /**
+     * @param undecided the objects of the run that were never decided: each on a contaminant is listed (an
+     *                  {@code undecided} row with the rule it fell short of: why a contaminant the model saw escaped),
+     *                  and each elsewhere seen at least twice ({@code undecided_false}: what the rules held back)
+     */
+    public static TrackReport of(final List<LineInspector.Decision> decisions,
+                                 final List<LineInspector.Undecided> undecided, final Judgement judgement,
+                                 final VirtualLine line) {
         final Map<String, Integer> falseByClass = new TreeMap<>();
         final List<String> rows = new java.util.ArrayList<>();
         for (final LineInspector.Decision d : decisions) {
@@ -60,15 +72,28 @@ public record TrackReport(Map<String, Integer> falseTracksByClass, int spuriousB
             if (!real) {
                 falseByClass.merge(o.cls(), 1, Integer::sum);
             }
-            rows.add(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%.3f,%.3f,%.1f,%.1f,%.1f,%.1f,%.1f",
+            rows.add(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%.3f,%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,",
                     real ? "track" : "false_track", o.cls(), real ? under.cls().wireName() : "",
                     real ? Long.toString(under.id()) : "", o.sightings(), o.confidence(), o.meanConfidence(),
                     o.alongMm(), o.acrossMm(), o.lengthMm(), o.widthMm(), o.seenOverMm()));
         }
+        for (final LineInspector.Undecided u : undecided) {
+            final TrackedObject o = u.object();
+            final BeltItem under = contaminantUnder(o, line);
+            if (under == null && o.sightings() < 2) {
+                continue; // one glimpse of something: the rules are there for these
+            }
+            final String why = u.shortOf() == null ? "" : u.shortOf();
+            rows.add(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%.3f,%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,%s",
+                    under != null ? "undecided" : "undecided_false", o.cls(),
+                    under != null ? under.cls().wireName() : "", under != null ? Long.toString(under.id()) : "",
+                    o.sightings(), o.confidence(), o.meanConfidence(), o.alongMm(), o.acrossMm(), o.lengthMm(),
+                    o.widthMm(), o.seenOverMm(), why));
+        }
         for (final Judgement.ItemVerdict v : judgement.verdicts()) {
             if (v.outcome() == Judgement.Outcome.ESCAPED) {
                 final BeltItem it = v.item();
-                rows.add(String.format(Locale.ROOT, "escaped,,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,", it.cls().wireName(),
+                rows.add(String.format(Locale.ROOT, "escaped,,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,,", it.cls().wireName(),
                         it.id(), it.alongMm(), it.acrossMm(), 2 * it.halfAlongExtent(), 2 * it.halfAcrossExtent()));
             }
         }
@@ -82,16 +107,16 @@ public record TrackReport(Map<String, Integer> falseTracksByClass, int spuriousB
             if (near != null) {
                 beside++;
                 // The pulse's own extent, then the contaminant it missed beside, so box error can be read off.
-                rows.add(String.format(Locale.ROOT, "spurious_beside,valve %d,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,", p.valve(),
+                rows.add(String.format(Locale.ROOT, "spurious_beside,valve %d,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,,", p.valve(),
                         near.cls().wireName(), near.id(), (p.surfaceFromMm() + p.surfaceToMm()) / 2,
                         (p.acrossFromMm() + p.acrossToMm()) / 2, p.surfaceToMm() - p.surfaceFromMm(),
                         p.acrossToMm() - p.acrossFromMm()));
-                rows.add(String.format(Locale.ROOT, "missed_beside,,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,", near.cls().wireName(),
+                rows.add(String.format(Locale.ROOT, "missed_beside,,%s,%d,,,,%.1f,%.1f,%.1f,%.1f,,", near.cls().wireName(),
                         near.id(), near.alongMm(), near.acrossMm(), 2 * near.halfAlongExtent(),
                         2 * near.halfAcrossExtent()));
             } else {
                 elsewhere++;
-                rows.add(String.format(Locale.ROOT, "spurious_elsewhere,valve %d,,,,,,%.1f,%.1f,%.1f,%.1f,", p.valve(),
+                rows.add(String.format(Locale.ROOT, "spurious_elsewhere,valve %d,,,,,,%.1f,%.1f,%.1f,%.1f,,", p.valve(),
                         (p.surfaceFromMm() + p.surfaceToMm()) / 2, (p.acrossFromMm() + p.acrossToMm()) / 2,
                         p.surfaceToMm() - p.surfaceFromMm(), p.acrossToMm() - p.acrossFromMm()));
             }

@@ -69,9 +69,21 @@ public final class Tracker {
 
     /** Forgets objects whose upstream edge is below {@code alongMm}: they are past every camera. */
     public void forgetBefore(final double alongMm) {
+        forgetBefore(alongMm, o -> { });
+    }
+
+    /**
+     * Forgets objects whose upstream edge is below {@code alongMm}, telling {@code undecided} of each that was never
+     * decided.
+     */
+    public void forgetBefore(final double alongMm, final java.util.function.Consumer<TrackedObject> undecided) {
         for (final Iterator<TrackedObject> it = live.iterator(); it.hasNext(); ) {
-            if (it.next().upstreamEdgeMm() < alongMm) {
+            final TrackedObject o = it.next();
+            if (o.upstreamEdgeMm() < alongMm) {
                 it.remove();
+                if (!o.decided()) {
+                    undecided.accept(o);
+                }
             }
         }
     }

@@ -138,6 +138,30 @@ final class LineInspectorTest {
     }
 
     @Test
+    void anObjectHeldBackNamesTheFirstRuleItFallsShortOf() {
+        final LineInspector.Settings rules = new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of("feather", 4), Map.of("feather", 240.0), Map.of("feather", 0.6));
+        final dev.winnow.edge.track.Tracker tracker = new dev.winnow.edge.track.Tracker(10);
+        final java.util.function.DoubleFunction<dev.winnow.edge.track.BeltDetection> feather = conf ->
+                new dev.winnow.edge.track.BeltDetection("colour-1", "feather", conf, 1000, 500, 20, 20, 0);
+        final dev.winnow.edge.track.TrackedObject faint = tracker.add(feather.apply(0.3)).object();
+        assertThat(rules.shortOf(faint)).isEqualTo("confidence 0.30 < 0.50");
+        final dev.winnow.edge.track.TrackedObject o = tracker.add(
+                new dev.winnow.edge.track.BeltDetection("colour-1", "feather", 0.55, 3000, 500, 20, 20, 0, true, 0))
+                .object();
+        assertThat(rules.shortOf(o)).isEqualTo("sightings 1 < 4");
+        for (int k = 0; k < 3; k++) {
+            tracker.add(new dev.winnow.edge.track.BeltDetection("colour-1", "feather", 0.55, 3000, 500, 20, 20, 0,
+                    true, 50 * (k + 1)));
+        }
+        assertThat(rules.shortOf(o)).isEqualTo("seen over 150 mm < 240");
+        tracker.add(new dev.winnow.edge.track.BeltDetection("colour-1", "feather", 0.55, 3000, 500, 20, 20, 0, true, 250));
+        assertThat(rules.shortOf(o)).isEqualTo("mean confidence 0.55 < 0.60");
+        tracker.add(new dev.winnow.edge.track.BeltDetection("colour-1", "feather", 0.95, 3000, 500, 20, 20, 0, true, 300));
+        assertThat(rules.shortOf(o)).isNull();
+    }
+
+    @Test
     void withoutACommitLeadThePulseIsFixedAtTheDecision() {
         final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
         seeWideThenNarrow(inspector);

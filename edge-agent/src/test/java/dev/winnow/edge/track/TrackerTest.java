@@ -54,6 +54,20 @@ final class TrackerTest {
     }
 
     @Test
+    void anObjectForgottenWithoutADecisionIsToldOnceAndADecidedOneIsNot() {
+        final Tracker tracker = new Tracker(5);
+        final TrackedObject decided = tracker.add(at("colour", "straw", 0.9, 400, 100)).object();
+        tracker.decided(decided);
+        final TrackedObject held = tracker.add(at("colour", "feather", 0.5, 500, 300)).object();
+        tracker.add(at("colour", "feather", 0.5, 900, 600));
+        final java.util.List<TrackedObject> told = new java.util.ArrayList<>();
+        tracker.forgetBefore(700, told::add);
+        tracker.forgetBefore(700, told::add);
+        assertThat(told).containsExactly(held);
+        assertThat(tracker.liveCount()).isEqualTo(1);
+    }
+
+    @Test
     void acrossTheBeltTheExtentIsTheMeanOfWholeSightingsNotTheUnionOfTheirErrors() {
         final Tracker tracker = new Tracker(5);
         // a 10 mm wide object at across 100, boxed 3 mm off to either side in turn
