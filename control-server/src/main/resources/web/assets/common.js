@@ -1,7 +1,7 @@
 "use strict";
-// A browser opens at most six connections to one server, and a page kept in its back/forward cache keeps its
-// live streams open: after a few visits to live pages nothing loads any more. So every live stream is closed when
-// its page is left, and a page shown again from that cache reloads to get fresh streams.
+// A browser opens at most six connections to one server, and the live streams of pages already left can stay
+// open (a page kept in the back/forward cache): after a few visits to live pages nothing loads any more. So every
+// live stream is closed when its page is left, and a page shown again from that cache reloads to get fresh streams.
 (() => {
   const open = new Set();
   const Native = window.EventSource;
