@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -53,11 +54,7 @@ class TrainingSmokeTest {
 
         // 2. train.py --smoke
         final Path model = tmp.resolve("model");
-        final Process p = new ProcessBuilder(PYTHON, trainPy.toString(), "--data", data.toString(), "--out",
-                model.toString(), "--smoke").redirectErrorStream(true).start();
-        final String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("train.py finished").isTrue();
-        assertThat(p.exitValue()).as("train.py exit code, log:%n%s", log).isZero();
+        final String log = train(0, trainPy, "--data", data.toString(), "--out", model.toString(), "--smoke");
         assertThat(log).contains("epoch 3/3");
         assertThat(model.resolve("model.onnx")).exists();
         assertThat(model.resolve("model.json")).exists();
@@ -71,6 +68,30 @@ class TrainingSmokeTest {
         assertThat(eval.get("images").asInt()).isEqualTo(4);
         assertThat(eval.get("per_class").size()).isEqualTo(6);
         assertThat(eval.get("ms_per_frame").get("frames").asInt()).isEqualTo(5);
+
+        // 4. a deeper network fine-tuned from that model: the new blocks start as identities, the Java side loads it
+        final Path deeper = tmp.resolve("deeper");
+        final String deeperLog = train(0, trainPy, "--data", data.toString(), "--out", deeper.toString(), "--smoke",
+                "--blocks", "1", "--init", model.resolve("model.pt").toString());
+        assertThat(deeperLog).contains("0 blocks; 1 new blocks per scale start as identities");
+        assertThat(lastJson(run("eval", "--model", deeper.toString(), "--data", data.toString(), "--quiet"))
+                .get("images").asInt()).isEqualTo(4);
+        // ... and a shallower network cannot start from it
+        final String refused = train(1, trainPy, "--data", data.toString(), "--out", tmp.resolve("x").toString(),
+                "--smoke", "--init", deeper.resolve("model.pt").toString());
+        assertThat(refused).contains("has 1 residual blocks per scale, more than --blocks 0");
+        assertThat(tmp.resolve("x")).doesNotExist();
+    }
+
+    /** Runs train.py, asserts its exit code and returns its output. */
+    private static String train(final int exitCode, final Path trainPy, final String... args) throws Exception {
+        final List<String> command = new ArrayList<>(List.of(PYTHON, trainPy.toString()));
+        command.addAll(List.of(args));
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("train.py finished").isTrue();
+        assertThat(p.exitValue()).as("train.py exit code, log:%n%s", log).isEqualTo(exitCode);
+        return log;
     }
 
     private static String run(final String... args) {
