@@ -66,7 +66,7 @@ class SimulateCommandTest {
         final int columns = TrackReport.HEADER.split(",").length;
         assertThat(lines).allSatisfy(l -> assertThat(l.split(",", -1)).hasSize(columns));
         assertThat(rules.get("commit_lead_ms").asDouble()).isEqualTo(100);
-        assertThat(rules.get("min_mean_confidence_by_class").toString()).isEqualTo("{\"feather\":0.6}");
+        assertThat(rules.get("min_mean_confidence_by_class").toString()).isEqualTo("{\"feather\":0.7}");
     }
 
     @Test

@@ -92,7 +92,7 @@ final class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {}}\n", Path.of("."))
                 .lineSettings().minSeenOverMmByClass()).as("an empty mapping: no travel demanded").isEmpty();
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minMeanConfidenceByClass())
-                .isEqualTo(Map.of("feather", 0.6));
+                .isEqualTo(Map.of("feather", 0.7));
         assertThat(ConfigLoader.parse(VALID + "decision: {minMeanConfidenceByClass: {feather: 0.8, string: 0.6}}\n",
                 Path.of(".")).lineSettings().minMeanConfidenceByClass()).isEqualTo(Map.of("feather", 0.8, "string", 0.6));
         assertThat(ConfigLoader.parse(VALID + "decision: {minMeanConfidenceByClass: {}}\n", Path.of("."))
