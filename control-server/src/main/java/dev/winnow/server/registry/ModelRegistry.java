@@ -190,8 +190,12 @@ public final class ModelRegistry implements AutoCloseable {
         try {
             progress(id, "load", 5, "reading the model folder");
             final ModelPackage pkg = ModelPackage.load(dir);
+            final StringBuilder rules = new StringBuilder();
+            new java.util.TreeMap<>(pkg.card().minMeanConfidence()).forEach((cls, min) -> rules
+                    .append(rules.length() == 0 ? "; the agent fires at a " : ", a ").append(cls)
+                    .append(String.format(java.util.Locale.ROOT, " when its sightings average %.2f or more", min)));
             checks.add(check("card", true, "model.json is valid: " + pkg.card().classes().size() + " classes, input "
-                    + pkg.card().input().width() + "x" + pkg.card().input().height()));
+                    + pkg.card().input().width() + "x" + pkg.card().input().height() + rules));
             progress(id, "graph", 15, "loading the ONNX graph and checking it against the card");
             try (OnnxModel model = new OnnxModel(pkg, 1)) {
                 checks.add(check("graph", true, "the graph loads and matches the card (input " + model.inputName()

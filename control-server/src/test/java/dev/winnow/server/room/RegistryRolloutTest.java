@@ -52,7 +52,9 @@ class RegistryRolloutTest {
             final JsonNode v = awaitState(http, id);
             assertThat(v.get("state").asText()).as(v.toString()).isEqualTo("valid");
             assertThat(v.get("validation").get("checks").toString()).contains("matches the card")
-                    .contains("reference images");
+                    .contains("reference images")
+                    .as("the card's decision rule, which travels with the model to the line")
+                    .contains("fires at a pp_twine when its sightings average 0.65 or more");
             // the signature verifies with the published key over the documented message
             final String pub = http.get("/api/models/signing-key").json().get("publicKey").asText();
             final Signature sig = Signature.getInstance("Ed25519");

@@ -189,6 +189,14 @@ public final class RunCommand implements Callable<Integer> {
 
         final List<CameraPipeline> pipelines = new ArrayList<>();
         final Map<String, String> models = new LinkedHashMap<>();
+        // Each object follows the rule of the model in use on the camera that named it: a deployed model brings its
+        // card's rule, a rollback restores the old one.
+        final Map<String, dev.winnow.edge.detect.SwappableDetector> detectors =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        inspector.setModelRules(camera -> {
+            final dev.winnow.edge.detect.SwappableDetector d = detectors.get(camera);
+            return d == null ? Map.of() : d.minMeanConfidenceByClass();
+        });
         final List<dev.winnow.edge.deploy.ModelDeployer.Target> modelTargets = new ArrayList<>();
         for (final AgentConfig.Camera c : cfg.cameras()) {
             final boolean uv = c.kind() == AgentConfig.CameraKind.UV;
@@ -199,6 +207,14 @@ public final class RunCommand implements Callable<Integer> {
                         c.audit()));
             }
             models.put(c.id(), detector.version());
+            detectors.put(c.id(), detector);
+            detector.minMeanConfidenceByClass().forEach((cls, min) -> {
+                if (!ls.minMeanConfidenceByClass().containsKey(cls)) {
+                    System.err.printf(java.util.Locale.ROOT, "winnow-agent: %s: a %s is fired at when its "
+                            + "sightings average a confidence of %.2f or more (rule of %s; "
+                            + "decision.minMeanConfidenceByClass overrides it)%n", c.id(), cls, min, detector.version());
+                }
+            });
             inspector.setCameraAudit(c.id(), c.audit());
             final AgentConfig.Source s = c.source();
             final FrameSource source = switch (s.type()) {

@@ -92,8 +92,8 @@ public final class SimulateCommand implements Callable<Integer> {
     double marginAlongMm;
 
     @Option(names = "--min-mean-confidence-class", split = ",", description = "CLASS=C[,CLASS=C...]: mean "
-            + "confidence over its sightings an object of that class needs before it is acted on (default "
-            + "feather=0.6, as the agent's config; CLASS=0 switches it off for that class).")
+            + "confidence over its sightings an object of that class needs before it is acted on, instead of the rule "
+            + "of the model that named it (its card's decision.minMeanConfidence; CLASS=0 switches it off).")
     java.util.Map<String, String> minMeanConfidenceByClass;
 
     @Option(names = "--commit-lead-ms", defaultValue = "100", description = "How long before its opening a decided "
@@ -180,10 +180,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 seenOver.put(e.getKey(), mm);
             }
         }
-        final java.util.Map<String, Double> meanConfidence = new java.util.TreeMap<>(
-                dev.winnow.edge.config.AgentConfig.DEFAULT_MEAN_CONFIDENCE_BY_CLASS);
+        final java.util.Map<String, Double> meanConfidence = new java.util.TreeMap<>();
         if (minMeanConfidenceByClass != null) {
-            meanConfidence.clear();
             for (final java.util.Map.Entry<String, String> e : minMeanConfidenceByClass.entrySet()) {
                 final double c;
                 try {
@@ -287,6 +285,12 @@ public final class SimulateCommand implements Callable<Integer> {
         seenOver.forEach(over::put);
         final ObjectNode mean = rules.putObject("min_mean_confidence_by_class");
         meanConfidence.forEach(mean::put);
+        // the models' own rules, per camera, for the classes the line's settings above do not name
+        final ObjectNode modelMean = rules.putObject("model_min_mean_confidence");
+        new java.util.TreeMap<>(r.modelRules()).forEach((camera, rule) -> {
+            final ObjectNode c = modelMean.putObject(camera);
+            new java.util.TreeMap<>(rule).forEach(c::put);
+        });
         rules.put("margin_across_mm", marginAcrossMm);
         rules.put("margin_along_mm", marginAlongMm);
         rules.put("commit_lead_ms", commitLeadMs);

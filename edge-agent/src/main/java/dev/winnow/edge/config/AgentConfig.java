@@ -63,16 +63,6 @@ public record AgentConfig(String site, String line, String device, Hardware hard
             "plastic_film", 600.0);
 
     /**
-     * Mean confidence per class by default ({@code decision.minMeanConfidenceByClass}) an object needs over all its
-     * sightings. The value belongs to the model: set it again after a model change. With colour model 2026.12.06.1
-     * on fast-belt (3 m/s), real feathers that were fired at had a mean confidence of 0.72-0.99 (most above 0.85),
-     * the false feathers that passed the sightings and travel rules 0.62-0.85 (most below 0.7): 0.7 left 0-1 false
-     * feathers a run instead of 0-4 at 0.6, and held back no real feather the model saw in four or more frames
-     * (BENCHMARKS.md, edge). Model 2026.12.05.5 scored real feathers lower (0.63-0.99) and needed 0.6.
-     */
-    public static final Map<String, Double> DEFAULT_MEAN_CONFIDENCE_BY_CLASS = Map.of("feather", 0.7);
-
-    /**
      * @param speedMps          fixed belt speed; used for timing when there is no encoder
      * @param encoder           true: belt position from the encoder
      * @param encoderMmPerCount belt travel per encoder count

@@ -212,7 +212,7 @@ public final class ConfigLoader {
 
     private static Map<String, Double> meanConfidenceByClass(final Node n) {
         if (n.node == null) {
-            return AgentConfig.DEFAULT_MEAN_CONFIDENCE_BY_CLASS;
+            return Map.of(); // each model's card brings its own
         }
         final Map<String, Double> out = new java.util.TreeMap<>();
         for (final String cls : n.keys()) {

@@ -11,6 +11,15 @@ public interface FrameDetector extends AutoCloseable {
     /** What made the decisions, reported with every rejection, e.g. {@code cotton-colour@1.0.0}. */
     String version();
 
+    /**
+     * Per class, the mean confidence over its sightings that an object this detector names must reach before it is
+     * fired at: the model card's {@code decision.minMeanConfidence}, so the rule changes with the model. Empty for
+     * detectors without one.
+     */
+    default java.util.Map<String, Double> minMeanConfidenceByClass() {
+        return java.util.Map.of();
+    }
+
     @Override
     default void close() {
     }

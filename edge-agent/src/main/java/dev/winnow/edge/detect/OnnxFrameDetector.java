@@ -47,6 +47,11 @@ public final class OnnxFrameDetector implements FrameDetector {
         return version;
     }
 
+    @Override
+    public java.util.Map<String, Double> minMeanConfidenceByClass() {
+        return detector.card().minMeanConfidence();
+    }
+
     public Detector detector() {
         return detector;
     }

@@ -126,6 +126,12 @@ public final class SwappableDetector implements FrameDetector {
         }
     }
 
+    /** The rule of the detector in use: a deployed model brings its own, a rollback restores the old one. */
+    @Override
+    public java.util.Map<String, Double> minMeanConfidenceByClass() {
+        return current.minMeanConfidenceByClass();
+    }
+
     /** The detector in use. */
     public FrameDetector current() {
         return current;

@@ -46,8 +46,9 @@ public final class LineInspector {
      *                        at every belt speed and frame rate; never null
      * @param minMeanConfidenceByClass per class, the mean confidence over all its sightings an object must have
      *                        before it is acted on, besides its peak ({@code minConfidence}): a real object is seen
-     *                        confidently frame after frame, an imagined one (a feather in a tuft) now and then;
-     *                        never null
+     *                        confidently frame after frame, an imagined one (a feather in a tuft) now and then. The
+     *                        line's own setting: a class set here overrides the rule of the model that named the
+     *                        object ({@link LineInspector#setModelRules}); never null
      */
     public record Settings(String deviceId, double minConfidence, double trackGateMm, boolean audit,
                            int minSightings, double escapeAlarmRate, int escapeWindow,
@@ -93,7 +94,18 @@ public final class LineInspector {
 
         /** Mean confidence an object of class {@code cls} needs over its sightings; 0 when none is set. */
         public double minMeanConfidence(final String cls) {
-            final Double c = minMeanConfidenceByClass.get(cls);
+            return minMeanConfidence(cls, Map.of());
+        }
+
+        /**
+         * Mean confidence an object of class {@code cls} needs: this line's setting for the class when there is one,
+         * else {@code modelRule}'s (the rule of the model that named the object), else 0.
+         */
+        public double minMeanConfidence(final String cls, final Map<String, Double> modelRule) {
+            Double c = minMeanConfidenceByClass.get(cls);
+            if (c == null) {
+                c = modelRule.get(cls);
+            }
             return c == null ? 0 : c;
         }
 
@@ -108,6 +120,11 @@ public final class LineInspector {
          *         or null when it passes them all
          */
         public String shortOf(final dev.winnow.edge.track.TrackedObject o) {
+            return shortOf(o, Map.of());
+        }
+
+        /** {@link #shortOf(dev.winnow.edge.track.TrackedObject)} with the rule of the model that named the object. */
+        public String shortOf(final dev.winnow.edge.track.TrackedObject o, final Map<String, Double> modelRule) {
             if (o.confidence() < minConfidence) {
                 return String.format(java.util.Locale.ROOT, "confidence %.2f < %.2f", o.confidence(), minConfidence);
             }
@@ -118,9 +135,9 @@ public final class LineInspector {
                 return String.format(java.util.Locale.ROOT, "seen over %.0f mm < %.0f", o.seenOverMm(),
                         minSeenOverMm(o.cls()));
             }
-            if (o.meanConfidence() < minMeanConfidence(o.cls())) {
+            if (o.meanConfidence() < minMeanConfidence(o.cls(), modelRule)) {
                 return String.format(java.util.Locale.ROOT, "mean confidence %.2f < %.2f", o.meanConfidence(),
-                        minMeanConfidence(o.cls()));
+                        minMeanConfidence(o.cls(), modelRule));
             }
             return null;
         }
@@ -211,10 +228,27 @@ public final class LineInspector {
 
     /**
      * Diagnostics only: told of every object that left the cameras' reach without a decision (on the decision
-     * thread; keep it cheap). Why it was not acted on is {@link Settings#shortOf}.
+     * thread; keep it cheap). Why it was not acted on is {@link #shortOf}.
      */
     public void onUndecided(final Consumer<dev.winnow.edge.track.TrackedObject> listener) {
         this.undecided = listener;
+    }
+
+    private volatile java.util.function.Function<String, Map<String, Double>> modelRules = camera -> Map.of();
+
+    /**
+     * Where the rules of the models come from: for a camera id, the per-class mean confidence its model in use asks
+     * for (its card's {@code decision.minMeanConfidence}). Asked at every decision, so a model deployed or rolled
+     * back brings its rule with it from its first frame. An object follows the rule of the model that named it (the
+     * camera of its most confident sighting); a class the line's settings name keeps the line's value.
+     */
+    public void setModelRules(final java.util.function.Function<String, Map<String, Double>> byCamera) {
+        this.modelRules = java.util.Objects.requireNonNull(byCamera, "byCamera");
+    }
+
+    /** The first decision rule the object falls short of, as a person reads it, or null when it meets them all. */
+    public String shortOf(final dev.winnow.edge.track.TrackedObject o) {
+        return settings.shortOf(o, modelRules.apply(o.camera()));
     }
 
     public LineInspector(final Settings settings, final Map<String, Homography> calibration,
@@ -391,7 +425,7 @@ public final class LineInspector {
             final dev.winnow.edge.track.TrackedObject o = update.object();
             if (o.confidence() < settings.minConfidence() || o.sightings() < settings.minSightings(o.cls())
                     || o.seenOverMm() < settings.minSeenOverMm(o.cls())
-                    || o.meanConfidence() < settings.minMeanConfidence(o.cls())) {
+                    || o.meanConfidence() < settings.minMeanConfidence(o.cls(), modelRules.apply(o.camera()))) {
                 continue;
             }
             if (!o.decided()) {

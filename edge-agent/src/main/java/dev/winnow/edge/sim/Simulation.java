@@ -114,8 +114,7 @@ public final class Simulation {
                       final double minConfidence, final Map<String, Integer> minSightingsByClass,
                       final Map<String, Double> minSeenOverMmByClass) {
             this(detector, models, threads, minSightings, marginAlongMm, marginAcrossMm, minConfidence,
-                    minSightingsByClass, minSeenOverMmByClass, LineInspector.DEFAULT_COMMIT_LEAD_NANOS,
-                    dev.winnow.edge.config.AgentConfig.DEFAULT_MEAN_CONFIDENCE_BY_CLASS);
+                    minSightingsByClass, minSeenOverMmByClass, LineInspector.DEFAULT_COMMIT_LEAD_NANOS, Map.of());
         }
 
         public Tuning(final String detector, final Map<String, Path> models, final int threads,
@@ -144,7 +143,7 @@ public final class Simulation {
                          Map<String, String> detectors, String timerPriority,
                          dev.winnow.hardware.sim.Judgement judgement, List<LineInspector.Decision> decisions,
                          VirtualLine virtualLine, CropUploader.Counts crops, long missedFrames,
-                         List<LineInspector.Undecided> undecided) {
+                         List<LineInspector.Undecided> undecided, Map<String, Map<String, Double>> modelRules) {
     }
 
     private final Options options;
@@ -259,15 +258,18 @@ public final class Simulation {
         final List<LineInspector.Undecided> undecided = new ArrayList<>();
         inspector.onUndecided(o -> {
             if (undecided.size() < 100_000) {
-                undecided.add(new LineInspector.Undecided(o, settings.shortOf(o)));
+                undecided.add(new LineInspector.Undecided(o, inspector.shortOf(o)));
             }
         });
+        final Map<String, Map<String, Double>> modelRules = new java.util.HashMap<>();
+        inspector.setModelRules(camera -> modelRules.getOrDefault(camera, Map.of()));
         for (final VirtualCamera cam : vline.cameras()) {
             final VirtualCameraSource source = new VirtualCameraSource(cam, clock, endNanos);
             sources.add(source);
             final FrameDetector detector = "oracle".equals(tuning.detector()) ? new OracleDetector(source)
                     : detectors.get(cam.id());
             models.put(cam.id(), detector.version());
+            modelRules.put(cam.id(), detector.minMeanConfidenceByClass());
             pipelines.add(new CameraPipeline(source, detector, inspector,
                     reason -> System.err.println("winnow-agent: " + reason)));
         }
@@ -377,7 +379,8 @@ public final class Simulation {
                 link == null ? 0 : link.pending() + sendFailures.get(), inspector.totalLatencyMs(),
                 inspector.totalDroppedFrames(), models, scheduler.priority(), judgement, List.copyOf(decisions), vline,
                 crops == null ? null : crops.counts(),
-                sources.stream().mapToLong(VirtualCameraSource::missedFrames).sum(), List.copyOf(undecided));
+                sources.stream().mapToLong(VirtualCameraSource::missedFrames).sum(), List.copyOf(undecided),
+                Map.copyOf(modelRules));
     }
 
     /** Calibrates from the four image corners, as an engineer would with a target laid on the belt. */

@@ -66,7 +66,9 @@ class SimulateCommandTest {
         final int columns = TrackReport.HEADER.split(",").length;
         assertThat(lines).allSatisfy(l -> assertThat(l.split(",", -1)).hasSize(columns));
         assertThat(rules.get("commit_lead_ms").asDouble()).isEqualTo(100);
-        assertThat(rules.get("min_mean_confidence_by_class").toString()).isEqualTo("{\"feather\":0.7}");
+        assertThat(rules.get("min_mean_confidence_by_class").toString()).as("the line sets none").isEqualTo("{}");
+        assertThat(rules.get("model_min_mean_confidence").toString()).as("the oracle has no rule of its own")
+                .isEqualTo("{\"colour-1\":{},\"uv-1\":{}}");
     }
 
     @Test

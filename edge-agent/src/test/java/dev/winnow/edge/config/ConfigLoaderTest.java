@@ -92,11 +92,13 @@ final class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {}}\n", Path.of("."))
                 .lineSettings().minSeenOverMmByClass()).as("an empty mapping: no travel demanded").isEmpty();
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minMeanConfidenceByClass())
-                .isEqualTo(Map.of("feather", 0.7));
+                .as("none set: each model's card brings its own").isEmpty();
         assertThat(ConfigLoader.parse(VALID + "decision: {minMeanConfidenceByClass: {feather: 0.8, string: 0.6}}\n",
                 Path.of(".")).lineSettings().minMeanConfidenceByClass()).isEqualTo(Map.of("feather", 0.8, "string", 0.6));
         assertThat(ConfigLoader.parse(VALID + "decision: {minMeanConfidenceByClass: {}}\n", Path.of("."))
-                .lineSettings().minMeanConfidenceByClass()).as("an empty mapping: the peak alone decides").isEmpty();
+                .lineSettings().minMeanConfidenceByClass()).as("an empty mapping: the models' rules").isEmpty();
+        assertThat(ConfigLoader.parse(VALID + "decision: {minMeanConfidenceByClass: {feather: 0}}\n", Path.of("."))
+                .lineSettings().minMeanConfidenceByClass()).as("0 switches a model's rule off").containsEntry("feather", 0.0);
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {string: 3}}\n", Path.of("."))
                 .lineSettings().minSightingsByClass()).isEqualTo(Map.of("string", 3));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {}}\n", Path.of("."))

@@ -73,6 +73,11 @@ class DeployModelTest {
         }
 
         @Override
+        public Map<String, Double> minMeanConfidenceByClass() {
+            return Map.of("feather", 0.6);
+        }
+
+        @Override
         public void close() {
             closed = true;
         }
@@ -167,6 +172,8 @@ class DeployModelTest {
         assertEquals(CommandResult.Outcome.DONE, r.outcome(), r.reason());
         assertEquals("yolo-tiny@1.0.0", camera.version());
         assertEquals("cotton-colour@1.0.0", camera.previousVersion());
+        assertEquals(Map.of("pp_twine", 0.65), camera.minMeanConfidenceByClass(),
+                "the deployed model's card brings its decision rule");
         assertFalse(baseline.closed, "the previous model is kept");
         assertEquals(Boolean.TRUE, audit.get("cam-a"), "a canary runs its camera in audit mode");
         assertNotNull(camera.detect(frame()));
@@ -242,6 +249,7 @@ class DeployModelTest {
         final CommandResult r = deployer.handle(cmd("rollback-model", a));
         assertEquals(CommandResult.Outcome.DONE, r.outcome(), r.reason());
         assertEquals("cotton-colour@1.0.0", camera.version());
+        assertEquals(Map.of("feather", 0.6), camera.minMeanConfidenceByClass(), "and the old model's rule with it");
         assertEquals(Boolean.FALSE, audit.get("cam-a"), "back to the configured audit setting");
         assertNull(camera.previousVersion());
     }

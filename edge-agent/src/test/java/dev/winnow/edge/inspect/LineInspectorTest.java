@@ -351,6 +351,60 @@ final class LineInspectorTest {
         assertThat(rejections).as("a class without a mean demand: peak and sightings decide").hasSize(1);
     }
 
+    /** Feathers at these confidences, one object, from the colour camera: mean 0.75 after all four. */
+    private static void seeFeathers(final LineInspector inspector, final double... confidences) {
+        for (final double c : confidences) {
+            inspector.accept(new Frame("colour-1", 0, 0, 0, 64, 48, new byte[64 * 48 * 3]),
+                    List.of(new PixelDetection("feather", c, 20, 20, 4, 4)), "m@1");
+        }
+    }
+
+    @Test
+    void theModelThatNamedAnObjectSetsItsMeanConfidenceRule() {
+        final LineInspector strict = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        strict.setModelRules(camera -> camera.equals("colour-1") ? Map.of("feather", 0.8) : Map.of());
+        seeFeathers(strict, 0.9, 0.55, 0.6, 0.95);
+        assertThat(rejections).as("the colour model asks a mean of 0.8 for its feathers: 0.75 is held back")
+                .isEmpty();
+        final dev.winnow.edge.track.TrackedObject held = new dev.winnow.edge.track.Tracker(10).add(
+                new dev.winnow.edge.track.BeltDetection("colour-1", "feather", 0.75, 1000, 500, 20, 20, 0,
+                        true, 0)).object();
+        assertThat(strict.shortOf(held)).isEqualTo("sightings 1 < 2");
+
+        final LineInspector otherCamera = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        otherCamera.setModelRules(camera -> camera.equals("uv-1") ? Map.of("feather", 0.8) : Map.of());
+        seeFeathers(otherCamera, 0.9, 0.55, 0.6, 0.95);
+        assertThat(rejections).as("another camera's model does not judge the colour camera's feathers").hasSize(1);
+    }
+
+    @Test
+    void theLineSettingOverridesTheModelRule() {
+        final LineInspector looser = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of(), Map.of("feather", 0.7)));
+        looser.setModelRules(camera -> Map.of("feather", 0.8));
+        seeFeathers(looser, 0.9, 0.55, 0.6, 0.95);
+        assertThat(rejections).as("the line asks 0.7, the model 0.8: the line's value holds").hasSize(1);
+
+        final LineInspector.Settings off = new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of(), Map.of(), Map.of("feather", 0.0));
+        assertThat(off.minMeanConfidence("feather", Map.of("feather", 0.8))).as("0 switches the rule off").isZero();
+        assertThat(off.minMeanConfidence("string", Map.of("string", 0.6))).as("other classes keep the model's")
+                .isEqualTo(0.6);
+    }
+
+    @Test
+    void aNewModelBringsItsRuleFromItsFirstDecision() {
+        final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
+        final java.util.concurrent.atomic.AtomicReference<Map<String, Double>> inUse =
+                new java.util.concurrent.atomic.AtomicReference<>(Map.of("feather", 0.8));
+        inspector.setModelRules(camera -> inUse.get());
+        seeFeathers(inspector, 0.9, 0.55, 0.6, 0.95);
+        assertThat(rejections).isEmpty();
+        inUse.set(Map.of("feather", 0.7)); // a model deployed that scores real feathers lower
+        seeFeathers(inspector, 0.75);
+        assertThat(rejections).as("mean 0.75 meets the new model's 0.7").hasSize(1);
+    }
+
     @Test
     void withoutPerClassValuesEveryClassNeedsTheLineMinimum() {
         final LineInspector.Settings s = new LineInspector.Settings("pi-1", 0.5, 10, false, 3, 0.02, 100);

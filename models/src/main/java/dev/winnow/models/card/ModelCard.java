@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -26,10 +27,15 @@ import java.util.regex.Pattern;
  * @param tiles         tile decoder settings, never null (defaults when the decoder is not tile)
  * @param sha256        expected SHA-256 of {@code model.onnx} (lower-case hex), or empty
  * @param description   free text for people, never null (may be empty)
+ * @param minMeanConfidence per class ({@code decision.minMeanConfidence}), the mean confidence over all its
+ *                      sightings that an object this model names must reach before the agent fires at it; never
+ *                      null, empty when the card sets none. It travels with the model because it is a property of
+ *                      the model's scores: a new version that scores real and imagined objects differently needs
+ *                      another value, and a rollout must not leave the old one behind on the line
  */
 public record ModelCard(String name, String version, Task task, InputSpec input, List<String> classes,
         List<Double> thresholds, double nmsIou, DecoderKind decoder, int maxDetections, ClassMapSpec classMap,
-        TileSpec tiles, Optional<String> sha256, String description) {
+        TileSpec tiles, Optional<String> sha256, String description, Map<String, Double> minMeanConfidence) {
 
     /** Wire-style token: lower-case letter, then lower-case letters, digits, '_' or '-'. */
     public static final Pattern TOKEN = Pattern.compile("[a-z][a-z0-9_\\-]{0,63}");
@@ -37,6 +43,7 @@ public record ModelCard(String name, String version, Task task, InputSpec input,
     public ModelCard {
         classes = List.copyOf(classes);
         thresholds = List.copyOf(thresholds);
+        minMeanConfidence = Map.copyOf(minMeanConfidence);
         if (thresholds.size() != classes.size()) {
             throw new IllegalArgumentException("one threshold per class is required");
         }

@@ -30,12 +30,13 @@ final class ModelCardParser {
             .build();
 
     private static final Set<String> TOP = Set.of("name", "version", "task", "input", "classes", "confidence",
-            "thresholds", "nmsIou", "decoder", "maxDetections", "classMap", "tiles", "sha256", "description");
+            "thresholds", "nmsIou", "decoder", "maxDetections", "classMap", "tiles", "sha256", "description", "decision");
     private static final Set<String> INPUT = Set.of("width", "height", "layout", "channels", "colourOrder",
             "letterbox", "padValue", "resize", "normalisation");
     private static final Set<String> NORM = Set.of("scale", "mean", "std");
     private static final Set<String> CLASS_MAP = Set.of("connectivity", "minArea");
     private static final Set<String> TILES = Set.of("cols", "rows", "activation", "ignore");
+    private static final Set<String> DECISION = Set.of("minMeanConfidence");
 
     private ModelCardParser() {
     }
@@ -88,8 +89,9 @@ final class ModelCardParser {
             return n.asText().toLowerCase(Locale.ROOT);
         });
         final String description = root.has("description") ? text(root, "description", "description") : "";
+        final Map<String, Double> minMeanConfidence = decision(root.get("decision"), classes);
         return new ModelCard(name, version, task, input, classes, thresholds, nmsIou, decoder, maxDetections,
-                classMap, tiles, sha, description);
+                classMap, tiles, sha, description, minMeanConfidence);
     }
 
     private static void checkTaskDecoder(final Task task, final DecoderKind decoder) {
@@ -223,6 +225,35 @@ final class ModelCardParser {
                 throw new InvalidModelCardException(key, "must be a number in [0, 1] but is " + v);
             }
             out.set(idx, v.asDouble());
+        }
+        return out;
+    }
+
+    /** {@code decision.minMeanConfidence}: per class of this card, a number in [0, 1]. */
+    private static Map<String, Double> decision(final JsonNode n, final List<String> classes) {
+        if (n == null) {
+            return Map.of();
+        }
+        requireObject(n, "decision");
+        checkKeys(n, "decision.", DECISION);
+        final JsonNode m = n.get("minMeanConfidence");
+        if (m == null) {
+            return Map.of();
+        }
+        requireObject(m, "decision.minMeanConfidence");
+        final Map<String, Double> out = new java.util.TreeMap<>();
+        final Iterator<Map.Entry<String, JsonNode>> it = m.fields();
+        while (it.hasNext()) {
+            final Map.Entry<String, JsonNode> e = it.next();
+            final String key = "decision.minMeanConfidence." + e.getKey();
+            if (!classes.contains(e.getKey())) {
+                throw new InvalidModelCardException(key, "names a class that is not in 'classes' " + classes);
+            }
+            final JsonNode v = e.getValue();
+            if (!v.isNumber() || v.asDouble() < 0.0 || v.asDouble() > 1.0) {
+                throw new InvalidModelCardException(key, "must be a number in [0, 1] but is " + v);
+            }
+            out.put(e.getKey(), v.asDouble());
         }
         return out;
     }

@@ -17,6 +17,7 @@ class ModelCardTest {
              "classes": ["plastic_film", "pp_twine", "feather"],
              "confidence": 0.3, "thresholds": {"feather": 0.6},
              "nmsIou": 0.5, "decoder": "yolo", "maxDetections": 50,
+             "decision": {"minMeanConfidence": {"feather": 0.7}},
              "sha256": "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"}
             """;
 
@@ -41,6 +42,7 @@ class ModelCardTest {
         assertThat(c.maxDetections()).isEqualTo(50);
         assertThat(c.sha256()).contains("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
         assertThat(c.description()).isEqualTo("plastic on cotton");
+        assertThat(c.minMeanConfidence()).containsExactly(java.util.Map.entry("feather", 0.7));
     }
 
     @Test
@@ -58,6 +60,32 @@ class ModelCardTest {
         assertThat(c.nmsIou()).isEqualTo(0.45);
         assertThat(c.maxDetections()).isEqualTo(300);
         assertThat(c.sha256()).isEmpty();
+        assertThat(c.minMeanConfidence()).isEmpty();
+    }
+
+    @Test
+    void decisionRuleForAClassTheModelDoesNotHaveIsNamed() {
+        assertFailsOn(VALID.replace("{\"feather\": 0.7}", "{\"straw\": 0.7}"), "decision.minMeanConfidence.straw",
+                "not in 'classes'");
+    }
+
+    @Test
+    void decisionRuleOutOfRangeIsNamed() {
+        assertFailsOn(VALID.replace("{\"feather\": 0.7}", "{\"feather\": 1.5}"),
+                "decision.minMeanConfidence.feather", "in [0, 1]");
+        assertFailsOn(VALID.replace("{\"feather\": 0.7}", "{\"feather\": \"high\"}"),
+                "decision.minMeanConfidence.feather", "in [0, 1]");
+    }
+
+    @Test
+    void unknownDecisionRuleIsNamed() {
+        assertFailsOn(VALID.replace("\"minMeanConfidence\"", "\"minSightings\""), "decision.minSightings",
+                "not a known key");
+    }
+
+    @Test
+    void decisionMustBeAnObject() {
+        assertFailsOn(VALID.replace("{\"minMeanConfidence\": {\"feather\": 0.7}}", "0.7"), "decision", "object");
     }
 
     private static void assertFailsOn(final String json, final String key, final String fragment) {
