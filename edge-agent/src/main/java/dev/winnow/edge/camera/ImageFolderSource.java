@@ -23,13 +23,23 @@ public final class ImageFolderSource implements FrameSource {
     private final boolean loop;
     private final LineClock clock;
     private final BeltEncoder encoder;
+    private final FrameShape shape;
+    private final Mat scaled = new Mat();
     private int index;
     private long sequence;
     private long nextNanos;
 
     public ImageFolderSource(final String cameraId, final Path folder, final double fps, final boolean loop,
                              final LineClock clock, final BeltEncoder encoder) throws IOException {
+        this(cameraId, folder, fps, loop, FrameShape.asDelivered(cameraId), clock, encoder);
+    }
+
+    /** @param shape the region of each image kept and the size it is scaled to */
+    public ImageFolderSource(final String cameraId, final Path folder, final double fps, final boolean loop,
+                             final FrameShape shape, final LineClock clock, final BeltEncoder encoder)
+            throws IOException {
         this.cameraId = cameraId;
+        this.shape = shape;
         try (Stream<Path> s = Files.list(folder)) {
             this.files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)
                     .matches(".*\\.(png|jpe?g|bmp)")).sorted().toList();
@@ -71,9 +81,15 @@ public final class ImageFolderSource implements FrameSource {
             if (m.empty()) {
                 throw new IOException("cannot read image " + file);
             }
-            final byte[] bgr = new byte[m.cols() * m.rows() * 3];
-            m.data().get(bgr);
-            return new Frame(cameraId, sequence++, now, encoder.count(), m.cols(), m.rows(), bgr);
+            final Mat shaped = shape.apply(m, scaled);
+            try {
+                return new Frame(cameraId, sequence++, now, encoder.count(), shaped.cols(), shaped.rows(),
+                        FrameShape.bytes(shaped));
+            } finally {
+                if (shaped != m && shaped != scaled) {
+                    shaped.close();
+                }
+            }
         }
     }
 

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * An IP camera's RTSP or HTTP stream, or a compressed video file (H.264, MPEG-4, MJPEG, ... in MP4, MKV, AVI,
@@ -23,8 +25,7 @@ public final class StreamSource implements FrameSource {
     private final String cameraId;
     private final String target;
     private final boolean live;
-    private final int width;
-    private final int height;
+    private final FrameShape shape;
     private final boolean loop;
     private final int timeoutMs;
     private final LineClock clock;
@@ -36,6 +37,9 @@ public final class StreamSource implements FrameSource {
 
     private FFmpegFrameGrabber grabber;
     private long sequence;
+    /** With a crop the grabber decodes whole pictures and OpenCV cuts and scales them. */
+    private final OpenCVFrameConverter.ToMat toMat = new OpenCVFrameConverter.ToMat();
+    private final Mat scaled = new Mat();
 
     /**
      * @param target    an {@code rtsp://}, {@code http(s)://} URL or a file path
@@ -45,15 +49,21 @@ public final class StreamSource implements FrameSource {
      */
     public StreamSource(final String cameraId, final String target, final int width, final int height,
                         final boolean loop, final int timeoutMs, final LineClock clock, final BeltEncoder encoder) {
-        if ((width == 0) != (height == 0) || width < 0 || height < 0) {
-            throw new IllegalArgumentException("camera " + cameraId + ": width and height must both be positive or "
-                    + "both 0, got " + width + "x" + height);
-        }
+        this(cameraId, target, new FrameShape(cameraId, null, width, height), loop, timeoutMs, clock, encoder);
+    }
+
+    /**
+     * @param target    an {@code rtsp://}, {@code http(s)://} URL or a file path
+     * @param shape     the region kept and the size it is scaled to
+     * @param loop      for files: start again at the end instead of ending
+     * @param timeoutMs for streams: a read that waits longer than this fails
+     */
+    public StreamSource(final String cameraId, final String target, final FrameShape shape, final boolean loop,
+                        final int timeoutMs, final LineClock clock, final BeltEncoder encoder) {
         this.cameraId = cameraId;
         this.target = target;
         this.live = target.contains("://");
-        this.width = width;
-        this.height = height;
+        this.shape = shape;
         this.loop = loop;
         this.timeoutMs = timeoutMs;
         this.clock = clock;
@@ -68,9 +78,9 @@ public final class StreamSource implements FrameSource {
     private void open() throws IOException {
         final FFmpegFrameGrabber g = new FFmpegFrameGrabber(target);
         g.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
-        if (width > 0) {
-            g.setImageWidth(width);
-            g.setImageHeight(height);
+        if (shape.crop() == null && shape.width() > 0) {
+            g.setImageWidth(shape.width()); // FFmpeg scales as it converts: no second pass
+            g.setImageHeight(shape.height());
         }
         if (live) {
             final String micros = Long.toString(timeoutMs * 1000L);
@@ -130,6 +140,17 @@ public final class StreamSource implements FrameSource {
         if (image.imageDepth != org.bytedeco.javacv.Frame.DEPTH_UBYTE || image.imageStride < w * 3) {
             throw new IllegalStateException("camera " + cameraId + " decodes depth " + image.imageDepth
                     + " with rows of " + image.imageStride + " bytes, not 8-bit BGR of width " + w);
+        }
+        if (shape.crop() != null) {
+            final Mat whole = toMat.convert(image);
+            final Mat m = shape.apply(whole, scaled);
+            try {
+                return new Frame(cameraId, sequence++, now, count, m.cols(), m.rows(), FrameShape.bytes(m));
+            } finally {
+                if (m != whole && m != scaled) {
+                    m.close();
+                }
+            }
         }
         final ByteBuffer data = (ByteBuffer) image.image[0];
         final int rowBytes = w * 3;

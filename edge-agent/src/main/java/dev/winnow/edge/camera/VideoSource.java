@@ -5,9 +5,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import dev.winnow.hardware.encoder.BeltEncoder;
 import dev.winnow.hardware.sim.LineClock;
 import java.io.IOException;
-import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Size;
 import org.bytedeco.opencv.opencv_videoio.VideoCapture;
 
 /**
@@ -22,8 +20,7 @@ public final class VideoSource implements FrameSource {
     private final String target;
     private final int deviceIndex;
     private final boolean loop;
-    private final int width;
-    private final int height;
+    private final FrameShape shape;
     private final LineClock clock;
     private final BeltEncoder encoder;
     private VideoCapture capture;
@@ -38,6 +35,16 @@ public final class VideoSource implements FrameSource {
      */
     public VideoSource(final String cameraId, final String target, final int width, final int height,
                        final boolean loop, final LineClock clock, final BeltEncoder encoder) {
+        this(cameraId, target, new FrameShape(cameraId, null, width, height), loop, clock, encoder);
+    }
+
+    /**
+     * @param target a device path (/dev/video0), a device index ("0"), a URL or a file path
+     * @param shape  the region kept and the size it is scaled to
+     * @param loop   for files: start again at the end instead of ending
+     */
+    public VideoSource(final String cameraId, final String target, final FrameShape shape, final boolean loop,
+                       final LineClock clock, final BeltEncoder encoder) {
         this.cameraId = cameraId;
         this.target = target;
         int idx = -1;
@@ -48,8 +55,7 @@ public final class VideoSource implements FrameSource {
         }
         this.deviceIndex = idx;
         this.loop = loop;
-        this.width = width;
-        this.height = height;
+        this.shape = shape;
         this.clock = clock;
         this.encoder = encoder;
     }
@@ -95,23 +101,17 @@ public final class VideoSource implements FrameSource {
     private Frame toFrame() {
         final long now = clock.nanos();
         final long count = encoder.count();
-        Mat m = mat;
-        if (m.type() != CV_8UC3) {
-            throw new IllegalStateException("camera " + cameraId + " delivers type " + m.type() + ", not 8-bit BGR");
+        if (mat.type() != CV_8UC3) {
+            throw new IllegalStateException("camera " + cameraId + " delivers type " + mat.type() + ", not 8-bit BGR");
         }
-        if (width > 0 && height > 0 && (m.cols() != width || m.rows() != height)) {
-            opencv_imgproc.resize(m, resized, new Size(width, height));
-            m = resized;
-        }
-        final byte[] bgr = new byte[m.cols() * m.rows() * 3];
-        if (m.isContinuous()) {
-            m.data().get(bgr);
-        } else {
-            try (Mat c = m.clone()) {
-                c.data().get(bgr);
+        final Mat m = shape.apply(mat, resized);
+        try {
+            return new Frame(cameraId, sequence++, now, count, m.cols(), m.rows(), FrameShape.bytes(m));
+        } finally {
+            if (m != mat && m != resized) {
+                m.close();
             }
         }
-        return new Frame(cameraId, sequence++, now, count, m.cols(), m.rows(), bgr);
     }
 
     @Override

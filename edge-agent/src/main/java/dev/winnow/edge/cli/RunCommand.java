@@ -217,13 +217,14 @@ public final class RunCommand implements Callable<Integer> {
             });
             inspector.setCameraAudit(c.id(), c.audit());
             final AgentConfig.Source s = c.source();
+            final dev.winnow.edge.camera.FrameShape shape = new dev.winnow.edge.camera.FrameShape(c.id(), s.crop(),
+                    s.width(), s.height());
             final FrameSource source = switch (s.type()) {
-                case V4L2 -> new VideoSource(c.id(), s.device(), s.width(), s.height(), false, clock, encoder);
-                case URL -> new StreamSource(c.id(), s.url(), s.width(), s.height(), false,
+                case V4L2 -> new VideoSource(c.id(), s.device(), shape, false, clock, encoder);
+                case URL -> new StreamSource(c.id(), s.url(), shape, false,
                         (int) Math.max(1_000, ls.stallTimeoutMs()), clock, encoder);
-                case FILE -> new StreamSource(c.id(), s.path().toString(), s.width(), s.height(), s.loop(), 0, clock,
-                        encoder);
-                case FOLDER -> new ImageFolderSource(c.id(), s.path(), s.fps(), s.loop(), clock, encoder);
+                case FILE -> new StreamSource(c.id(), s.path().toString(), shape, s.loop(), 0, clock, encoder);
+                case FOLDER -> new ImageFolderSource(c.id(), s.path(), s.fps(), s.loop(), shape, clock, encoder);
                 case VIRTUAL -> {
                     final VirtualCamera vc = vline.camera(c.id());
                     yield new VirtualCameraSource(vc, clock, Long.MAX_VALUE);

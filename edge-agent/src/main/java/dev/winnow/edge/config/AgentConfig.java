@@ -23,9 +23,11 @@ public record AgentConfig(String site, String line, String device, Hardware hard
 
     /**
      * @param device v4l2 device path or index; url for rtsp/http; path for file/folder; scenario for virtual
+     * @param crop   the region of the camera's pixels kept, before scaling to {@code width} x {@code height}; null
+     *               keeps the whole picture
      */
     public record Source(SourceType type, String device, String url, Path path, String scenario, double fps,
-                         int width, int height, boolean loop) {
+                         int width, int height, boolean loop, dev.winnow.edge.camera.FrameShape.Crop crop) {
     }
 
     public record Camera(String id, CameraKind kind, Source source, double[] calibrationPixels,

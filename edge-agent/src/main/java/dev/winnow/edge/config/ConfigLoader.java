@@ -106,7 +106,7 @@ public final class ConfigLoader {
             if (s.node == null) {
                 throw new ConfigException(c.path("source") + ": required");
             }
-            s.only("type", "device", "url", "path", "scenario", "fps", "width", "height", "loop");
+            s.only("type", "device", "url", "path", "scenario", "fps", "width", "height", "loop", "crop");
             final AgentConfig.SourceType type = s.oneOf("type", AgentConfig.SourceType.class, null);
             final String url = s.text("url", null);
             if (type == AgentConfig.SourceType.URL && (url == null || !url.matches("(?i)(rtsp|rtsps|http|https)://.+"))) {
@@ -124,8 +124,24 @@ public final class ConfigLoader {
                 throw new ConfigException(s.path(width == 0 ? "width" : "height")
                         + ": width and height are set together (or both left out to keep the camera's size)");
             }
+            dev.winnow.edge.camera.FrameShape.Crop crop = null;
+            if (s.get("crop") != null) {
+                final double[] rect = s.numbers("crop", 4);
+                for (int k = 0; k < 4; k++) {
+                    if (rect[k] != Math.rint(rect[k]) || rect[k] < (k < 2 ? 0 : 8) || rect[k] > 16_384) {
+                        throw new ConfigException(s.path("crop") + "[" + k + "]: " + Node.fmt(rect[k]) + " is not "
+                                + (k < 2 ? "a whole number of pixels from 0 to 16384 (left, top)"
+                                        : "a whole number of pixels from 8 to 16384 (width, height)"));
+                    }
+                }
+                crop = new dev.winnow.edge.camera.FrameShape.Crop((int) rect[0], (int) rect[1], (int) rect[2], (int) rect[3]);
+            }
+            if (type == AgentConfig.SourceType.VIRTUAL && (crop != null || width > 0)) {
+                throw new ConfigException(s.path(crop != null ? "crop" : "width") + ": a virtual camera is rendered "
+                        + "at its scenario's size; crop and scale apply to real cameras, files and folders");
+            }
             final AgentConfig.Source src = new AgentConfig.Source(type, dev, url, p == null ? null : base.resolve(p),
-                    scenario, s.number("fps", 30, 0.1, 1000), width, height, s.bool("loop", false));
+                    scenario, s.number("fps", 30, 0.1, 1000), width, height, s.bool("loop", false), crop);
             double[] px = null;
             double[] mm = null;
             final Node cal = c.object("calibration");
@@ -364,7 +380,7 @@ public final class ConfigLoader {
             return out;
         }
 
-        private static String fmt(final double v) {
+        static String fmt(final double v) {
             return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
         }
     }

@@ -141,6 +141,72 @@ final class FrameSourceTest {
         }
     }
 
+    /** A 64 x 48 picture: dark (level 20) except a bright (level 220) block at x 32..63, y 12..35. */
+    private static Mat blockPicture() {
+        final Mat m = new Mat(48, 64, CV_8UC3, new Scalar(20, 20, 20, 0));
+        try (Mat block = new Mat(m, new org.bytedeco.opencv.opencv_core.Rect(32, 12, 32, 24))) {
+            block.put(new Scalar(220, 220, 220, 0));
+        }
+        return m;
+    }
+
+    @Test
+    void aCropKeepsARegionOfThePictureAndThenScalesIt(@TempDir final Path dir) throws Exception {
+        try (Mat m = blockPicture()) {
+            assertThat(opencv_imgcodecs.imwrite(dir.resolve("f0.png").toString(), m)).isTrue();
+        }
+        final FrameShape cropAndScale = new FrameShape("cam", new FrameShape.Crop(32, 12, 32, 24), 16, 6);
+        try (ImageFolderSource source = new ImageFolderSource("cam", dir, 10, false, cropAndScale, new ManualClock(),
+                new HandEncoder())) {
+            final Frame f = source.next();
+            assertThat(f.width()).isEqualTo(16);
+            assertThat(f.height()).isEqualTo(6);
+            assertThat(meanLevel(f)).as("only the bright block is left").isEqualTo(220);
+        }
+        try (ImageFolderSource source = new ImageFolderSource("cam", dir, 10, false,
+                new FrameShape("cam", new FrameShape.Crop(0, 0, 32, 48), 0, 0), new ManualClock(), new HandEncoder())) {
+            final Frame f = source.next();
+            assertThat(f.width()).as("cropped, not scaled").isEqualTo(32);
+            assertThat(f.height()).isEqualTo(48);
+            assertThat(meanLevel(f)).as("the dark half").isEqualTo(20);
+        }
+        try (ImageFolderSource source = new ImageFolderSource("cam", dir, 10, false,
+                new FrameShape("cam", null, 32, 24), new ManualClock(), new HandEncoder())) {
+            final Frame f = source.next();
+            assertThat(f.width()).as("a folder's images are scaled as configured too").isEqualTo(32);
+            assertThat(meanLevel(f)).as("a quarter bright").isBetween(65, 75);
+        }
+    }
+
+    @Test
+    void aCropOutsideThePictureFailsNamingBothSizes(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("belt.avi");
+        try (VideoWriter w = new VideoWriter(file.toString(), opencv_videoio.CAP_OPENCV_MJPEG, VideoWriter.fourcc(
+                (byte) 'M', (byte) 'J', (byte) 'P', (byte) 'G'), 25, new Size(64, 48), true); Mat m = blockPicture()) {
+            w.write(m);
+            w.write(m);
+        }
+        try (VideoSource source = new VideoSource("cam-rgb", file.toString(),
+                new FrameShape("cam-rgb", new FrameShape.Crop(32, 12, 32, 24), 0, 0), false, new ManualClock(),
+                new HandEncoder())) {
+            final Frame f = source.next();
+            assertThat(f.width()).isEqualTo(32);
+            assertThat(meanLevel(f)).as("the bright block, through MJPEG").isBetween(215, 225);
+        }
+        try (VideoSource source = new VideoSource("cam-rgb", file.toString(),
+                new FrameShape("cam-rgb", new FrameShape.Crop(0, 270, 1280, 480), 480, 180), false, new ManualClock(),
+                new HandEncoder())) {
+            assertThatThrownBy(source::next).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("camera cam-rgb: crop [0, 270, 1280, 480] reaches outside its 64x48 picture");
+        }
+    }
+
+    @Test
+    void aCropSmallerThanEightPixelsIsRefused() {
+        assertThatThrownBy(() -> new FrameShape.Crop(0, 0, 4, 48)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("width and height >= 8");
+    }
+
     @Test
     void aFolderWithoutImagesIsRefusedWithItsName(@TempDir final Path dir) throws Exception {
         Files.writeString(dir.resolve("readme.txt"), "x");

@@ -101,6 +101,38 @@ final class StreamSourceTest {
     }
 
     @Test
+    void aCroppedStreamIsCutFromTheWholePictureThenScaled(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("halves.mp4");
+        try (FFmpegFrameRecorder r = new FFmpegFrameRecorder(file.toString(), W, H, 0)) {
+            r.setFormat("mp4");
+            r.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+            r.setVideoQuality(2);
+            r.setFrameRate(25);
+            r.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+            r.start();
+            for (int i = 0; i < 3; i++) {
+                final org.bytedeco.javacv.Frame f = new org.bytedeco.javacv.Frame(W, H,
+                        org.bytedeco.javacv.Frame.DEPTH_UBYTE, 3);
+                final ByteBuffer b = (ByteBuffer) f.image[0];
+                for (int p = 0; p < b.capacity(); p++) {
+                    final int x = (p % f.imageStride) / 3;
+                    b.put(p, (byte) (x < W / 2 ? 20 : 220)); // dark left half, bright right half
+                }
+                r.record(f, avutil.AV_PIX_FMT_BGR24);
+            }
+            r.stop();
+        }
+        final FrameShape rightHalf = new FrameShape("cam", new FrameShape.Crop(W / 2 + 4, 0, W / 2 - 4, H), 14, 24);
+        try (StreamSource source = new StreamSource("cam", file.toString(), rightHalf, false, 0, new ManualClock(),
+                new HandEncoder())) {
+            final Frame f = source.next();
+            assertThat(f.width()).isEqualTo(14);
+            assertThat(f.height()).isEqualTo(24);
+            assertThat(meanLevel(f)).as("only the bright half is left").isBetween(212, 228);
+        }
+    }
+
+    @Test
     void anHttpStreamIsReadAndItsEndIsALossThePipelineRetries(@TempDir final Path dir) throws Exception {
         final byte[] ts = Files.readAllBytes(record(dir.resolve("belt.ts"), "mpegts", 6));
         final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -36,6 +36,17 @@ final class ConfigLoaderTest {
     }
 
     @Test
+    void aCameraCanKeepARegionOfItsPictureBeforeScaling() {
+        final AgentConfig c = ConfigLoader.parse(VALID.replace("device: /dev/video0}",
+                "device: /dev/video0, crop: [0, 270, 1280, 480], width: 480, height: 180}"), Path.of("."));
+        final AgentConfig.Source s = c.cameras().get(0).source();
+        assertThat(s.crop()).isEqualTo(new dev.winnow.edge.camera.FrameShape.Crop(0, 270, 1280, 480));
+        assertThat(s.width()).isEqualTo(480);
+        assertThat(ConfigLoader.parse(VALID, Path.of(".")).cameras().get(0).source().crop())
+                .as("no crop: the whole picture").isNull();
+    }
+
+    @Test
     void theServersWebAddressIsWherePicturesGo() {
         final AgentConfig c = ConfigLoader.parse(VALID + "mqtt: {url: tcp://winnow:1883, httpUrl: https://winnow.mill.lan/}\n",
                 Path.of("."));
@@ -60,6 +71,12 @@ final class ConfigLoaderTest {
         "line: line-1|line: Line 1|line: 'Line 1' must match",
         "hardware: mock|hardware: virtual|hardware: 'virtual' goes with virtual cameras only",
         "device: /dev/video0}|device: /dev/video0, width: 640}|cameras[0].source.height: width and height are set together",
+        "device: /dev/video0}|device: /dev/video0, crop: [0, 270, 1280]}|cameras[0].source.crop: must be a list of exactly 4 numbers",
+        "device: /dev/video0}|device: /dev/video0, crop: [-1, 270, 1280, 480]}|cameras[0].source.crop[0]: -1 is not a whole number of pixels from 0",
+        "device: /dev/video0}|device: /dev/video0, crop: [0, 270.5, 1280, 480]}|cameras[0].source.crop[1]: 270.5 is not a whole number",
+        "device: /dev/video0}|device: /dev/video0, crop: [0, 270, 1280, 4]}|cameras[0].source.crop[3]: 4 is not a whole number of pixels from 8 to 16384 (width, height)",
+        "device: /dev/video0}|device: /dev/video0, crop: [0, 270, left, 480]}|cameras[0].source.crop[2]: must be a number",
+        "type: v4l2, device: /dev/video0}|type: virtual, crop: [0, 0, 64, 64]}|cameras[0].source.crop: a virtual camera is rendered at its scenario's size",
         "hardware: mock|hardware: mock\\nmqtt: {url: tcp://s:1883, httpUrl: s:8080}|mqtt.httpUrl: the control server",
         "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: {feather: 0}}|decision.minSightingsByClass.feather: value 0 is out of range [1, 100]",
         "hardware: mock|hardware: mock\\ndecision: {minSightingsByClass: {feather: 2.5}}|decision.minSightingsByClass.feather: must be a whole number",
