@@ -80,6 +80,19 @@ public record FrameShape(String cameraId, Crop crop, int width, int height) {
         return m;
     }
 
+    /** Cuts and scales one picture ({@link #apply}) into a frame. */
+    Frame frame(final Mat in, final Mat scratch, final long sequence, final long captureNanos,
+                final long encoderCount) {
+        final Mat m = apply(in, scratch);
+        try {
+            return new Frame(cameraId, sequence, captureNanos, encoderCount, m.cols(), m.rows(), bytes(m));
+        } finally {
+            if (m != in && m != scratch) {
+                m.close();
+            }
+        }
+    }
+
     /** The picture's pixels, row after row, without padding (a region's rows are not contiguous). */
     static byte[] bytes(final Mat m) {
         final byte[] bgr = new byte[m.cols() * m.rows() * 3];

@@ -81,15 +81,7 @@ public final class ImageFolderSource implements FrameSource {
             if (m.empty()) {
                 throw new IOException("cannot read image " + file);
             }
-            final Mat shaped = shape.apply(m, scaled);
-            try {
-                return new Frame(cameraId, sequence++, now, encoder.count(), shaped.cols(), shaped.rows(),
-                        FrameShape.bytes(shaped));
-            } finally {
-                if (shaped != m && shaped != scaled) {
-                    shaped.close();
-                }
-            }
+            return shape.frame(m, scaled, sequence++, now, encoder.count());
         }
     }
 

@@ -142,15 +142,7 @@ public final class StreamSource implements FrameSource {
                     + " with rows of " + image.imageStride + " bytes, not 8-bit BGR of width " + w);
         }
         if (shape.crop() != null) {
-            final Mat whole = toMat.convert(image);
-            final Mat m = shape.apply(whole, scaled);
-            try {
-                return new Frame(cameraId, sequence++, now, count, m.cols(), m.rows(), FrameShape.bytes(m));
-            } finally {
-                if (m != whole && m != scaled) {
-                    m.close();
-                }
-            }
+            return shape.frame(toMat.convert(image), scaled, sequence++, now, count);
         }
         final ByteBuffer data = (ByteBuffer) image.image[0];
         final int rowBytes = w * 3;

@@ -104,14 +104,7 @@ public final class VideoSource implements FrameSource {
         if (mat.type() != CV_8UC3) {
             throw new IllegalStateException("camera " + cameraId + " delivers type " + mat.type() + ", not 8-bit BGR");
         }
-        final Mat m = shape.apply(mat, resized);
-        try {
-            return new Frame(cameraId, sequence++, now, count, m.cols(), m.rows(), FrameShape.bytes(m));
-        } finally {
-            if (m != mat && m != resized) {
-                m.close();
-            }
-        }
+        return shape.frame(mat, resized, sequence++, now, count);
     }
 
     @Override
