@@ -99,6 +99,7 @@ public final class CameraPipeline implements AutoCloseable, StallWatchdog.Watche
         this.niceness = nice;
     }
 
+    @Override
     public boolean ended() {
         return ended;
     }

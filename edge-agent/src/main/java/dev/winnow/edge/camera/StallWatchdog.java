@@ -20,6 +20,11 @@ public final class StallWatchdog {
 
         /** True while the last inference failed. */
         boolean inferenceFailing();
+
+        /** True once a file or folder that does not loop has run out: a replay's end, not a broken camera. */
+        default boolean ended() {
+            return false;
+        }
     }
 
     private final List<? extends Watched> cameras;
@@ -40,8 +45,12 @@ public final class StallWatchdog {
         for (final Watched c : cameras) {
             final long silent = now - c.lastFrameNanos();
             if (silent > timeoutNanos) {
-                failSafe.fault("camera_stall", c.cameraId(), "camera " + c.cameraId() + ": no frame for "
-                        + silent / 1_000_000 + " ms (timeout " + timeoutNanos / 1_000_000 + " ms)");
+                // Still a stall to the fail-safe (nothing inspects the belt any more), but said as what it is.
+                failSafe.fault("camera_stall", c.cameraId(), "camera " + c.cameraId() + (c.ended()
+                        ? ": its file or folder has run out (no frame for " + silent / 1_000_000
+                                + " ms; set loop: true to replay it)"
+                        : ": no frame for " + silent / 1_000_000 + " ms (timeout " + timeoutNanos / 1_000_000
+                                + " ms)"));
             } else {
                 failSafe.clear("camera_stall", c.cameraId());
             }

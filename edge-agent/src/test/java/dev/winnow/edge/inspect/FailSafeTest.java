@@ -84,6 +84,12 @@ final class FailSafeTest {
     static final class Cam implements StallWatchdog.Watched {
         long last;
         boolean failing;
+        boolean ended;
+
+        @Override
+        public boolean ended() {
+            return ended;
+        }
 
         @Override
         public String cameraId() {
@@ -99,6 +105,24 @@ final class FailSafeTest {
         public boolean inferenceFailing() {
             return failing;
         }
+    }
+
+    @Test
+    void aReplayThatRanOutIsAStallThatSaysSo() {
+        final ManualClock clock = new ManualClock();
+        final List<FailSafe.Change> changes = new ArrayList<>();
+        final FailSafe fs = new FailSafe(AgentConfig.FailSafe.ALARM, new Light(), new Relay(), null, changes::add);
+        fs.start(false);
+        final Cam cam = new Cam();
+        cam.ended = true;
+        final StallWatchdog wd = new StallWatchdog(List.of(cam), clock, 2_000_000_000L, fs);
+        clock.advanceMillis(2_100);
+        wd.check();
+        assertThat(changes).singleElement().satisfies(c -> {
+            assertThat(c.cause()).isEqualTo("camera_stall");
+            assertThat(c.message()).isEqualTo("camera colour-1: its file or folder has run out (no frame for 2100 ms; "
+                    + "set loop: true to replay it)");
+        });
     }
 
     @Test
