@@ -50,6 +50,11 @@ public final class ValveScheduler implements AutoCloseable {
     private final AtomicLong consumed = new AtomicLong();
     private long tail;
     private volatile int busyValves;
+    /**
+     * Requests [0, settled) are merged and {@link #busyValves} counts them: written after busyValves at the end of a
+     * pass, so a reader between the merge and the count never sees the old count with the new requests.
+     */
+    private volatile long settled;
     private boolean rejectAllActive;
     private final long[][] opens;
     private final long[][] closes;
@@ -155,7 +160,7 @@ public final class ValveScheduler implements AutoCloseable {
     }
 
     /** Merges every handed-off request into the per-valve queues (timing thread). */
-    private void drainRequests() {
+    private long drainRequests() {
         final long to = published.get();
         long c = consumed.get();
         while (c < to) {
@@ -168,6 +173,7 @@ public final class ValveScheduler implements AutoCloseable {
             c++;
         }
         consumed.set(c);
+        return c;
     }
 
     private boolean insert(final int v, final long openNanos, final long closeNanos) {
@@ -211,7 +217,7 @@ public final class ValveScheduler implements AutoCloseable {
      * instant anything is due. Called by the timing thread only (or, without one, by a single caller).
      */
     public long runDue() {
-        drainRequests();
+        final long merged = drainRequests();
         final long now = clock.nanos();
         final boolean reject = rejectAll;
         if (reject != rejectAllActive) {
@@ -225,6 +231,7 @@ public final class ValveScheduler implements AutoCloseable {
         if (reject) {
             final long next = runRejectAll(now);
             busyValves = open.length;
+            settled = merged;
             return next;
         }
         long next = Long.MAX_VALUE;
@@ -268,6 +275,7 @@ public final class ValveScheduler implements AutoCloseable {
             }
         }
         busyValves = busy;
+        settled = merged;
         return next;
     }
 
@@ -349,7 +357,8 @@ public final class ValveScheduler implements AutoCloseable {
 
     /** True when nothing is pending or open (as of the timing thread's last pass). */
     public boolean idle() {
-        return published.get() == consumed.get() && busyValves == 0;
+        final long merged = settled;
+        return published.get() == merged && busyValves == 0;
     }
 
     /** Stops the timer and closes every valve: the safe state. */
@@ -369,7 +378,9 @@ public final class ValveScheduler implements AutoCloseable {
         valves.closeAll();
         Arrays.fill(open, false);
         Arrays.fill(pending, 0);
-        consumed.set(published.get());
+        final long all = published.get();
+        consumed.set(all);
         busyValves = 0;
+        settled = all;
     }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 final class ValveSchedulerTest {
 
     /** Records every switching with the clock reading at that moment. */
-    static final class RecordingBank implements ValveBank {
+    static class RecordingBank implements ValveBank {
         final boolean[] state;
         final List<String> log = new ArrayList<>();
         final ManualClock clock;
@@ -158,6 +158,26 @@ final class ValveSchedulerTest {
         }
         scheduler.runDue();
         assertThat(scheduler.refused()).isEqualTo(3);
+    }
+
+    @Test
+    void isNotIdleBetweenTakingRequestsAndCountingItsBusyValves() {
+        // Another thread may ask idle() at any instant of the timing pass; the bank's open() is such an instant:
+        // the requests are merged by then but the pass has not yet counted the valves they keep busy.
+        final List<Boolean> idleWhileSwitching = new ArrayList<>();
+        final ValveScheduler[] self = new ValveScheduler[1];
+        final RecordingBank asking = new RecordingBank(4, clock) {
+            @Override
+            public void open(final int valve) {
+                idleWhileSwitching.add(self[0].idle());
+                super.open(valve);
+            }
+        };
+        self[0] = new ValveScheduler(asking, clock, ms(50), ms(2), timing);
+        self[0].schedule(0, 0, 0, ms(5));
+        self[0].runDue();
+        assertThat(idleWhileSwitching).containsExactly(false);
+        assertThat(self[0].idle()).isFalse();
     }
 
     @Test
