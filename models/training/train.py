@@ -84,26 +84,33 @@ def token(name):
     return t or "class"
 
 
+def read_rows(path):
+    """YOLO rows `cls cx cy w h` (polygons reduced to their box) as an [n, 5] array; none when the file is absent."""
+    boxes = []
+    if os.path.exists(path):
+        for line in open(path):
+            v = line.split()
+            if len(v) == 5:
+                boxes.append([float(x) for x in v])
+            elif len(v) > 5:  # polygon → bounding box
+                xs, ys = [float(x) for x in v[1::2]], [float(y) for y in v[2::2]]
+                boxes.append([float(v[0]), (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2,
+                              max(xs) - min(xs), max(ys) - min(ys)])
+    return np.array(boxes, np.float32).reshape(-1, 5)
+
+
 def list_samples(root, sub=None):
+    """(image, labels, ignore regions) per image. Ignore regions (ignore/<same path>.txt, label format) are objects
+    too faint to label either way: the loss does not punish the model for seeing them, evaluation leaves a prediction
+    on one out (as the Java Metrics)."""
     images = []
     for d, _, files in os.walk(os.path.join(root, "images", sub) if sub else os.path.join(root, "images")):
         images += [os.path.join(d, f) for f in files if f.lower().endswith(IMAGE_EXT)]
     images.sort()
     samples = []
     for img in images:
-        rel = os.path.relpath(img, os.path.join(root, "images"))
-        label = os.path.join(root, "labels", os.path.splitext(rel)[0] + ".txt")
-        boxes = []
-        if os.path.exists(label):
-            for line in open(label):
-                v = line.split()
-                if len(v) == 5:
-                    boxes.append([float(x) for x in v])
-                elif len(v) > 5:  # polygon → bounding box
-                    xs, ys = [float(x) for x in v[1::2]], [float(y) for y in v[2::2]]
-                    boxes.append([float(v[0]), (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2,
-                                  max(xs) - min(xs), max(ys) - min(ys)])
-        samples.append((img, np.array(boxes, np.float32).reshape(-1, 5)))
+        rel = os.path.splitext(os.path.relpath(img, os.path.join(root, "images")))[0] + ".txt"
+        samples.append((img, read_rows(os.path.join(root, "labels", rel)), read_rows(os.path.join(root, "ignore", rel))))
     return samples
 
 
@@ -152,10 +159,11 @@ def letterbox(path, size, augment, rng, cache=True):
     return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1))), (r, px, py, nw, nh, flip, vflip)
 
 
-def crop(x, boxes, size, crop_size, rng):
+def crop(x, boxes, size, crop_size, rng, ignore=None):
     """A crop_size window of the letterboxed CHW image, centred near a random object most of the time (objects are
     small and most of a frame is easy background). Boxes are shifted and clipped; a box keeping less than 40% of
-    its area in the window is dropped and the window is not centred on it."""
+    its area in the window is no longer a label (the window is not centred on it) but an ignore region, like the
+    ignore regions given, which are clipped to the window. Returns (window, labels, ignore regions)."""
     W, H = size
     cw, ch = crop_size
     if len(boxes) and rng.random() < 0.8:
@@ -166,14 +174,20 @@ def crop(x, boxes, size, crop_size, rng):
         mx, my = rng.uniform(0, W), rng.uniform(0, H)
     x0 = int(min(max(0, round(mx - cw / 2)), W - cw))
     y0 = int(min(max(0, round(my - ch / 2)), H - ch))
-    out = []
+    out, ign = [], []
     for c, x1, y1, x2, y2 in boxes.tolist():
         a = max(1e-6, (x2 - x1) * (y2 - y1))
         nx1, ny1 = max(x1 - x0, 0), max(y1 - y0, 0)
         nx2, ny2 = min(x2 - x0, cw), min(y2 - y0, ch)
-        if nx2 > nx1 and ny2 > ny1 and (nx2 - nx1) * (ny2 - ny1) >= 0.4 * a:
-            out.append([c, nx1, ny1, nx2, ny2])
-    return x[:, y0:y0 + ch, x0:x0 + cw], torch.tensor(out, dtype=torch.float32).reshape(-1, 5)
+        if nx2 > nx1 and ny2 > ny1:
+            ((out if (nx2 - nx1) * (ny2 - ny1) >= 0.4 * a else ign)).append([c, nx1, ny1, nx2, ny2])
+    for c, x1, y1, x2, y2 in ([] if ignore is None else ignore.tolist()):
+        nx1, ny1 = max(x1 - x0, 0), max(y1 - y0, 0)
+        nx2, ny2 = min(x2 - x0, cw), min(y2 - y0, ch)
+        if nx2 > nx1 and ny2 > ny1:
+            ign.append([c, nx1, ny1, nx2, ny2])
+    return (x[:, y0:y0 + ch, x0:x0 + cw], torch.tensor(out, dtype=torch.float32).reshape(-1, 5),
+            torch.tensor(ign, dtype=torch.float32).reshape(-1, 5))
 
 
 def to_pixels(labels, geom, size):
@@ -286,8 +300,10 @@ def grid(size):
     return cx.reshape(-1), cy.reshape(-1)
 
 
-def targets(boxes, size, nc):
-    """Centre sampling: cells whose centre lies inside the box and within 1.5 cells of its centre."""
+def targets(boxes, size, nc, ignore=None):
+    """Centre sampling: cells whose centre lies inside the box and within 1.5 cells of its centre. Also a [nc, n]
+    mask of the cells where a class's score is not trained: inside an ignore region of that class (or its centre
+    cell) and not a positive of that class; None without ignore regions."""
     cx, cy = grid(size)
     n = cx.numel()
     cls_t = torch.zeros(nc, n)
@@ -304,7 +320,16 @@ def targets(boxes, size, nc):
         cls_t[:, m] = 0
         cls_t[int(k), m] = 1
         box_t[:, m] = torch.tensor([x1, y1, x2, y2])[:, None]
-    return cls_t, box_t, area_t < float("inf")
+    skip = None
+    if ignore is not None and len(ignore):
+        skip = torch.zeros(nc, n, dtype=torch.bool)
+        for k, x1, y1, x2, y2 in ignore.tolist():
+            mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+            inside = (cx > x1) & (cx < x2) & (cy > y1) & (cy < y2)
+            centre = ((cx - mx).abs() < STRIDE / 2) & ((cy - my).abs() < STRIDE / 2)
+            skip[int(k)] |= inside | centre
+        skip &= cls_t == 0
+    return cls_t, box_t, area_t < float("inf"), skip
 
 
 def giou(a, b):
@@ -342,16 +367,18 @@ def loss_fn(cls, box, batch_targets, size, neg_weight=None, pos_weight=None):
     missed score on cells that are that class costs this many times more (a class the model overlooks)."""
     cx, cy = grid(size)
     total_cls, total_box, npos = 0.0, 0.0, 0
-    for i, (cls_t, box_t, pos) in enumerate(batch_targets):
+    for i, (cls_t, box_t, pos, skip) in enumerate(batch_targets):
         logits = cls[i].reshape(cls.shape[1], -1)
-        if neg_weight is None and pos_weight is None:
+        if neg_weight is None and pos_weight is None and skip is None:
             total_cls = total_cls + F.binary_cross_entropy_with_logits(logits, cls_t, reduction="sum")
         else:
-            w = 1.0
+            w = torch.ones_like(cls_t)
             if neg_weight is not None:
                 w = w + (neg_weight[:, None] - 1) * (1 - cls_t)
             if pos_weight is not None:
                 w = w + (pos_weight[:, None] - 1) * cls_t
+            if skip is not None:
+                w = w.masked_fill(skip, 0.0)
             total_cls = total_cls + F.binary_cross_entropy_with_logits(logits, cls_t, weight=w, reduction="sum")
         if pos.any():
             d = box[i].reshape(4, -1)[:, pos].clamp(max=8).exp() * STRIDE
@@ -414,9 +441,10 @@ def evaluate(export, samples, size, nc, iou_nms):
     counts = [0] * nc
     export.eval()
     with torch.no_grad():
-        for path, labels in samples:
+        for path, labels, ignore in samples:
             x, geom = letterbox(path, size, False, None, False)
             gt = to_pixels(labels, geom, size).tolist()
+            ign = to_pixels(ignore, geom, size).tolist()
             for g in gt:
                 counts[int(g[0])] += 1
             dets = decode(export(x[None])[0], 0.001, iou_nms, 100)
@@ -432,12 +460,16 @@ def evaluate(export, samples, size, nc, iou_nms):
                                 best, bi = gi, v
                     if best >= 0:
                         used[ti][best] = True
-                    flags.append(best >= 0)
+                        flags.append(True)
+                    elif any(int(g[0]) == k and box_iou(b, g[1:]) >= thr for g in ign):
+                        flags.append(None)  # on an ignore region of its class: left out at this IoU
+                    else:
+                        flags.append(False)
                 preds[k].append((s, flags))
     per = []
     for c in range(nc):
         p = sorted(preds[c], key=lambda z: -z[0])
-        aps = [ap_all_point([f[ti] for _, f in p], counts[c]) for ti in range(10)]
+        aps = [ap_all_point([f[ti] for _, f in p if f[ti] is not None], counts[c]) for ti in range(10)]
         per.append({"labels": counts[c], "ap50": aps[0], "ap50_95": sum(aps) / 10 if counts[c] else float("nan")})
     valid = [q for q in per if q["labels"] > 0]
     m50 = sum(q["ap50"] for q in valid) / len(valid) if valid else float("nan")
@@ -564,10 +596,11 @@ def main():
             for j in order[b0:b0 + a.batch]:
                 x, geom = letterbox(train[j][0], size, True, rng, not a.no_cache)
                 boxes = to_pixels(train[j][1], geom, size)
+                ignore = to_pixels(train[j][2], geom, size)
                 if crop_size:
-                    x, boxes = crop(x, boxes, size, crop_size, rng)
+                    x, boxes, ignore = crop(x, boxes, size, crop_size, rng, ignore)
                 xs.append(x)
-                ts.append(targets(boxes, crop_size or size, nc))
+                ts.append(targets(boxes, crop_size or size, nc, ignore))
             cls, box = net(torch.stack(xs))
             loss = loss_fn(cls, box, ts, crop_size or size, neg_weight, pos_weight)
             opt.zero_grad()

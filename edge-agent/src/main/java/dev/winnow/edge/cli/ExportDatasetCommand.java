@@ -50,7 +50,10 @@ import picocli.CommandLine.Spec;
  * their centre, so that IoU-based matching is meaningful for hair-thin objects; and a contaminant is labelled only
  * when the camera can see it: at least {@code --visible-pixels} pixels of its box differ by {@code --visible-delta}
  * levels from the same frame rendered without contaminants (a dark string on the dark belt, a grey feather on grey
- * cotton under heavy blur are dropped, as a human labeller would miss them). The JSON line counts what was dropped.
+ * cotton under heavy blur are not labelled, as a human labeller would miss them). Such a contaminant is still there,
+ * so it is written as an ignore region ({@code ignore/<split>/<image>.txt}, the label format): neither a label to
+ * find nor background, so a model that does find it is not counted wrong, in evaluation or training. The JSON
+ * line counts what was dropped and what became an ignore region.
  */
 @Command(name = "export-dataset", mixinStandardHelpOptions = true,
         description = "Render a labelled YOLO-format dataset from the virtual line.")
@@ -154,6 +157,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         for (final String split : List.of("train", "val")) {
             Files.createDirectories(out.resolve("images").resolve(split));
             Files.createDirectories(out.resolve("labels").resolve(split));
+            Files.createDirectories(out.resolve("ignore").resolve(split));
         }
         writeDataYaml(labels, bases, kind);
 
@@ -187,6 +191,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
             // The same instant without contaminants: what a contaminant changes is what a camera can see of it.
             final byte[] background = frame.truth().isEmpty() ? frame.bgr() : withoutContaminants(sc, c.id(), at);
             final StringBuilder txt = new StringBuilder();
+            final StringBuilder ignored = new StringBuilder();
             int n = 0;
             for (final GroundTruthBox b : frame.truth()) {
                 final int idx = labels.indexOf(b.cls());
@@ -199,6 +204,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
                     continue;
                 }
                 if (!visible(b, frame, background)) {
+                    ignored.append(l).append('\n');
                     invisible++;
                     invisibleByClass.merge(b.cls(), 1, Integer::sum);
                     continue;
@@ -215,6 +221,10 @@ public final class ExportDatasetCommand implements Callable<Integer> {
             final String stem = String.format(Locale.ROOT, "%s_%06d", kind.wireName(), i);
             ImageIO.write(frame.toImage(), "png", out.resolve("images").resolve(split).resolve(stem + ".png").toFile());
             Files.writeString(out.resolve("labels").resolve(split).resolve(stem + ".txt"), txt, StandardCharsets.UTF_8);
+            if (!ignored.isEmpty()) {
+                Files.writeString(out.resolve("ignore").resolve(split).resolve(stem + ".txt"), ignored,
+                        StandardCharsets.UTF_8);
+            }
             if ((i + 1) % 100 == 0 || i + 1 == images) {
                 final double s = (System.nanoTime() - started) / 1e9;
                 err.printf(Locale.ROOT, "export-dataset: %d/%d images, %d labels, %.0fs elapsed, ~%.0fs left%n", i + 1,
@@ -233,6 +243,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         json.put("images_without_labels", empty);
         json.put("dropped_slivers", dropped);
         json.put("dropped_invisible", invisible);
+        json.put("ignore_regions", invisible);
         final ObjectNode ic = json.putObject("invisible_per_class");
         invisibleByClass.forEach((k, v) -> ic.put(k.wireName(), v));
         final ObjectNode pc = json.putObject("per_class");

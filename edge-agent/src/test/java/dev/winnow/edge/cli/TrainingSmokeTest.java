@@ -152,6 +152,23 @@ class TrainingSmokeTest {
         }
         assertThat(export.get("invisible_per_class").size()).isEqualTo(6);
         assertThat(invisible).isEqualTo(export.get("dropped_invisible").asInt());
+        assertThat(export.get("ignore_regions").asInt()).isEqualTo(invisible);
+        // What the camera cannot see is kept as ignore regions. With a harsh visibility rule (80 levels) some
+        // contaminants of the same images become ignore regions; with none, all are labels: the labels of the
+        // first are exactly the labels of the second minus the first's ignore regions.
+        final Path harsh = tmp.resolve("harsh");
+        final JsonNode harshExport = lastJson(run("export-dataset", "--out", harsh.toString(), "--images", "6",
+                "--seed", "3", "--scenario", "fast-belt,fast-belt-dark", "--no-variation", "--val-fraction", "0",
+                "--visible-delta", "80"));
+        final Path all = tmp.resolve("all");
+        lastJson(run("export-dataset", "--out", all.toString(), "--images", "6", "--seed", "3", "--scenario",
+                "fast-belt,fast-belt-dark", "--no-variation", "--val-fraction", "0", "--visible-pixels", "0"));
+        final List<String> ignored = rows(harsh.resolve("ignore"));
+        assertThat(ignored).isNotEmpty().hasSize(harshExport.get("ignore_regions").asInt());
+        final List<String> both = new ArrayList<>(rows(harsh.resolve("labels")));
+        both.addAll(ignored);
+        assertThat(both).containsExactlyInAnyOrderElementsOf(rows(all.resolve("labels")));
+        assertThat(rows(all.resolve("ignore"))).isEmpty();
         // Even images are on fast-belt's magenta belt, odd ones on the dark grey-green one.
         for (int i = 0; i < 6; i++) {
             final java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(data.resolve("images").resolve("train")
@@ -163,6 +180,21 @@ class TrainingSmokeTest {
                 assertThat(redOverGreen).as("image %d, grey-green belt", i).isBetween(-15.0, 15.0);
             }
         }
+    }
+
+    /** Every row of every label file under {@code dir}, prefixed with its file name. */
+    private static List<String> rows(final Path dir) throws IOException {
+        final List<String> out = new ArrayList<>();
+        try (var files = Files.walk(dir)) {
+            for (final Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                for (final String line : Files.readAllLines(f)) {
+                    if (!line.isBlank()) {
+                        out.add(f.getFileName() + " " + line);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static double meanRedMinusGreen(final java.awt.image.BufferedImage img) {

@@ -21,6 +21,11 @@ import javax.imageio.ImageIO;
  * mirrored path with rows {@code cls cx cy w h} normalised to 0..1 (polygon rows {@code cls x1 y1 x2 y2 ...}
  * are reduced to their bounding box). An image without a label file has no objects.
  *
+ * <p>Optionally, {@code ignore/.../name.txt} at the same mirrored path holds ignore regions in the same row format:
+ * objects a labeller could not decide on (too faint, mostly hidden). Evaluation neither counts them as labels nor a
+ * prediction on one as false, as PASCAL VOC's "difficult" objects and KITTI's "DontCare" regions. The virtual
+ * line's exporter writes them; datasets from labelling tools simply have none.
+ *
  * @param root    the dataset folder, never null
  * @param names   class names, never null
  * @param samples images with labels, sorted by path for determinism, never null
@@ -68,8 +73,10 @@ public record YoloDataset(Path root, List<String> names, List<Sample> samples) {
             final Path parent = rel.getParent();
             final Path label = root.resolve("labels").resolve(parent == null ? Path.of(stem + ".txt")
                     : parent.resolve(stem + ".txt"));
+            final Path ignore = root.resolve("ignore").resolve(parent == null ? Path.of(stem + ".txt")
+                    : parent.resolve(stem + ".txt"));
             samples.add(new Sample(img, Files.isRegularFile(label) ? readLabels(label, data.names().size())
-                    : List.of()));
+                    : List.of(), Files.isRegularFile(ignore) ? readLabels(ignore, data.names().size()) : List.of()));
         }
         return new YoloDataset(root, data.names(), samples);
     }

@@ -61,7 +61,11 @@ public final class Evaluator {
                 for (final Box b : s.boxes(img.width(), img.height())) {
                     truth.add(new Box(toCard[b.classIndex()], b.x1(), b.y1(), b.x2(), b.y2()));
                 }
-                metrics.add(truth, found);
+                final List<Box> ignore = new ArrayList<>();
+                for (final Box b : s.ignoreBoxes(img.width(), img.height())) {
+                    ignore.add(new Box(toCard[b.classIndex()], b.x1(), b.y1(), b.x2(), b.y2()));
+                }
+                metrics.add(truth, ignore, found);
                 progress.image(++done, dataset.samples().size());
             }
         }

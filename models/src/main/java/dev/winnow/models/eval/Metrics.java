@@ -13,7 +13,9 @@ import java.util.List;
  *
  * <p>Matching (per image, per class, per IoU threshold, COCO-style): predictions in descending confidence
  * each take the unmatched label of the same class with the highest IoU, if that IoU &ge; the threshold;
- * otherwise they are false positives. AP is the area under the precision envelope with all-point
+ * otherwise, if it overlaps an ignore region of the same class by that IoU, it is left out of the scoring at that
+ * threshold (PASCAL VOC's "difficult" rule: an ignore region may take any number of predictions and is never
+ * missed); otherwise it is a false positive. AP is the area under the precision envelope with all-point
  * interpolation (precision made monotone from the right, summed at every recall change; sentinels
  * recall 0 / precision 1 and recall 1 / precision 0, as Ultralytics' {@code compute_ap}). AP@0.5:0.95 is the
  * mean over the ten thresholds 0.50, 0.55, ..., 0.95. Precision and recall are reported at the operating
@@ -31,7 +33,8 @@ public final class Metrics {
     /** Per class: one record per prediction. */
     private final List<List<Scored>> preds = new ArrayList<>();
 
-    private record Scored(float conf, boolean[] tp) {
+    /** tp and ignored per IoU threshold; an ignored prediction is neither a true nor a false positive there. */
+    private record Scored(float conf, boolean[] tp, boolean[] ignored) {
     }
 
     /**
@@ -50,8 +53,16 @@ public final class Metrics {
         }
     }
 
-    /** Adds one image: its labels and the model's predictions (class indices in the same class list). */
+    /** Adds one image without ignore regions. */
     public void add(final List<Box> truth, final List<Detection> predicted) {
+        add(truth, List.of(), predicted);
+    }
+
+    /**
+     * Adds one image: its labels, its ignore regions and the model's predictions (class indices in the same class
+     * list).
+     */
+    public void add(final List<Box> truth, final List<Box> ignore, final List<Detection> predicted) {
         for (final Box b : truth) {
             labels[b.classIndex()]++;
         }
@@ -60,6 +71,14 @@ public final class Metrics {
         final boolean[][] used = new boolean[IOUS.length][truth.size()];
         for (final Detection d : sorted) {
             final boolean[] tp = new boolean[IOUS.length];
+            final boolean[] ignored = new boolean[IOUS.length];
+            float ignoreIou = 0f;
+            for (final Box b : ignore) {
+                if (b.classIndex() == d.classIndex()) {
+                    ignoreIou = Math.max(ignoreIou, Boxes.iou(d.x(), d.y(), d.x() + d.w(), d.y() + d.h(), b.x1(),
+                            b.y1(), b.x2(), b.y2()));
+                }
+            }
             final float[] iou = new float[truth.size()];
             for (int g = 0; g < truth.size(); g++) {
                 final Box b = truth.get(g);
@@ -80,9 +99,11 @@ public final class Metrics {
                 if (best >= 0) {
                     used[t][best] = true;
                     tp[t] = true;
+                } else if (ignoreIou >= IOUS[t]) {
+                    ignored[t] = true;
                 }
             }
-            preds.get(d.classIndex()).add(new Scored(d.confidence(), tp));
+            preds.get(d.classIndex()).add(new Scored(d.confidence(), tp, ignored));
         }
     }
 
@@ -99,7 +120,7 @@ public final class Metrics {
             int opPreds = 0;
             int opTp = 0;
             for (final Scored s : p) {
-                if (s.conf() >= operating[c]) {
+                if (s.conf() >= operating[c] && !s.ignored()[0]) {
                     opPreds++;
                     if (s.tp()[0]) {
                         opTp++;
@@ -115,11 +136,14 @@ public final class Metrics {
             final double recall = opTp / (double) n;
             final double[] ap = new double[IOUS.length];
             for (int t = 0; t < IOUS.length; t++) {
-                final boolean[] flags = new boolean[p.size()];
-                for (int i = 0; i < p.size(); i++) {
-                    flags[i] = p.get(i).tp()[t];
+                int k = 0;
+                final boolean[] scored = new boolean[p.size()];
+                for (final Scored s : p) {
+                    if (!s.ignored()[t]) {
+                        scored[k++] = s.tp()[t];
+                    }
                 }
-                ap[t] = averagePrecision(flags, n);
+                ap[t] = averagePrecision(Arrays.copyOf(scored, k), n);
             }
             final double ap5095 = Arrays.stream(ap).average().orElse(0);
             // Best F1 over thresholds: cut after each prediction whose successor scores lower (equal scores stand
@@ -127,6 +151,7 @@ public final class Metrics {
             double bestF1 = 0;
             double bestAt = Double.NaN;
             int tp = 0;
+            p.removeIf(s -> s.ignored()[0]);
             for (int i = 0; i < p.size(); i++) {
                 if (p.get(i).tp()[0]) {
                     tp++;

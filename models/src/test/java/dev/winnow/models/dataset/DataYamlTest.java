@@ -48,4 +48,28 @@ class DataYamlTest {
         Files.writeString(f, "0 50 50 20 20\n");
         assertThatThrownBy(() -> YoloDataset.readLabels(f, 2)).hasMessageContaining("normalised");
     }
+    @Test
+    void ignoreRegionsAreReadBesideTheLabels(@TempDir final Path dir) throws Exception {
+        Files.writeString(dir.resolve("data.yaml"), "names: [a, b]\n");
+        for (final String d : List.of("images/val", "labels/val", "ignore/val")) {
+            Files.createDirectories(dir.resolve(d));
+        }
+        for (final String stem : List.of("x", "y")) {
+            javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(100, 50,
+                    java.awt.image.BufferedImage.TYPE_3BYTE_BGR), "png", dir.resolve("images/val/" + stem + ".png").toFile());
+        }
+        Files.writeString(dir.resolve("labels/val/x.txt"), "0 0.5 0.5 0.2 0.4\n");
+        Files.writeString(dir.resolve("ignore/val/x.txt"), "1 0.1 0.1 0.1 0.1\n0 0.9 0.9 0.1 0.1\n");
+        final YoloDataset d = YoloDataset.open(dir, "val");
+        assertThat(d.samples()).hasSize(2);
+        final Sample x = d.samples().get(0);
+        assertThat(x.boxes(100, 50)).hasSize(1);
+        assertThat(x.ignoreBoxes(100, 50)).hasSize(2);
+        assertThat(x.ignoreBoxes(100, 50).get(0).classIndex()).isEqualTo(1);
+        assertThat(d.samples().get(1).ignore()).as("no ignore file, no regions").isEmpty();
+        // An ignore file is checked like a label file.
+        Files.writeString(dir.resolve("ignore/val/y.txt"), "2 0.1 0.1 0.1 0.1\n");
+        assertThatThrownBy(() -> YoloDataset.open(dir, "val")).hasMessageContaining("ignore")
+                .hasMessageContaining("y.txt:1").hasMessageContaining("class 2 is not in 0..1");
+    }
 }

@@ -94,4 +94,55 @@ class MetricsTest {
         assertThat(r.perClass().get(0).ap50()).isZero();
         assertThat(r.map50()).isZero();
     }
+    @Test
+    void predictionsOnAnIgnoreRegionOfTheirClassAreNeitherRightNorWrong() {
+        final Metrics m = new Metrics(List.of("a", "b"), new float[] {0.1f, 0.1f});
+        final List<Box> labels = List.of(new Box(0, 0, 0, 10, 10));
+        final List<Box> ignore = List.of(new Box(0, 100, 100, 110, 110), new Box(1, 200, 200, 210, 210));
+        m.add(labels, ignore, List.of(
+                new Detection(0, "a", 0.95f, 100, 100, 10, 10), // on the class-a ignore region: left out
+                new Detection(0, "a", 0.9f, 0, 0, 10, 10),      // the label: TP
+                new Detection(0, "a", 0.8f, 100, 100, 10, 10),  // the same region again: still left out
+                new Detection(0, "a", 0.7f, 200, 200, 10, 10))); // a class-b region does not excuse class a: FP
+        final EvalReport r = m.report(1);
+        final ClassMetrics a = r.perClass().get(0);
+        assertThat(a.labels()).as("an ignore region is not a label").isEqualTo(1);
+        assertThat(a.predictions()).isEqualTo(2);
+        assertThat(a.precision()).isEqualTo(0.5);
+        assertThat(a.recall()).isEqualTo(1.0);
+        // Scored: TP, FP → AP 1 (without the ignore regions: FP, TP, FP, FP → 0.5).
+        assertThat(a.ap50()).isCloseTo(1.0, within(1e-9));
+        assertThat(r.perClass().get(1).labels()).isZero();
+        assertThat(r.perClass().get(1).ap50()).as("a class with only ignore regions has no AP").isNaN();
+
+        final Metrics plain = new Metrics(List.of("a", "b"), new float[] {0.1f, 0.1f});
+        plain.add(labels, List.of(
+                new Detection(0, "a", 0.95f, 100, 100, 10, 10), new Detection(0, "a", 0.9f, 0, 0, 10, 10),
+                new Detection(0, "a", 0.8f, 100, 100, 10, 10), new Detection(0, "a", 0.7f, 200, 200, 10, 10)));
+        assertThat(plain.report(1).perClass().get(0).ap50()).isCloseTo(0.5, within(1e-9));
+    }
+
+    @Test
+    void anIgnoreRegionExcusesAPredictionOnlyAtTheIousItReaches() {
+        final Metrics m = new Metrics(List.of("a"), new float[] {0.1f});
+        // IoU with the region: 60/100 = 0.6 → left out at 0.50, 0.55, 0.60; a false positive from 0.65 up.
+        m.add(List.of(new Box(0, 0, 0, 10, 10)), List.of(new Box(0, 100, 100, 110, 110)), List.of(
+                new Detection(0, "a", 0.95f, 100, 100, 10, 6),
+                new Detection(0, "a", 0.9f, 0, 0, 10, 10)));
+        final ClassMetrics a = m.report(1).perClass().get(0);
+        assertThat(a.ap50()).isCloseTo(1.0, within(1e-9));
+        assertThat(a.ap50to95()).isCloseTo((3 * 1.0 + 7 * 0.5) / 10, within(1e-9));
+    }
+
+    @Test
+    void aLabelIsFoundEvenWhereItOverlapsAnIgnoreRegion() {
+        final Metrics m = new Metrics(List.of("a"), new float[] {0.1f});
+        m.add(List.of(new Box(0, 0, 0, 10, 10)), List.of(new Box(0, 0, 0, 10, 10)), List.of(
+                new Detection(0, "a", 0.9f, 0, 0, 10, 10), new Detection(0, "a", 0.8f, 0, 0, 10, 10)));
+        final ClassMetrics a = m.report(1).perClass().get(0);
+        // The first takes the label; the second, a duplicate, falls on the region and is left out.
+        assertThat(a.recall()).isEqualTo(1.0);
+        assertThat(a.precision()).isEqualTo(1.0);
+        assertThat(a.ap50()).isCloseTo(1.0, within(1e-9));
+    }
 }
