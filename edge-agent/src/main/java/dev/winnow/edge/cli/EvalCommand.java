@@ -6,6 +6,7 @@ import dev.winnow.models.Detector;
 import dev.winnow.models.card.ModelPackage;
 import dev.winnow.models.dataset.Sample;
 import dev.winnow.models.dataset.YoloDataset;
+import dev.winnow.models.eval.ErrorSheet;
 import dev.winnow.models.eval.EvalReport;
 import dev.winnow.models.eval.Evaluator;
 import java.io.PrintWriter;
@@ -51,6 +52,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
+    @Option(names = "--errors", paramLabel = "PNG",
+            description = "Also draw the model's mistakes at its card's thresholds: per class, the labels it missed and "
+                    + "its false alarms, cut out of their frames and enlarged.")
+    Path errors;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,6 +73,12 @@ public final class EvalCommand implements Callable<Integer> {
                     + (chosen == null ? "" : "/" + chosen));
         }
         final ModelPackage pkg = ModelPackage.load(model);
+        if (errors != null && (errors.getParent() != null && !Files.isDirectory(errors.getParent())
+                || !errors.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"))) {
+            throw new IllegalArgumentException("--errors " + errors + ": a .png file in an existing folder");
+        }
+        final ErrorSheet sheet = errors == null ? null
+                : new ErrorSheet(pkg.card().classes(), pkg.card().thresholdArray(), 12);
         final PrintWriter err = spec.commandLine().getErr();
         final PrintWriter out = spec.commandLine().getOut();
         final int total = dataset.samples().size();
@@ -76,7 +88,10 @@ public final class EvalCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "eval: %d/%d images%n", done, n);
                 err.flush();
             }
-        });
+        }, sheet == null ? (s, i, t, g, f) -> { } : sheet::add);
+        if (sheet != null) {
+            sheet.write(errors);
+        }
 
         double[] ms = new double[0];
         double[] cpu = new double[0];
@@ -90,6 +105,9 @@ public final class EvalCommand implements Callable<Integer> {
         out.print(report.toTable());
         out.println("per-class thresholds with the best F1, for the card (model.json): "
                 + report.suggestedThresholdsJson());
+        if (sheet != null) {
+            out.println("mistakes at the card's thresholds, drawn: " + errors.toAbsolutePath().normalize());
+        }
         final ObjectMapper m = new ObjectMapper();
         final ObjectNode json = (ObjectNode) m.readTree(report.toJson());
         json.put("model", model.toString());

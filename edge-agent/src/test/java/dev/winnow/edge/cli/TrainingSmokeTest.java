@@ -61,8 +61,13 @@ class TrainingSmokeTest {
         assertThat(model.resolve("metrics.json")).exists();
 
         // 3. the Java evaluation on it (the card is checked against the graph when loading)
-        final JsonNode eval = lastJson(run("eval", "--model", model.toString(), "--data", data.toString(),
-                "--timing-frames", "5", "--quiet"));
+        final Path errors = tmp.resolve("errors.png");
+        final String evalOut = run("eval", "--model", model.toString(), "--data", data.toString(),
+                "--timing-frames", "5", "--quiet", "--errors", errors.toString());
+        final JsonNode eval = lastJson(evalOut);
+        assertThat(evalOut).contains("mistakes at the card's thresholds, drawn: " + errors);
+        // one band per class: a title and two rows of enlarged crops
+        assertThat(javax.imageio.ImageIO.read(errors.toFile()).getHeight()).isEqualTo(6 * (36 + 2 * (128 + 14 + 4)));
         assertThat(eval.has("map50")).isTrue();
         assertThat(eval.has("map50_95")).isTrue();
         assertThat(eval.get("images").asInt()).isEqualTo(4);
@@ -81,6 +86,25 @@ class TrainingSmokeTest {
                 "--smoke", "--init", deeper.resolve("model.pt").toString());
         assertThat(refused).contains("has 1 residual blocks per scale, more than --blocks 0");
         assertThat(tmp.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    void evalRefusesAnErrorSheetItCannotWrite() {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final CommandLine cli = new CommandLine(new AgentMain());
+        cli.setOut(new PrintWriter(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        final Path model = findTrainPy().getParent().getParent().resolve("cotton-colour");
+        final Path data = tmp.resolve("d");
+        assertThat(cli.execute("export-dataset", "--out", data.toString(), "--images", "2", "--val-fraction", "1"))
+                .isZero();
+        assertThat(cli.execute("eval", "--model", model.toString(), "--data", data.toString(), "--errors",
+                tmp.resolve("no-such-folder/errors.png").toString())).isNotZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--errors")
+                .contains("a .png file in an existing folder");
+        assertThat(cli.execute("eval", "--model", model.toString(), "--data", data.toString(), "--errors",
+                tmp.resolve("errors.jpg").toString())).isNotZero();
+        assertThat(tmp.resolve("errors.jpg")).doesNotExist();
     }
 
     /** Runs train.py, asserts its exit code and returns its output. */

@@ -27,7 +27,20 @@ public final class Evaluator {
         void image(int done, int total);
     }
 
+    /** Sees each image with its labels, ignore regions (card class indices) and every prediction. */
+    @FunctionalInterface
+    public interface ImageListener {
+        void image(Sample sample, YoloDataset.BgrImage image, List<Box> truth, List<Box> ignore,
+                   List<Detection> found);
+    }
+
     private Evaluator() {
+    }
+
+    /** {@link #evaluate(ModelPackage, YoloDataset, int, Progress, ImageListener)} without a listener. */
+    public static EvalReport evaluate(final ModelPackage pkg, final YoloDataset dataset, final int threads,
+            final Progress progress) throws IOException {
+        return evaluate(pkg, dataset, threads, progress, (s, i, t, g, f) -> { });
     }
 
     /**
@@ -35,9 +48,10 @@ public final class Evaluator {
      * @param dataset  the labelled images, never null
      * @param threads  ONNX Runtime intra-op threads
      * @param progress called after each image, never null (use {@code (d, t) -> { }} for none)
+     * @param listener sees each image and what was found in it (e.g. an {@link ErrorSheet}), never null
      */
     public static EvalReport evaluate(final ModelPackage pkg, final YoloDataset dataset, final int threads,
-            final Progress progress) throws IOException {
+            final Progress progress, final ImageListener listener) throws IOException {
         final ModelCard card = pkg.card();
         final int[] toCard = new int[dataset.names().size()];
         for (int i = 0; i < toCard.length; i++) {
@@ -66,6 +80,7 @@ public final class Evaluator {
                     ignore.add(new Box(toCard[b.classIndex()], b.x1(), b.y1(), b.x2(), b.y2()));
                 }
                 metrics.add(truth, ignore, found);
+                listener.image(s, img, truth, ignore, found);
                 progress.image(++done, dataset.samples().size());
             }
         }
