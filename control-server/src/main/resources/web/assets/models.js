@@ -12,6 +12,13 @@ function render() {
     } else {
       const checks = (m.validation && m.validation.checks) || [];
       val = el("td", {}, ...checks.map(c => el("div", {style: "color:" + (c.ok ? "var(--text)" : "var(--bad)")}, (c.ok ? "✓ " : "✗ ") + c.detail)));
+      if (m.validation && m.validation.mistakes) {
+        // Loaded only when opened: the picture is large and most visits do not need it.
+        const img = el("img", {alt: "missed labels and false alarms per class", class: "mistakes"});
+        const d = el("details", {class: "mistakes"}, el("summary", {}, "Its mistakes on the labelled set"), img);
+        d.addEventListener("toggle", () => { if (d.open && !img.src) img.src = m.validation.mistakes; });
+        val.append(d);
+      }
     }
     const deploy = m.state === "valid" ? el("a", {class: "btn small", href: "/rollouts?model=" + encodeURIComponent(m.id)}, "Deploy…") : "";
     return el("tr", {"data-id": m.id}, el("td", {}, el("b", {}, m.name)), el("td", {class: "mono"}, m.version),

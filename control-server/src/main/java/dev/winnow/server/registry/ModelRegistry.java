@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.winnow.models.card.ModelPackage;
 import dev.winnow.models.dataset.YoloDataset;
 import dev.winnow.models.eval.EvalReport;
+import dev.winnow.models.eval.ErrorSheet;
 import dev.winnow.models.eval.Evaluator;
 import dev.winnow.models.onnx.OnnxModel;
 import dev.winnow.server.api.Web;
@@ -55,6 +56,7 @@ import java.util.zip.ZipInputStream;
  * POST /api/models                       multipart: onnx, card, [dataset zip]  -> 202 {id}; 413 when too big
  * GET  /api/models                       every version with state and validation report
  * GET  /api/models/{id}
+ * GET  /api/models/{id}/mistakes.png    the model's mistakes on the labelled set it was validated with (ErrorSheet)
  * SSE  /api/models/live                  snapshot (list) + progress events {id, stage, percent, message}
  * GET  /api/models/signing-key           the Ed25519 public key (X.509 DER, Base64)
  * GET  /api/device/models/{id}/model.onnx | model.json   downloads for devices (device credentials)
@@ -66,6 +68,8 @@ public final class ModelRegistry implements AutoCloseable {
     public static final long MAX_CARD = 1024 * 1024;
     public static final long MAX_DATASET = 512L * 1024 * 1024;
     public static final long MAX_REQUEST = MAX_ONNX + MAX_CARD + MAX_DATASET;
+    /** Drawn at validation when a labelled set comes with the model; never sent to devices. */
+    static final String MISTAKES_FILE = "mistakes.png";
 
     /** A stored version. {@code state}: validating, valid or invalid. */
     public record Version(String id, String name, String version, String sha256, String cardSha256, String signature,
@@ -111,6 +115,15 @@ public final class ModelRegistry implements AutoCloseable {
                 "publicKey", signer.publicKeyBase64())));
         app.sse("/api/models/live", client -> hub.watch("models", client));
         app.get("/api/models/{id}", ctx -> ctx.json(find(ctx.pathParam("id"))));
+        app.get("/api/models/{id}/" + MISTAKES_FILE, ctx -> {
+            final Version v = find(ctx.pathParam("id"));
+            final Path png = root.resolve(v.id()).resolve(MISTAKES_FILE);
+            if (!"valid".equals(v.state()) || !Files.isRegularFile(png)) {
+                throw new Web.NotFound(v.name() + " " + v.version() + " was validated without a labelled set: "
+                        + "no mistakes to draw");
+            }
+            ctx.contentType("image/png").result(Files.newInputStream(png));
+        });
         app.post("/api/models", this::upload);
         app.get("/api/device/models/{id}/{file}", ctx -> {
             final String who = devices.authenticate(ctx);
@@ -230,10 +243,13 @@ public final class ModelRegistry implements AutoCloseable {
                 final Path ds = dir.resolve("dataset");
                 unzip(zip, ds);
                 final YoloDataset set = YoloDataset.open(findDatasetRoot(ds));
+                final ErrorSheet sheet = new ErrorSheet(pkg.card().classes(), pkg.card().thresholdArray(), 12);
                 final EvalReport eval = Evaluator.evaluate(pkg, set, 1, (done, total) ->
                         progress(id, "metrics", 60 + (int) (35.0 * done / Math.max(1, total)),
-                                "evaluating image " + done + "/" + total));
+                                "evaluating image " + done + "/" + total), sheet::add);
+                sheet.write(dir.resolve(MISTAKES_FILE));
                 report.put("metrics", Json.MAPPER.readValue(eval.toJson(), new TypeReference<Map<String, Object>>() { }));
+                report.put("mistakes", "/api/models/" + id + "/" + MISTAKES_FILE);
                 checks.add(check("metrics", true, String.format("mAP50 %.3f, mAP50-95 %.3f on %d labelled images",
                         eval.map50(), eval.map50to95(), eval.images())));
                 deleteTree(ds);
