@@ -1,6 +1,7 @@
 "use strict";
 let progress = {};
 let models = [];
+const openMistakes = new Set();
 function render() {
   document.getElementById("models").replaceChildren(...models.map(m => {
     const p = progress[m.id];
@@ -13,10 +14,15 @@ function render() {
       const checks = (m.validation && m.validation.checks) || [];
       val = el("td", {}, ...checks.map(c => el("div", {style: "color:" + (c.ok ? "var(--text)" : "var(--bad)")}, (c.ok ? "✓ " : "✗ ") + c.detail)));
       if (m.validation && m.validation.mistakes) {
-        // Loaded only when opened: the picture is large and most visits do not need it.
+        // Loaded only when opened: the picture is large and most visits do not need it. Live updates redraw the
+        // table, so which pictures are open is remembered here.
         const img = el("img", {alt: "missed labels and false alarms per class", class: "mistakes"});
         const d = el("details", {class: "mistakes"}, el("summary", {}, "Its mistakes on the labelled set"), img);
-        d.addEventListener("toggle", () => { if (d.open && !img.src) img.src = m.validation.mistakes; });
+        if (openMistakes.has(m.id)) { d.open = true; img.src = m.validation.mistakes; }
+        d.addEventListener("toggle", () => {
+          if (d.open) { openMistakes.add(m.id); if (!img.getAttribute("src")) img.src = m.validation.mistakes; }
+          else openMistakes.delete(m.id);
+        });
         val.append(d);
       }
     }

@@ -146,15 +146,7 @@ class RegistryRolloutTest {
             final byte[] card = Files.readAllBytes(MODELS.resolve("yolo-tiny/model.json"));
             // The test graph finds plastic_film on a red image at (12,12)-(20,20) and pp_twine on a blue one at
             // (35,35)-(45,45): the red label is found, the blue one is elsewhere (a miss and a false alarm).
-            final ByteArrayOutputStream zip = new ByteArrayOutputStream();
-            try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(zip)) {
-                entry(z, "set/data.yaml", "names: [plastic_film, pp_twine]\n".getBytes(StandardCharsets.UTF_8));
-                entry(z, "set/images/val/red.png", png(java.awt.Color.RED));
-                entry(z, "set/labels/val/red.txt", "0 0.25 0.25 0.125 0.125\n".getBytes(StandardCharsets.UTF_8));
-                entry(z, "set/images/val/blue.png", png(java.awt.Color.BLUE));
-                entry(z, "set/labels/val/blue.txt", "1 0.1 0.9 0.1 0.1\n".getBytes(StandardCharsets.UTF_8));
-            }
-            final Http.Reply up = upload(http, onnx, card, zip.toByteArray());
+            final Http.Reply up = upload(http, onnx, card, ModelUploads.labelledSet());
             assertThat(up.status()).as(up.body()).isEqualTo(202);
             final String id = up.json().get("id").asText();
             final JsonNode v = awaitState(http, id);
@@ -178,25 +170,6 @@ class RegistryRolloutTest {
         }
     }
 
-    private static void entry(final java.util.zip.ZipOutputStream z, final String name, final byte[] data)
-            throws Exception {
-        z.putNextEntry(new java.util.zip.ZipEntry(name));
-        z.write(data);
-        z.closeEntry();
-    }
-
-    private static byte[] png(final java.awt.Color c) throws Exception {
-        final java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(64, 64,
-                java.awt.image.BufferedImage.TYPE_INT_RGB);
-        final java.awt.Graphics2D g = img.createGraphics();
-        g.setColor(c);
-        g.fillRect(0, 0, 64, 64);
-        g.dispose();
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(img, "png", out);
-        return out.toByteArray();
-    }
-
     static JsonNode awaitState(final Http http, final String id) throws Exception {
         final JsonNode[] last = new JsonNode[1];
         FloorTest.await("validation of " + id, () -> {
@@ -207,29 +180,11 @@ class RegistryRolloutTest {
     }
 
     static Http.Reply upload(final Http http, final byte[] onnx, final byte[] card) throws Exception {
-        return upload(http, onnx, card, null);
+        return ModelUploads.upload(http, onnx, card, null);
     }
 
     static Http.Reply upload(final Http http, final byte[] onnx, final byte[] card, final byte[] datasetZip)
             throws Exception {
-        final String boundary = "winnowboundary" + System.nanoTime();
-        final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        part(body, boundary, "onnx", "model.onnx", "application/octet-stream", onnx);
-        part(body, boundary, "card", "model.json", "application/json", card);
-        if (datasetZip != null) {
-            part(body, boundary, "dataset", "set.zip", "application/zip", datasetZip);
-        }
-        body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(URI.create(http.base() + "/api/models"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
-    }
-
-    private static void part(final ByteArrayOutputStream out, final String boundary, final String name,
-                             final String file, final String type, final byte[] data) throws Exception {
-        out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + file
-                + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        out.write(data);
-        out.write("\r\n".getBytes(StandardCharsets.UTF_8));
+        return ModelUploads.upload(http, onnx, card, datasetZip);
     }
 }
