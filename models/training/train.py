@@ -591,7 +591,13 @@ def main():
         order = list(range(len(train)))
         rng.shuffle(order)
         losses = []
+        epoch_start = last_note = time.time()
         for b0 in range(0, len(order), a.batch):
+            if time.time() - last_note >= 60:  # an epoch on a large set takes minutes: say where it is
+                last_note = time.time()
+                done = b0 / len(order)
+                print(f"  epoch {epoch}/{a.epochs}: {b0}/{len(order)} images, loss {sum(losses) / len(losses):.4f}, "
+                      f"~{(last_note - epoch_start) / done * (1 - done):.0f}s left in this epoch", flush=True)
             xs, ts = [], []
             for j in order[b0:b0 + a.batch]:
                 x, geom = letterbox(train[j][0], size, True, rng, not a.no_cache)
