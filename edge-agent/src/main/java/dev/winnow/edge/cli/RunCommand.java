@@ -230,6 +230,13 @@ public final class RunCommand implements Callable<Integer> {
                     yield new VirtualCameraSource(vc, clock, Long.MAX_VALUE);
                 }
             };
+            // The frame size where it is known before the first frame (a virtual camera, a set width and height);
+            // otherwise a VGA frame, which warms the model and the code the same way.
+            final int warmW = s.type() == AgentConfig.SourceType.VIRTUAL ? vline.camera(c.id()).spec().widthPx()
+                    : s.width() > 0 ? s.width() : 640;
+            final int warmH = s.type() == AgentConfig.SourceType.VIRTUAL ? vline.camera(c.id()).spec().heightPx()
+                    : s.height() > 0 ? s.height() : 480;
+            detector.warmUp(c.id(), warmW, warmH);
             final CameraPipeline p = new CameraPipeline(source, detector, inspector,
                     reason -> System.err.println("winnow-agent: " + reason), clock);
             p.setInferenceNiceness(5);

@@ -82,6 +82,16 @@ public final class SwappableDetector implements FrameDetector {
      * @return the version replaced
      */
     public String swap(final FrameDetector next) {
+        final Seen last = seen;
+        if (last != null) {
+            // Warmed here, on the caller's thread, so the pipeline does not stall on the new model's first frames.
+            // A model that fails on grey fails on the belt too, where probation falls back; so failure is ignored.
+            try {
+                next.warmUp(camera, last.frame().width(), last.frame().height());
+            } catch (final RuntimeException e) {
+                // probation handles it
+            }
+        }
         final FrameDetector drop;
         final String replaced;
         synchronized (lock) {

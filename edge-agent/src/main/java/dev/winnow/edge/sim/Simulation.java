@@ -196,6 +196,7 @@ public final class Simulation {
                         + tuning.detector() + "'");
             };
             if (detector != null) {
+                detector.warmUp(spec.id(), spec.widthPx(), spec.heightPx());
                 detectors.put(spec.id(), detector);
             }
         }
