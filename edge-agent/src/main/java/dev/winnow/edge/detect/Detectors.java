@@ -3,6 +3,8 @@ package dev.winnow.edge.detect;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +26,10 @@ public final class Detectors {
     }
 
     /**
-     * The shipped model folder for a camera kind, searched in {@code ./models/NAME} and the
-     * {@code WINNOW_MODELS} directory; null when absent.
+     * The shipped model folder for a camera kind, searched in the {@code WINNOW_MODELS} directory, {@code ./models/NAME},
+     * {@code ../models/NAME}, {@code /opt/winnow/models/NAME} and beside the agent's jar (so that a checkout's
+     * {@code edge-agent/target/winnow-agent.jar} finds the checkout's models from any working folder); null when
+     * absent.
      */
     public static Path shippedModel(final boolean uv) {
         final String name = uv ? SHIPPED_UV : SHIPPED_COLOUR;
@@ -33,12 +37,32 @@ public final class Detectors {
         if (env != null && isModelDir(Path.of(env, name))) {
             return Path.of(env, name);
         }
-        for (final Path base : new Path[] {Path.of("models"), Path.of("..", "models"), Path.of("/opt/winnow/models")}) {
+        for (final Path base : modelFolders(codeLocation())) {
             if (isModelDir(base.resolve(name))) {
                 return base.resolve(name);
             }
         }
         return null;
+    }
+
+    /** Where shipped models may be, in order, given where the agent's code was loaded from (null when unknown). */
+    static List<Path> modelFolders(final Path code) {
+        final List<Path> out = new ArrayList<>(List.of(Path.of("models"), Path.of("..", "models"),
+                Path.of("/opt/winnow/models")));
+        // the jar (or classes folder) and up to three folders above it: edge-agent/target/x.jar -> the checkout
+        for (Path dir = code == null ? null : code.toAbsolutePath().getParent(); dir != null && out.size() < 7;
+             dir = dir.getParent()) {
+            out.add(dir.resolve("models"));
+        }
+        return out;
+    }
+
+    private static Path codeLocation() {
+        try {
+            return Path.of(Detectors.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (final Exception | LinkageError e) {
+            return null;
+        }
     }
 
     /**
