@@ -165,7 +165,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         final LineInspector inspector = new LineInspector(new LineInspector.Settings(cfg.device(), ls.minConfidence(),
                 ls.trackGateMm(), ls.audit(), ls.minSightings(), ls.escapeAlarmRate(), 100, ls.minSightingsByClass(),
-                ls.minSeenOverMmByClass(), ls.minMeanConfidenceByClass()),
+                ls.minSeenOverMmByClass(), ls.minMeanConfidenceByClass(), ls.sureMeanConfidenceByClass()),
                 calibration,
                 new EjectionPlanner(bar), scheduler, clock, wall, encoder, () -> ls.speedMps() * 1000, event -> {
                     if (uplink != null) {

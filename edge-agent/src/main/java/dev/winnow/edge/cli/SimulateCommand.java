@@ -85,7 +85,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--min-seen-over-class", split = ",", description = "CLASS=MM[,CLASS=MM...]: belt travel over "
             + "which an object of that class must have been followed before it is acted on, besides its sightings "
-            + "(default feather=240,plastic_film=600, as the agent's config).")
+            + "(default feather=230,plastic_film=600, as the agent's config).")
     java.util.Map<String, String> minSeenOverByClass;
 
     @Option(names = "--margin-along", defaultValue = "8", description = "Pulse margin before and after an object, mm.")
@@ -95,6 +95,11 @@ public final class SimulateCommand implements Callable<Integer> {
             + "confidence over its sightings an object of that class needs before it is acted on, instead of the rule "
             + "of the model that named it (its card's decision.minMeanConfidence; CLASS=0 switches it off).")
     java.util.Map<String, String> minMeanConfidenceByClass;
+
+    @Option(names = "--sure-mean-confidence-class", split = ",", description = "CLASS=C[,CLASS=C...]: mean "
+            + "confidence (0.5-1) at which an object of that class is acted on after --min-sightings, without its "
+            + "class's other demands (default feather=0.9, as the agent's config; CLASS=off removes the class).")
+    java.util.Map<String, String> sureMeanConfidenceByClass;
 
     @Option(names = "--commit-lead-ms", defaultValue = "100", description = "How long before its opening a decided "
             + "pulse is planned from the object's latest estimate and handed to the valve timer; 0 plans it once, at "
@@ -197,6 +202,28 @@ public final class SimulateCommand implements Callable<Integer> {
                 meanConfidence.put(e.getKey(), c);
             }
         }
+        final java.util.Map<String, Double> sure = new java.util.TreeMap<>(
+                dev.winnow.edge.config.AgentConfig.DEFAULT_SURE_MEAN_CONFIDENCE_BY_CLASS);
+        if (sureMeanConfidenceByClass != null) {
+            for (final java.util.Map.Entry<String, String> e : sureMeanConfidenceByClass.entrySet()) {
+                if (e.getValue().equals("off")) {
+                    sure.remove(e.getKey());
+                    continue;
+                }
+                final double c;
+                try {
+                    c = Double.parseDouble(e.getValue());
+                } catch (final NumberFormatException ex) {
+                    throw new IllegalArgumentException("--sure-mean-confidence-class " + e.getKey() + ": '"
+                            + e.getValue() + "' is not a number (or off)");
+                }
+                if (!(c >= 0.5 && c <= 1)) {
+                    throw new IllegalArgumentException("--sure-mean-confidence-class " + e.getKey()
+                            + " must be in [0.5, 1] or off");
+                }
+                sure.put(e.getKey(), c);
+            }
+        }
         if (!(commitLeadMs >= 0 && commitLeadMs <= 5000)) {
             throw new IllegalArgumentException("--commit-lead-ms must be in [0, 5000] ms, got " + commitLeadMs);
         }
@@ -224,7 +251,7 @@ public final class SimulateCommand implements Callable<Integer> {
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
                 line, deviceId, state, statsIntervalSeconds, audit, jsonOnly,
                 new Simulation.Tuning(detector, modelDirs, threads, minSightings, marginAlongMm, marginAcrossMm,
-                        minConfidence, byClass, seenOver, Math.round(commitLeadMs * 1e6), meanConfidence))
+                        minConfidence, byClass, seenOver, Math.round(commitLeadMs * 1e6), meanConfidence, sure))
                 .withHttpUrl(httpUrl));
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() -> {

@@ -61,8 +61,18 @@ public record AgentConfig(String site, String line, String device, Hardware hard
      * colour model calls one with 0.97 confidence in every fast-belt run), but only plastic fluoresces. On fast-belt
      * every real film was followed over 990-1520 mm (both cameras), the false one over 350 mm.
      */
-    public static final Map<String, Double> DEFAULT_SEEN_OVER_MM_BY_CLASS = Map.of("feather", 240.0,
+    public static final Map<String, Double> DEFAULT_SEEN_OVER_MM_BY_CLASS = Map.of("feather", 230.0,
             "plastic_film", 600.0);
+
+    /**
+     * Mean confidence per class by default ({@code decision.sureMeanConfidenceByClass}) at which an object is acted
+     * on after the line's own {@code minSightings}, without its class's extra sightings, followed travel and mean
+     * confidence: those demands hold back the many feathers the colour model half-sees in tufts of cotton, but a
+     * feather the model names at 0.9 or more in every frame that sees it is not one of them. On fast-belt (13 runs,
+     * shipped models) 5 real feathers held back by the travel or sightings rules had a mean of 0.945-0.998 over 2-4
+     * sightings; no false feather track reached 0.9 over two or more (BENCHMARKS.md, edge, eleventh session).
+     */
+    public static final Map<String, Double> DEFAULT_SURE_MEAN_CONFIDENCE_BY_CLASS = Map.of("feather", 0.9);
 
     /**
      * @param speedMps          fixed belt speed; used for timing when there is no encoder
@@ -73,11 +83,13 @@ public record AgentConfig(String site, String line, String device, Hardware hard
                        NozzleBar nozzleBar, double minConfidence, int minSightings, double trackGateMm,
                        FailSafe failSafe, boolean audit, double stallTimeoutMs, double escapeAlarmRate,
                        double statsIntervalSeconds, boolean realtimeTimer, Map<String, Integer> minSightingsByClass,
-                       Map<String, Double> minSeenOverMmByClass, Map<String, Double> minMeanConfidenceByClass) {
+                       Map<String, Double> minSeenOverMmByClass, Map<String, Double> minMeanConfidenceByClass,
+                       Map<String, Double> sureMeanConfidenceByClass) {
         public Line {
             minSightingsByClass = Map.copyOf(minSightingsByClass);
             minSeenOverMmByClass = Map.copyOf(minSeenOverMmByClass);
             minMeanConfidenceByClass = Map.copyOf(minMeanConfidenceByClass);
+            sureMeanConfidenceByClass = Map.copyOf(sureMeanConfidenceByClass);
         }
     }
 

@@ -75,7 +75,7 @@ public final class ConfigLoader {
 
         final Node dec = r.object("decision");
         dec.only("minConfidence", "minSightings", "minSightingsByClass", "minSeenOverMmByClass",
-                "minMeanConfidenceByClass", "trackGateMm", "escapeAlarmRate");
+                "minMeanConfidenceByClass", "sureMeanConfidenceByClass", "trackGateMm", "escapeAlarmRate");
         final AgentConfig.Line ls = new AgentConfig.Line(widthMm, speed, encoder, mmPerCount, bar,
                 dec.number("minConfidence", 0.5, 0, 1), dec.integer("minSightings", 2, 1, 100),
                 dec.number("trackGateMm", 10, 0, 500),
@@ -84,7 +84,8 @@ public final class ConfigLoader {
                 r.number("statsIntervalSeconds", 5, 0.1, 3600), r.bool("realtimeTimer", true),
                 sightingsByClass(dec.object("minSightingsByClass")),
                 seenOverByClass(dec.object("minSeenOverMmByClass")),
-                meanConfidenceByClass(dec.object("minMeanConfidenceByClass")));
+                meanConfidenceByClass(dec.object("minMeanConfidenceByClass")),
+                sureMeanConfidenceByClass(dec.object("sureMeanConfidenceByClass")));
 
         final List<AgentConfig.Camera> cameras = new ArrayList<>();
         final JsonNode cams = root.get("cameras");
@@ -222,6 +223,22 @@ public final class ConfigLoader {
                         + "as the model card's classes)");
             }
             out.put(cls, n.number(cls, 0, 0, 5000));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> sureMeanConfidenceByClass(final Node n) {
+        if (n.node == null) {
+            return AgentConfig.DEFAULT_SURE_MEAN_CONFIDENCE_BY_CLASS;
+        }
+        final Map<String, Double> out = new java.util.TreeMap<>();
+        for (final String cls : n.keys()) {
+            if (!cls.matches("[a-z][a-z0-9_-]*")) {
+                throw new ConfigException(n.path(cls) + ": not a class name (lower case letters, digits, _ and -, "
+                        + "as the model card's classes)");
+            }
+            // 0 would make every object of the class "sure": its other demands would never apply.
+            out.put(cls, n.number(cls, 1, 0.5, 1));
         }
         return out;
     }

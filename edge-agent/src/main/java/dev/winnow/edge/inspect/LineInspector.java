@@ -49,15 +49,29 @@ public final class LineInspector {
      *                        confidently frame after frame, an imagined one (a feather in a tuft) now and then. The
      *                        line's own setting: a class set here overrides the rule of the model that named the
      *                        object ({@link LineInspector#setModelRules}); never null
+     * @param sureMeanConfidenceByClass per class, the mean confidence at which an object is acted on once it has the
+     *                        line's {@code minSightings}, without its class's extra sightings, followed travel and
+     *                        mean confidence: those demands are for objects the model half-sees, not for one it
+     *                        names confidently frame after frame; never null (no class: no such shortcut)
      */
     public record Settings(String deviceId, double minConfidence, double trackGateMm, boolean audit,
                            int minSightings, double escapeAlarmRate, int escapeWindow,
                            Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass,
-                           Map<String, Double> minMeanConfidenceByClass) {
+                           Map<String, Double> minMeanConfidenceByClass, Map<String, Double> sureMeanConfidenceByClass) {
         public Settings {
             minSightingsByClass = Map.copyOf(minSightingsByClass);
             minSeenOverMmByClass = Map.copyOf(minSeenOverMmByClass);
             minMeanConfidenceByClass = Map.copyOf(minMeanConfidenceByClass);
+            sureMeanConfidenceByClass = Map.copyOf(sureMeanConfidenceByClass);
+        }
+
+        public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
+                        final boolean audit, final int minSightings, final double escapeAlarmRate,
+                        final int escapeWindow, final Map<String, Integer> minSightingsByClass,
+                        final Map<String, Double> minSeenOverMmByClass,
+                        final Map<String, Double> minMeanConfidenceByClass) {
+            this(deviceId, minConfidence, trackGateMm, audit, minSightings, escapeAlarmRate, escapeWindow,
+                    minSightingsByClass, minSeenOverMmByClass, minMeanConfidenceByClass, Map.of());
         }
 
         public Settings(final String deviceId, final double minConfidence, final double trackGateMm,
@@ -109,6 +123,27 @@ public final class LineInspector {
             return c == null ? 0 : c;
         }
 
+        /**
+         * True when the object has the line's own sightings and its class's sure mean confidence: it is acted on
+         * without the class's further demands (see {@code sureMeanConfidenceByClass}).
+         */
+        public boolean sure(final dev.winnow.edge.track.TrackedObject o) {
+            final Double c = sureMeanConfidenceByClass.get(o.cls());
+            return c != null && o.sightings() >= minSightings && o.meanConfidence() >= c;
+        }
+
+        /**
+         * True when the object may be acted on: the same rules as {@link #shortOf}, without building the text (this
+         * runs for every detection).
+         */
+        public boolean passes(final dev.winnow.edge.track.TrackedObject o, final Map<String, Double> modelRule) {
+            if (o.confidence() < minConfidence) {
+                return false;
+            }
+            return sure(o) || o.sightings() >= minSightings(o.cls()) && o.seenOverMm() >= minSeenOverMm(o.cls())
+                    && o.meanConfidence() >= minMeanConfidence(o.cls(), modelRule);
+        }
+
         /** Belt travel over which an object of class {@code cls} must have been followed; 0 when none is set. */
         public double minSeenOverMm(final String cls) {
             final Double mm = minSeenOverMmByClass.get(cls);
@@ -127,6 +162,9 @@ public final class LineInspector {
         public String shortOf(final dev.winnow.edge.track.TrackedObject o, final Map<String, Double> modelRule) {
             if (o.confidence() < minConfidence) {
                 return String.format(java.util.Locale.ROOT, "confidence %.2f < %.2f", o.confidence(), minConfidence);
+            }
+            if (sure(o)) {
+                return null;
             }
             if (o.sightings() < minSightings(o.cls())) {
                 return "sightings " + o.sightings() + " < " + minSightings(o.cls());
@@ -423,9 +461,7 @@ public final class LineInspector {
                 counters.objects++;
             }
             final dev.winnow.edge.track.TrackedObject o = update.object();
-            if (o.confidence() < settings.minConfidence() || o.sightings() < settings.minSightings(o.cls())
-                    || o.seenOverMm() < settings.minSeenOverMm(o.cls())
-                    || o.meanConfidence() < settings.minMeanConfidence(o.cls(), modelRules.apply(o.camera()))) {
+            if (!settings.passes(o, modelRules.apply(o.camera()))) {
                 continue;
             }
             if (!o.decided()) {

@@ -97,16 +97,28 @@ public final class Simulation {
     public record Tuning(String detector, Map<String, Path> models, int threads, int minSightings,
                          double marginAlongMm, double marginAcrossMm, double minConfidence,
                          Map<String, Integer> minSightingsByClass, Map<String, Double> minSeenOverMmByClass,
-                         long commitLeadNanos, Map<String, Double> minMeanConfidenceByClass) {
+                         long commitLeadNanos, Map<String, Double> minMeanConfidenceByClass,
+                         Map<String, Double> sureMeanConfidenceByClass) {
         public static final Tuning DEFAULTS = new Tuning("auto", Map.of(), 1, 2, 8, 0, 0.5);
 
         public Tuning {
             minSightingsByClass = Map.copyOf(minSightingsByClass);
             minSeenOverMmByClass = Map.copyOf(minSeenOverMmByClass);
             minMeanConfidenceByClass = Map.copyOf(minMeanConfidenceByClass);
+            sureMeanConfidenceByClass = Map.copyOf(sureMeanConfidenceByClass);
             if (commitLeadNanos < 0) {
                 throw new IllegalArgumentException("commit lead must be >= 0");
             }
+        }
+
+        public Tuning(final String detector, final Map<String, Path> models, final int threads,
+                      final int minSightings, final double marginAlongMm, final double marginAcrossMm,
+                      final double minConfidence, final Map<String, Integer> minSightingsByClass,
+                      final Map<String, Double> minSeenOverMmByClass, final long commitLeadNanos,
+                      final Map<String, Double> minMeanConfidenceByClass) {
+            this(detector, models, threads, minSightings, marginAlongMm, marginAcrossMm, minConfidence,
+                    minSightingsByClass, minSeenOverMmByClass, commitLeadNanos, minMeanConfidenceByClass,
+                    dev.winnow.edge.config.AgentConfig.DEFAULT_SURE_MEAN_CONFIDENCE_BY_CLASS);
         }
 
         public Tuning(final String detector, final Map<String, Path> models, final int threads,
@@ -226,7 +238,7 @@ public final class Simulation {
         final AtomicLong sendFailures = new AtomicLong();
         final LineInspector.Settings settings = new LineInspector.Settings(deviceId, tuning.minConfidence(), 10, audit,
                 tuning.minSightings(), 0.02, 100, tuning.minSightingsByClass(), tuning.minSeenOverMmByClass(),
-                tuning.minMeanConfidenceByClass());
+                tuning.minMeanConfidenceByClass(), tuning.sureMeanConfidenceByClass());
         final LineInspector inspector = new LineInspector(settings,
                 calibration, new EjectionPlanner(bar), scheduler,
                 clock, wall, vline.encoder(), () -> speedMmPerSecond,

@@ -90,6 +90,10 @@ final class ConfigLoaderTest {
         "hardware: mock|hardware: mock\\ndecision: {minMeanConfidenceByClass: {feather: high}}|decision.minMeanConfidenceByClass.feather: must be a number",
         "hardware: mock|hardware: mock\\ndecision: {minMeanConfidenceByClass: {Feather: 0.8}}|decision.minMeanConfidenceByClass.Feather: not a class name",
         "hardware: mock|hardware: mock\\ndecision: {minMeanConfidenceByClass: 0.8}|decision.minMeanConfidenceByClass: must be a mapping",
+        "hardware: mock|hardware: mock\\ndecision: {sureMeanConfidenceByClass: {feather: 0.2}}|decision.sureMeanConfidenceByClass.feather: value 0.2 is out of range [0.5, 1]",
+        "hardware: mock|hardware: mock\\ndecision: {sureMeanConfidenceByClass: {feather: sure}}|decision.sureMeanConfidenceByClass.feather: must be a number",
+        "hardware: mock|hardware: mock\\ndecision: {sureMeanConfidenceByClass: {Feather: 0.9}}|decision.sureMeanConfidenceByClass.Feather: not a class name",
+        "hardware: mock|hardware: mock\\ndecision: {sureMeanConfidenceByClass: 0.9}|decision.sureMeanConfidenceByClass: must be a mapping",
     })
     void eachRuleStopsTheAgentNamingTheKey(final String from, final String to, final String message) {
         final String yaml = VALID.replace(from.replace("\\n", "\n"), to.replace("\\n", "\n"));
@@ -103,7 +107,7 @@ final class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSightingsByClass())
                 .isEqualTo(Map.of("feather", 4, "plastic_film", 8));
         assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().minSeenOverMmByClass())
-                .isEqualTo(Map.of("feather", 240.0, "plastic_film", 600.0));
+                .isEqualTo(Map.of("feather", 230.0, "plastic_film", 600.0));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {feather: 300, straw: 50.5}}\n",
                 Path.of(".")).lineSettings().minSeenOverMmByClass()).isEqualTo(Map.of("feather", 300.0, "straw", 50.5));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSeenOverMmByClass: {}}\n", Path.of("."))
@@ -116,6 +120,12 @@ final class ConfigLoaderTest {
                 .lineSettings().minMeanConfidenceByClass()).as("an empty mapping: the models' rules").isEmpty();
         assertThat(ConfigLoader.parse(VALID + "decision: {minMeanConfidenceByClass: {feather: 0}}\n", Path.of("."))
                 .lineSettings().minMeanConfidenceByClass()).as("0 switches a model's rule off").containsEntry("feather", 0.0);
+        assertThat(ConfigLoader.parse(VALID, Path.of(".")).lineSettings().sureMeanConfidenceByClass())
+                .isEqualTo(Map.of("feather", 0.9));
+        assertThat(ConfigLoader.parse(VALID + "decision: {sureMeanConfidenceByClass: {feather: 0.95, straw: 0.8}}\n",
+                Path.of(".")).lineSettings().sureMeanConfidenceByClass()).isEqualTo(Map.of("feather", 0.95, "straw", 0.8));
+        assertThat(ConfigLoader.parse(VALID + "decision: {sureMeanConfidenceByClass: {}}\n", Path.of("."))
+                .lineSettings().sureMeanConfidenceByClass()).as("an empty mapping: no shortcut").isEmpty();
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {string: 3}}\n", Path.of("."))
                 .lineSettings().minSightingsByClass()).isEqualTo(Map.of("string", 3));
         assertThat(ConfigLoader.parse(VALID + "decision: {minSightingsByClass: {}}\n", Path.of("."))

@@ -162,6 +162,34 @@ final class LineInspectorTest {
     }
 
     @Test
+    void anObjectNamedSurelyNeedsOnlyTheLinesSightings() {
+        final LineInspector.Settings rules = new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of("feather", 4), Map.of("feather", 230.0), Map.of("feather", 0.7), Map.of("feather", 0.9));
+        final dev.winnow.edge.track.Tracker tracker = new dev.winnow.edge.track.Tracker(10);
+        final java.util.function.BiFunction<Double, Double, dev.winnow.edge.track.TrackedObject> see =
+                (conf, travel) -> tracker.add(new dev.winnow.edge.track.BeltDetection("colour-1", "feather", conf,
+                        3000, 500, 20, 20, 0, true, travel)).object();
+        final dev.winnow.edge.track.TrackedObject sure = see.apply(0.97, 0.0);
+        assertThat(rules.shortOf(sure)).as("one sighting: below the line's own 2").isEqualTo("sightings 1 < 4");
+        assertThat(rules.passes(sure, Map.of())).isFalse();
+        see.apply(0.93, 50.0);
+        assertThat(rules.shortOf(sure)).as("2 sightings at a mean of 0.95").isNull();
+        assertThat(rules.passes(sure, Map.of())).isTrue();
+
+        final dev.winnow.edge.track.Tracker other = new dev.winnow.edge.track.Tracker(10);
+        final dev.winnow.edge.track.TrackedObject unsure = other.add(new dev.winnow.edge.track.BeltDetection(
+                "colour-1", "feather", 0.97, 3000, 500, 20, 20, 0, true, 0)).object();
+        other.add(new dev.winnow.edge.track.BeltDetection("colour-1", "feather", 0.8, 3000, 500, 20, 20, 0, true, 50));
+        assertThat(rules.shortOf(unsure)).as("a mean of 0.885: the feather's own demands").isEqualTo("sightings 2 < 4");
+        assertThat(rules.passes(unsure, Map.of())).isFalse();
+
+        final LineInspector.Settings noShortcut = new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100,
+                Map.of("feather", 4), Map.of("feather", 230.0), Map.of("feather", 0.7));
+        assertThat(noShortcut.shortOf(sure)).as("without the rule for the class").isEqualTo("sightings 2 < 4");
+        assertThat(noShortcut.passes(sure, Map.of())).isFalse();
+    }
+
+    @Test
     void withoutACommitLeadThePulseIsFixedAtTheDecision() {
         final LineInspector inspector = inspector(new LineInspector.Settings("pi-1", 0.5, 10, false, 2, 0.02, 100));
         seeWideThenNarrow(inspector);
