@@ -42,6 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Simulation {
 
+    /** Seconds of belt with cotton only before the first contaminant reaches a camera view. */
+    public static final double RUN_IN_SECONDS = 1.0;
+
     /**
      * What to run.
      *
@@ -228,7 +231,11 @@ public final class Simulation {
                     creds.username(), creds.password()));
         }
         final CropUploader crops = cropUploader;
-        final VirtualLine vline = new VirtualLine(sc, clock);
+        // The belt starts here, and the cameras only after the valve timer, the decision point and the pipelines
+        // are set up (~150 ms on a 2-core machine): a contaminant on the belt's first metres passed the colour view
+        // before the first frame, or in one frame, and counted as an escape. A line is started before its product
+        // arrives; the run-in gives the agent that second.
+        final VirtualLine vline = new VirtualLine(sc, clock, RUN_IN_SECONDS * sc.belt().speedMps() * 1000);
         final NozzleBar bar = new NozzleBar(nb.positionMm(), nb.count(), nb.pitchMm(), 0, nb.latencyMs(),
                 tuning.marginAcrossMm(), tuning.marginAlongMm(), 250);
         final TimingLog timing = new TimingLog(1 << 16);

@@ -45,6 +45,22 @@ public final class VirtualLine {
      * @param clock    never null
      */
     public VirtualLine(final Scenario scenario, final LineClock clock) {
+        this(scenario, clock, 0);
+    }
+
+    /**
+     * Starts the line now, with cotton only on its first {@code runInMm} of travel: the first contaminant reaches
+     * the first camera view no sooner than that. An agent started with the belt needs its first moments to start
+     * its cameras; a line's own start gives it that time before product arrives.
+     *
+     * @param scenario never null
+     * @param clock    never null
+     * @param runInMm  belt travel before the first contaminant reaches a view, &ge; 0
+     */
+    public VirtualLine(final Scenario scenario, final LineClock clock, final double runInMm) {
+        if (!(runInMm >= 0)) {
+            throw new IllegalArgumentException("runInMm must be >= 0 but is " + runInMm);
+        }
         this.scenario = Objects.requireNonNull(scenario, "scenario");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.startNanos = clock.nanos();
@@ -53,7 +69,7 @@ public final class VirtualLine {
         for (final Scenario.CameraSpec c : scenario.cameras()) {
             firstView = Math.min(firstView, c.viewStartMm());
         }
-        this.items = new ItemSource(scenario, -firstView);
+        this.items = new ItemSource(scenario, runInMm - firstView);
         int index = 0;
         for (final Scenario.CameraSpec c : scenario.cameras()) {
             cameras.put(c.id(), new VirtualCamera(this, c, index++));

@@ -47,6 +47,24 @@ class VirtualLineTest {
     }
 
     @Test
+    void aRunInKeepsContaminantsOffTheBeltsFirstMetresAndLeavesTheRestAsTheSeedHasIt() {
+        final Scenario sc = Scenario.named("fast-belt");
+        final double firstView = sc.cameras().stream().mapToDouble(Scenario.CameraSpec::viewStartMm).min().orElseThrow();
+        final VirtualLine plain = new VirtualLine(sc, new ManualClock());
+        final VirtualLine runIn = new VirtualLine(sc, new ManualClock(), 3000);
+        final double from = 3000 - firstView; // belt coordinate reaching the first view after 3 m of travel
+        assertThat(plain.contaminantsBetween(-firstView, from)).as("the plain line has contaminants there")
+                .anySatisfy(i -> assertThat(i.alongMm()).isLessThan(from));
+        assertThat(runIn.contaminantsBetween(-firstView, from)).allSatisfy(i ->
+                assertThat(i.alongMm()).isGreaterThanOrEqualTo(from));
+        assertThat(runIn.contaminantsBetween(from + 500, 30_000))
+                .isEqualTo(plain.contaminantsBetween(from + 500, 30_000)).isNotEmpty();
+        assertThat(runIn.tuftsBetween(0, 3000)).as("cotton as before").isEqualTo(plain.tuftsBetween(0, 3000));
+        assertThatThrownBy(() -> new VirtualLine(sc, new ManualClock(), -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("runInMm");
+    }
+
+    @Test
     void contaminantRateFollowsTheScenario() {
         final ManualClock clock = new ManualClock();
         final VirtualLine line = new VirtualLine(Scenario.named("demo"), clock); // 2 per second
