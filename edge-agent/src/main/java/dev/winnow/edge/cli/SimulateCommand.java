@@ -153,76 +153,26 @@ public final class SimulateCommand implements Callable<Integer> {
         if (minSightingsByClass == null) {
             byClass.putAll(dev.winnow.edge.config.AgentConfig.DEFAULT_SIGHTINGS_BY_CLASS);
         } else {
-            for (final java.util.Map.Entry<String, String> e : minSightingsByClass.entrySet()) {
-                final int n;
-                try {
-                    n = Integer.parseInt(e.getValue());
-                } catch (final NumberFormatException ex) {
-                    throw new IllegalArgumentException("--min-sightings-class " + e.getKey() + ": '" + e.getValue()
-                            + "' is not a whole number");
-                }
-                if (n < 1 || n > 100) {
-                    throw new IllegalArgumentException("--min-sightings-class " + e.getKey() + " must be 1..100");
-                }
-                byClass.put(e.getKey(), n);
-            }
+            perClass("--min-sightings-class", minSightingsByClass, 1, 100, "", "a whole number")
+                    .forEach((cls, n) -> byClass.put(cls, n.intValue()));
         }
-        final java.util.Map<String, Double> seenOver = new java.util.TreeMap<>(
-                dev.winnow.edge.config.AgentConfig.DEFAULT_SEEN_OVER_MM_BY_CLASS);
-        if (minSeenOverByClass != null) {
-            seenOver.clear();
-            for (final java.util.Map.Entry<String, String> e : minSeenOverByClass.entrySet()) {
-                final double mm;
-                try {
-                    mm = Double.parseDouble(e.getValue());
-                } catch (final NumberFormatException ex) {
-                    throw new IllegalArgumentException("--min-seen-over-class " + e.getKey() + ": '" + e.getValue()
-                            + "' is not a number of millimetres");
-                }
-                if (!(mm >= 0 && mm <= 5000)) {
-                    throw new IllegalArgumentException("--min-seen-over-class " + e.getKey() + " must be in [0, 5000] mm");
-                }
-                seenOver.put(e.getKey(), mm);
-            }
-        }
-        final java.util.Map<String, Double> meanConfidence = new java.util.TreeMap<>();
-        if (minMeanConfidenceByClass != null) {
-            for (final java.util.Map.Entry<String, String> e : minMeanConfidenceByClass.entrySet()) {
-                final double c;
-                try {
-                    c = Double.parseDouble(e.getValue());
-                } catch (final NumberFormatException ex) {
-                    throw new IllegalArgumentException("--min-mean-confidence-class " + e.getKey() + ": '"
-                            + e.getValue() + "' is not a number");
-                }
-                if (!(c >= 0 && c <= 1)) {
-                    throw new IllegalArgumentException("--min-mean-confidence-class " + e.getKey()
-                            + " must be in [0, 1]");
-                }
-                meanConfidence.put(e.getKey(), c);
-            }
-        }
+        final java.util.Map<String, Double> seenOver = minSeenOverByClass == null
+                ? dev.winnow.edge.config.AgentConfig.DEFAULT_SEEN_OVER_MM_BY_CLASS
+                : perClass("--min-seen-over-class", minSeenOverByClass, 0, 5000, " mm", "a number of millimetres");
+        final java.util.Map<String, Double> meanConfidence = minMeanConfidenceByClass == null ? java.util.Map.of()
+                : perClass("--min-mean-confidence-class", minMeanConfidenceByClass, 0, 1, "", "a number");
         final java.util.Map<String, Double> sure = new java.util.TreeMap<>(
                 dev.winnow.edge.config.AgentConfig.DEFAULT_SURE_MEAN_CONFIDENCE_BY_CLASS);
         if (sureMeanConfidenceByClass != null) {
-            for (final java.util.Map.Entry<String, String> e : sureMeanConfidenceByClass.entrySet()) {
-                if (e.getValue().equals("off")) {
+            final java.util.Map<String, String> given = new java.util.TreeMap<>(sureMeanConfidenceByClass);
+            given.entrySet().removeIf(e -> {
+                final boolean off = e.getValue().equals("off");
+                if (off) {
                     sure.remove(e.getKey());
-                    continue;
                 }
-                final double c;
-                try {
-                    c = Double.parseDouble(e.getValue());
-                } catch (final NumberFormatException ex) {
-                    throw new IllegalArgumentException("--sure-mean-confidence-class " + e.getKey() + ": '"
-                            + e.getValue() + "' is not a number (or off)");
-                }
-                if (!(c >= 0.5 && c <= 1)) {
-                    throw new IllegalArgumentException("--sure-mean-confidence-class " + e.getKey()
-                            + " must be in [0.5, 1] or off");
-                }
-                sure.put(e.getKey(), c);
-            }
+                return off;
+            });
+            sure.putAll(perClass("--sure-mean-confidence-class", given, 0.5, 1, " (or off)", "a number (or off)"));
         }
         if (!(commitLeadMs >= 0 && commitLeadMs <= 5000)) {
             throw new IllegalArgumentException("--commit-lead-ms must be in [0, 5000] ms, got " + commitLeadMs);
@@ -396,5 +346,35 @@ public final class SimulateCommand implements Callable<Integer> {
         if (!Topic.NAME.matcher(value).matches()) {
             throw new IllegalArgumentException(option + " '" + value + "' must match " + Topic.NAME.pattern());
         }
+    }
+
+    /**
+     * The CLASS=VALUE pairs of a per-class option, each a number in [min, max]; an error names the option, the class
+     * and what was expected ({@code what}, e.g. "a whole number"; {@code unit} follows the range).
+     */
+    private static java.util.Map<String, Double> perClass(final String option, final java.util.Map<String, String> given,
+                                                          final double min, final double max, final String unit,
+                                                          final String what) {
+        final boolean whole = what.equals("a whole number");
+        final java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        for (final java.util.Map.Entry<String, String> e : given.entrySet()) {
+            final double v;
+            try {
+                v = whole ? Integer.parseInt(e.getValue()) : Double.parseDouble(e.getValue());
+            } catch (final NumberFormatException ex) {
+                throw new IllegalArgumentException(option + " " + e.getKey() + ": '" + e.getValue() + "' is not "
+                        + what);
+            }
+            if (!(v >= min && v <= max)) {
+                throw new IllegalArgumentException(option + " " + e.getKey() + " must be in [" + format(min) + ", "
+                        + format(max) + "]" + unit);
+            }
+            out.put(e.getKey(), v);
+        }
+        return out;
+    }
+
+    private static String format(final double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

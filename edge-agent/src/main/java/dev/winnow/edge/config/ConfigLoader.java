@@ -196,68 +196,46 @@ public final class ConfigLoader {
         return new AgentConfig(site, line, device, hw, List.copyOf(cameras), ls, mqtt, models);
     }
 
-    /** A node and its path, with typed, range-checked getters. */
-    private static Map<String, Integer> sightingsByClass(final Node n) {
+    /**
+     * A mapping of class name to value ({@code decision.*ByClass}): {@code dflt} when absent, every key checked as a
+     * class name and every value by {@code value}.
+     */
+    private static <V> Map<String, V> byClass(final Node n, final Map<String, V> dflt,
+                                              final java.util.function.BiFunction<Node, String, V> value) {
         if (n.node == null) {
-            return AgentConfig.DEFAULT_SIGHTINGS_BY_CLASS;
+            return dflt;
         }
-        final Map<String, Integer> out = new java.util.TreeMap<>();
+        final Map<String, V> out = new java.util.TreeMap<>();
         for (final String cls : n.keys()) {
             if (!cls.matches("[a-z][a-z0-9_-]*")) {
                 throw new ConfigException(n.path(cls) + ": not a class name (lower case letters, digits, _ and -, "
                         + "as the model card's classes)");
             }
-            out.put(cls, n.integer(cls, 2, 1, 100));
+            out.put(cls, value.apply(n, cls));
         }
         return out;
+    }
+
+    private static Map<String, Integer> sightingsByClass(final Node n) {
+        return byClass(n, AgentConfig.DEFAULT_SIGHTINGS_BY_CLASS, (node, cls) -> node.integer(cls, 2, 1, 100));
     }
 
     private static Map<String, Double> seenOverByClass(final Node n) {
-        if (n.node == null) {
-            return AgentConfig.DEFAULT_SEEN_OVER_MM_BY_CLASS;
-        }
-        final Map<String, Double> out = new java.util.TreeMap<>();
-        for (final String cls : n.keys()) {
-            if (!cls.matches("[a-z][a-z0-9_-]*")) {
-                throw new ConfigException(n.path(cls) + ": not a class name (lower case letters, digits, _ and -, "
-                        + "as the model card's classes)");
-            }
-            out.put(cls, n.number(cls, 0, 0, 5000));
-        }
-        return out;
+        return byClass(n, AgentConfig.DEFAULT_SEEN_OVER_MM_BY_CLASS, (node, cls) -> node.number(cls, 0, 0, 5000));
     }
 
     private static Map<String, Double> sureMeanConfidenceByClass(final Node n) {
-        if (n.node == null) {
-            return AgentConfig.DEFAULT_SURE_MEAN_CONFIDENCE_BY_CLASS;
-        }
-        final Map<String, Double> out = new java.util.TreeMap<>();
-        for (final String cls : n.keys()) {
-            if (!cls.matches("[a-z][a-z0-9_-]*")) {
-                throw new ConfigException(n.path(cls) + ": not a class name (lower case letters, digits, _ and -, "
-                        + "as the model card's classes)");
-            }
-            // 0 would make every object of the class "sure": its other demands would never apply.
-            out.put(cls, n.number(cls, 1, 0.5, 1));
-        }
-        return out;
+        // At 0 every object of the class would be "sure" and its other demands would never apply.
+        return byClass(n, AgentConfig.DEFAULT_SURE_MEAN_CONFIDENCE_BY_CLASS,
+                (node, cls) -> node.number(cls, 1, 0.5, 1));
     }
 
     private static Map<String, Double> meanConfidenceByClass(final Node n) {
-        if (n.node == null) {
-            return Map.of(); // each model's card brings its own
-        }
-        final Map<String, Double> out = new java.util.TreeMap<>();
-        for (final String cls : n.keys()) {
-            if (!cls.matches("[a-z][a-z0-9_-]*")) {
-                throw new ConfigException(n.path(cls) + ": not a class name (lower case letters, digits, _ and -, "
-                        + "as the model card's classes)");
-            }
-            out.put(cls, n.number(cls, 0, 0, 1));
-        }
-        return out;
+        // Absent: each model's card brings its own.
+        return byClass(n, Map.of(), (node, cls) -> node.number(cls, 0, 0, 1));
     }
 
+    /** A node and its path, with typed, range-checked getters. */
     private static final class Node {
         final JsonNode node;
         final String at;

@@ -122,6 +122,23 @@ class SimulateCommandTest {
     }
 
     @Test
+    @Timeout(30)
+    void aBadPerClassValueIsRefusedNamingTheOptionAndTheClass() {
+        for (final String[] bad : new String[][] {
+                {"--sure-mean-confidence-class", "feather=0.2", "feather must be in [0.5, 1] (or off)"},
+                {"--sure-mean-confidence-class", "feather=sure", "'sure' is not a number (or off)"},
+                {"--min-sightings-class", "feather=2.5", "'2.5' is not a whole number"},
+                {"--min-sightings-class", "feather=0", "feather must be in [1, 100]"},
+                {"--min-mean-confidence-class", "feather=1.5", "feather must be in [0, 1]"}}) {
+            final ByteArrayOutputStream err = new ByteArrayOutputStream();
+            final CommandLine cli = new CommandLine(new AgentMain());
+            cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+            assertThat(cli.execute("simulate", "--scenario", "demo", "--duration", "1", bad[0], bad[1])).isNotZero();
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains(bad[0]).contains(bad[2]);
+        }
+    }
+
+    @Test
     @Timeout(120)
     void escapesPictureShowsEveryEscapeAsEachCameraSawIt() throws Exception {
         final Path png = tmp.resolve("escapes.png");
