@@ -86,6 +86,20 @@ class TrainingSmokeTest {
                 "--smoke", "--init", deeper.resolve("model.pt").toString());
         assertThat(refused).contains("has 1 residual blocks per scale, more than --blocks 0");
         assertThat(tmp.resolve("x")).doesNotExist();
+
+        // 5. a narrower (faster) network started from the deeper one's strongest channels, loaded by the Java side
+        final Path narrower = tmp.resolve("narrower");
+        final String narrowLog = train(0, trainPy, "--data", data.toString(), "--out", narrower.toString(), "--smoke",
+                "--blocks", "1", "--width", "8", "--init", deeper.resolve("model.pt").toString());
+        assertThat(narrowLog).contains("from width 16 to 8: each layer keeps its strongest channels");
+        assertThat(lastJson(run("eval", "--model", narrower.toString(), "--data", data.toString(), "--quiet"))
+                .get("images").asInt()).isEqualTo(4);
+        assertThat(Files.size(narrower.resolve("model.onnx"))).isLessThan(Files.size(deeper.resolve("model.onnx")));
+        // ... and a wider one cannot be made from it
+        final String notWider = train(1, trainPy, "--data", data.toString(), "--out", tmp.resolve("y").toString(),
+                "--smoke", "--blocks", "1", "--width", "24", "--init", narrower.resolve("model.pt").toString());
+        assertThat(notWider).contains("does not fit").contains("'width': 8");
+        assertThat(tmp.resolve("y")).doesNotExist();
     }
 
     @Test
