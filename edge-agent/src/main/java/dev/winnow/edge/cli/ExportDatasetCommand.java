@@ -54,6 +54,10 @@ import picocli.CommandLine.Spec;
  * so it is written as an ignore region ({@code ignore/<split>/<image>.txt}, the label format): neither a label to
  * find nor background, so a model that does find it is not counted wrong, in evaluation or training. The JSON
  * line counts what was dropped and what became an ignore region.
+ *
+ * <p>{@code conditions.csv} holds one row per image with the conditions it was rendered under (belt speed, exposure
+ * and the motion blur they make, focus blur, noise, light, belt colour, cotton, contaminant size), so a model's
+ * mistakes can be sorted by condition: evaluate the images of one range of a column as a dataset of their own.
  */
 @Command(name = "export-dataset", mixinStandardHelpOptions = true,
         description = "Render a labelled YOLO-format dataset from the virtual line.")
@@ -175,6 +179,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         int dropped = 0;
         int invisible = 0;
         final long started = System.nanoTime();
+        final StringBuilder conditions = new StringBuilder(CONDITIONS_HEADER).append('\n');
         for (int i = 0; i < images; i++) {
             final SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + i);
             final boolean noContaminants = rng.nextDouble() < emptyFraction;
@@ -225,6 +230,8 @@ public final class ExportDatasetCommand implements Callable<Integer> {
                 Files.writeString(out.resolve("ignore").resolve(split).resolve(stem + ".txt"), ignored,
                         StandardCharsets.UTF_8);
             }
+            conditions.append(conditionsRow(split, stem, sc, c, n, ignored.isEmpty() ? 0
+                    : (int) ignored.chars().filter(ch -> ch == '\n').count())).append('\n');
             if ((i + 1) % 100 == 0 || i + 1 == images) {
                 final double s = (System.nanoTime() - started) / 1e9;
                 err.printf(Locale.ROOT, "export-dataset: %d/%d images, %d labels, %.0fs elapsed, ~%.0fs left%n", i + 1,
@@ -232,6 +239,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
                 err.flush();
             }
         }
+        Files.writeString(out.resolve("conditions.csv"), conditions, StandardCharsets.UTF_8);
         final ObjectMapper m = new ObjectMapper();
         final ObjectNode json = m.createObjectNode();
         json.put("out", out.toAbsolutePath().normalize().toString());
@@ -251,6 +259,24 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(json);
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    static final String CONDITIONS_HEADER = "split,image,scenario,belt_speed_mps,exposure_ms,motion_mm,motion_px,"
+            + "focus_blur_px,noise,brightness,light_variation,vignetting,belt_colour,tuft_density,shade_variation,"
+            + "contaminant_size_scale,labels,ignore_regions";
+
+    /** One image's row of conditions.csv: the conditions its scenario was varied to. */
+    static String conditionsRow(final String split, final String stem, final Scenario sc, final Scenario.CameraSpec c,
+                                final int labels, final int ignoreRegions) {
+        final double motionMm = sc.belt().speedMps() * c.exposureMs();
+        final double mmPerPx = c.viewLengthMm() / c.heightPx();
+        final String base = sc.name().endsWith("-export") ? sc.name().substring(0, sc.name().length() - 7)
+                : sc.name();
+        return String.format(Locale.ROOT, "%s,%s.png,%s,%.3f,%.3f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,#%06X,%.3f,%.3f,"
+                        + "%.3f,%d,%d", split, stem, base, sc.belt().speedMps(), c.exposureMs(), motionMm,
+                motionMm / mmPerPx, c.blur(), c.noise(), sc.lighting().brightness(), sc.lighting().variation(),
+                sc.lighting().vignetting(), sc.belt().colourRgb() & 0xFFFFFF, sc.product().density(),
+                sc.product().shadeVariation(), sc.contaminants().sizeScale(), labels, ignoreRegions);
     }
 
     /** Renders the frame's scenario at the same instant with no contaminant (tufts, belt, light and noise are equal). */

@@ -220,6 +220,50 @@ class TrainingSmokeTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void exportWritesTheConditionsOfEachImage() throws Exception {
+        // Without variation every image has fast-belt's own conditions: 3 m/s, 1.5 ms, the magenta belt.
+        final Path plain = tmp.resolve("plain");
+        run("export-dataset", "--out", plain.toString(), "--images", "4", "--seed", "3", "--scenario", "fast-belt",
+                "--no-variation", "--val-fraction", "0.25");
+        final List<String> rows = Files.readAllLines(plain.resolve("conditions.csv"));
+        assertThat(rows.get(0)).isEqualTo(ExportDatasetCommand.CONDITIONS_HEADER);
+        assertThat(rows).hasSize(5);
+        final List<String> header = List.of(rows.get(0).split(","));
+        for (int i = 1; i <= 4; i++) {
+            final String[] r = rows.get(i).split(",");
+            assertThat(r).hasSize(header.size());
+            assertThat(r[header.indexOf("split")]).isEqualTo(i <= 3 ? "train" : "val");
+            assertThat(r[header.indexOf("image")]).isEqualTo(String.format("colour_%06d.png", i - 1));
+            assertThat(r[header.indexOf("scenario")]).isEqualTo("fast-belt");
+            assertThat(r[header.indexOf("belt_speed_mps")]).isEqualTo("3.000");
+            assertThat(r[header.indexOf("exposure_ms")]).isEqualTo("1.500");
+            assertThat(r[header.indexOf("motion_mm")]).isEqualTo("4.50");
+            assertThat(r[header.indexOf("belt_colour")]).isEqualTo("#A83CA8");
+            // the labels column counts the image's label file
+            final Path labels = plain.resolve("labels").resolve(r[0]).resolve(r[1].replace(".png", ".txt"));
+            assertThat(Integer.parseInt(r[header.indexOf("labels")]))
+                    .isEqualTo((int) Files.readAllLines(labels).stream().filter(l -> !l.isBlank()).count());
+        }
+        // Varied, the speed and exposure differ image by image, and motion is always their product.
+        final Path varied = tmp.resolve("varied");
+        run("export-dataset", "--out", varied.toString(), "--images", "6", "--seed", "3", "--scenario", "fast-belt");
+        final List<String> vrows = Files.readAllLines(varied.resolve("conditions.csv"));
+        assertThat(vrows).hasSize(7);
+        final java.util.Set<String> speeds = new java.util.HashSet<>();
+        for (final String row : vrows.subList(1, 7)) {
+            final String[] r = row.split(",");
+            final double speed = Double.parseDouble(r[header.indexOf("belt_speed_mps")]);
+            final double exposure = Double.parseDouble(r[header.indexOf("exposure_ms")]);
+            assertThat(Double.parseDouble(r[header.indexOf("motion_mm")])).isCloseTo(speed * exposure,
+                    org.assertj.core.data.Offset.offset(0.01));
+            assertThat(speed).isBetween(1.8, 9.0);
+            speeds.add(r[header.indexOf("belt_speed_mps")]);
+        }
+        assertThat(speeds).hasSizeGreaterThan(1);
+    }
+
     /** Every row of every label file under {@code dir}, prefixed with its file name. */
     private static List<String> rows(final Path dir) throws IOException {
         final List<String> out = new ArrayList<>();
