@@ -74,6 +74,16 @@ class TrainingSmokeTest {
         assertThat(eval.get("per_class").size()).isEqualTo(6);
         assertThat(eval.get("ms_per_frame").get("frames").asInt()).isEqualTo(5);
 
+        // 3b. the same evaluation on a slice of the data by condition: the 4 validation images
+        final Path slice = tmp.resolve("slice");
+        final String sliced = python(0, trainPy.resolveSibling("slice.py"), "--data", data.toString(), "--out",
+                slice.toString(), "split == 'val' and belt_speed_mps > 0");
+        assertThat(sliced).contains("4 of 16 images");
+        assertThat(lastJson(run("eval", "--model", model.toString(), "--data", slice.toString(), "--quiet"))
+                .get("images").asInt()).isEqualTo(4);
+        assertThat(python(1, trainPy.resolveSibling("slice.py"), "--data", data.toString(), "--out",
+                tmp.resolve("s2").toString(), "speed > 1")).contains("name 'speed' is not defined; the columns are");
+
         // 4. a deeper network fine-tuned from that model: the new blocks start as identities, the Java side loads it
         final Path deeper = tmp.resolve("deeper");
         final String deeperLog = train(0, trainPy, "--data", data.toString(), "--out", deeper.toString(), "--smoke",
@@ -123,12 +133,17 @@ class TrainingSmokeTest {
 
     /** Runs train.py, asserts its exit code and returns its output. */
     private static String train(final int exitCode, final Path trainPy, final String... args) throws Exception {
-        final List<String> command = new ArrayList<>(List.of(PYTHON, trainPy.toString()));
+        return python(exitCode, trainPy, args);
+    }
+
+    /** Runs a Python script, asserts its exit code and returns its output. */
+    private static String python(final int exitCode, final Path script, final String... args) throws Exception {
+        final List<String> command = new ArrayList<>(List.of(PYTHON, script.toString()));
         command.addAll(List.of(args));
         final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("train.py finished").isTrue();
-        assertThat(p.exitValue()).as("train.py exit code, log:%n%s", log).isEqualTo(exitCode);
+        assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("%s finished", script.getFileName()).isTrue();
+        assertThat(p.exitValue()).as("%s exit code, log:%n%s", script.getFileName(), log).isEqualTo(exitCode);
         return log;
     }
 
