@@ -437,6 +437,19 @@ def loss_fn(cls, box, batch_targets, size, neg_weight=None, pos_weight=None):
     return (total_cls + 5 * total_box) / n
 
 
+def distill_loss(cls, box, teacher_cls, teacher_box, npos):
+    """How far the student's outputs are from a trained teacher's on the same crops: BCE to the teacher's class scores
+    on every cell (less the teacher's own entropy, so a perfect copy costs 0) and L1 to its box distances on the cells
+    where the teacher is sure of something (weighted by that score). The teacher's scores carry what labels cannot:
+    how much a tuft looks like a feather. Scaled like loss_fn, per labelled cell."""
+    p = teacher_cls.sigmoid()
+    kd_cls = F.binary_cross_entropy_with_logits(cls, p, reduction="sum") \
+        - F.binary_cross_entropy_with_logits(teacher_cls, p, reduction="sum")
+    sure = p.max(1, keepdim=True).values
+    kd_box = (sure * (sure > 0.3) * (box - teacher_box).abs()).sum()
+    return (kd_cls + kd_box) / max(1, npos)
+
+
 # ---------------------------------------------------------------- evaluation (same rules as Java Metrics)
 
 def decode(out, conf, iou, max_det=300):
@@ -557,6 +570,11 @@ def main():
     ap.add_argument("--blocks", type=int, default=0, help="residual blocks added at each scale (0-3): a deeper "
                     "network, ~+70 %% compute per block; with --init from a model with fewer, the new blocks start as "
                     "identities so the fine-tuning starts from that model's output")
+    ap.add_argument("--teacher", default=None, help="a model.pt this script wrote (same classes and stride, any width "
+                    "or depth) whose outputs the model also learns to match (distillation): a narrower model keeps more "
+                    "of a wider one's accuracy")
+    ap.add_argument("--distill", type=float, default=1.0, help="weight of matching the --teacher against the labels' "
+                    "loss (default 1)")
     ap.add_argument("--init", default=None, help="start from the weights of a model.pt this script wrote "
                     "(same classes, width, stride and context, at most --blocks blocks): fine-tune a shipped model. "
                     "A wider model (otherwise the same, same --blocks) is narrowed to --width, keeping each layer's "
@@ -567,6 +585,8 @@ def main():
     STRIDE = a.stride
     if not 0 <= a.blocks <= 3:
         sys.exit("--blocks must be 0 to 3")
+    if a.distill <= 0:
+        sys.exit("--distill must be above 0")
     if a.imgsz % 32 or a.imgh % 32:
         sys.exit("--imgsz and --imgh must be multiples of 32")
 
@@ -633,6 +653,19 @@ def main():
         print(f"starting from {a.init} ({ckpt.get('epochs')} epochs on {ckpt.get('data')}, {had} blocks"
               f"{f'; {a.blocks - had} new blocks per scale start as identities' if a.blocks > had else ''})",
               flush=True)
+    teacher = None
+    if a.teacher:
+        tk = torch.load(a.teacher, map_location="cpu")
+        if tk.get("classes") != [token(n) for n in names] or tk.get("stride") != a.stride:
+            sys.exit(f"--teacher {a.teacher} does not fit: it has classes {tk.get('classes')} and stride "
+                     f"{tk.get('stride')}, this run needs {[token(n) for n in names]} and {a.stride}")
+        teacher = TinyDet(nc, tk["width"], tk["context"], tk["stride"], tk.get("blocks", 0))
+        teacher.load_state_dict(tk["state_dict"])
+        teacher.eval()
+        for q in teacher.parameters():
+            q.requires_grad_(False)
+        print(f"distilling from {a.teacher} (width {tk['width']}, {tk.get('blocks', 0)} blocks), weight {a.distill}",
+              flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=5e-4)
     steps = a.epochs * math.ceil(len(train) / a.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=max(1, steps))
@@ -662,8 +695,14 @@ def main():
                     x, boxes, ignore = crop(x, boxes, size, crop_size, rng, ignore)
                 xs.append(x)
                 ts.append(targets(boxes, crop_size or size, nc, ignore))
-            cls, box = net(torch.stack(xs))
+            batch = torch.stack(xs)
+            cls, box = net(batch)
             loss = loss_fn(cls, box, ts, crop_size or size, neg_weight, pos_weight)
+            if teacher is not None:
+                with torch.no_grad():
+                    teacher_cls, teacher_box = teacher(batch)
+                loss = loss + a.distill * distill_loss(cls, box, teacher_cls, teacher_box,
+                                                       sum(int(t[2].sum()) for t in ts))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -712,7 +751,8 @@ def main():
         "per_class": {tokens[i]: {k: clean(v) for k, v in per[i].items()} for i in range(nc)} if per else {},
         "validation_images": len(val), "train_images": len(train), "epochs": a.epochs, "seed": a.seed,
         "imgsz": [a.imgsz, a.imgh], "width": a.width, "stride": a.stride, "context": not a.no_context, "blocks": a.blocks, "crop": list(crop_size) if crop_size else None,
-        "batch": a.batch, "lr": a.lr, "neg_weight": a.neg_weight, "pos_weight": a.pos_weight, "smoke": a.smoke, "seconds": round(time.time() - start, 1),
+        "batch": a.batch, "lr": a.lr, "neg_weight": a.neg_weight, "pos_weight": a.pos_weight,
+        "teacher": a.teacher, "distill": a.distill if a.teacher else None, "smoke": a.smoke, "seconds": round(time.time() - start, 1),
         "note": "python-side validation; re-measure with `winnow-agent eval` (the Java production path)",
     }
     with open(os.path.join(a.out, "metrics.json"), "w") as f:

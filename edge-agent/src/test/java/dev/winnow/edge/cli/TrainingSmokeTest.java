@@ -105,6 +105,16 @@ class TrainingSmokeTest {
         assertThat(lastJson(run("eval", "--model", narrower.toString(), "--data", data.toString(), "--quiet"))
                 .get("images").asInt()).isEqualTo(4);
         assertThat(Files.size(narrower.resolve("model.onnx"))).isLessThan(Files.size(deeper.resolve("model.onnx")));
+        // ... and one that also learns the deeper one's outputs (distillation)
+        final Path distilled = tmp.resolve("distilled");
+        final String distillLog = train(0, trainPy, "--data", data.toString(), "--out", distilled.toString(),
+                "--smoke", "--blocks", "1", "--width", "8", "--init", narrower.resolve("model.pt").toString(),
+                "--teacher", deeper.resolve("model.pt").toString());
+        assertThat(distillLog).contains("distilling from " + deeper.resolve("model.pt") + " (width 16, 1 blocks)");
+        assertThat(Files.readString(distilled.resolve("metrics.json"))).contains("\"distill\": 1.0");
+        assertThat(train(1, trainPy, "--data", data.toString(), "--out", tmp.resolve("z").toString(), "--smoke",
+                "--stride", "4", "--teacher", deeper.resolve("model.pt").toString()))
+                .contains("does not fit").contains("stride 8, this run needs");
         // ... and a wider one cannot be made from it
         final String notWider = train(1, trainPy, "--data", data.toString(), "--out", tmp.resolve("y").toString(),
                 "--smoke", "--blocks", "1", "--width", "24", "--init", narrower.resolve("model.pt").toString());
