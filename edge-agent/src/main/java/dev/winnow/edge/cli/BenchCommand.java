@@ -1,6 +1,7 @@
 package dev.winnow.edge.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.edge.host.HostLoad;
 import dev.winnow.edge.camera.Frame;
 import dev.winnow.edge.detect.OnnxFrameDetector;
 import dev.winnow.hardware.sim.ManualClock;
@@ -100,6 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         final int w = pkg.card().input().width();
         final int h = pkg.card().input().height();
         final double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        final HostLoad.Measurement machine = HostLoad.start();
 
         final List<String> names = new ArrayList<>();
         final List<Body> bodies = new ArrayList<>();
@@ -165,7 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
                     dnnError = e.getMessage();
                 }
                 final Timer[] timers = measure(bodies);
-                report(pkg, cam, w, h, names, timers, pre, run, decode, dnnError, loadBefore);
+                report(pkg, cam, w, h, names, timers, pre, run, decode, dnnError, loadBefore, machine.finish());
             }
         }
         return 0;
@@ -219,7 +221,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void report(final ModelPackage pkg, final VirtualCamera cam, final int w, final int h,
             final List<String> names, final Timer[] timers, final Timer pre, final Timer run, final Timer decode,
-            final String dnnError, final double loadBefore) throws Exception {
+            final String dnnError, final double loadBefore, final HostLoad machine) throws Exception {
         final Timer bare = timers[names.indexOf("bare")];
         final Timer pipeline = timers[names.indexOf("pipeline")];
         final Timer dnn = names.contains("dnn") ? timers[names.indexOf("dnn")] : null;
@@ -227,6 +229,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("model %s@%s, input %dx%d, %d thread(s), %d frames %dx%d from %s/%s, load %.2f -> %.2f%n",
                 pkg.card().name(), pkg.card().version(), w, h, threads, frames, cam.spec().widthPx(),
                 cam.spec().heightPx(), scenario, cam.id(), loadBefore, loadAfter);
+        System.out.println("machine " + machine);
         System.out.println("                                      wall ms/frame   CPU ms/frame");
         System.out.printf("  ONNX Runtime bare session.run      : %8.3f        %8.3f%n", bare.wallMs(), bare.cpuMs());
         System.out.printf("  agent pipeline (pre+run+decode)    : %8.3f        %8.3f   (%+.1f %% wall, %+.1f %% CPU over bare)%n",
@@ -267,6 +270,7 @@ public final class BenchCommand implements Callable<Integer> {
             out.put("opencv_dnn_error", dnnError);
         }
         out.put("load_avg_1m", round(loadAfter));
+        out.set("host", WireCodec.mapper().valueToTree(machine.toMap()));
         System.out.println(WireCodec.mapper().writeValueAsString(out));
     }
 

@@ -2,6 +2,7 @@ package dev.winnow.edge.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.edge.host.HostLoad;
 import dev.winnow.models.Detector;
 import dev.winnow.models.card.ModelPackage;
 import dev.winnow.models.dataset.Sample;
@@ -95,8 +96,11 @@ public final class EvalCommand implements Callable<Integer> {
 
         double[] ms = new double[0];
         double[] cpu = new double[0];
+        HostLoad machine = null;
         if (timingFrames > 0) {
+            final HostLoad.Measurement m = HostLoad.start();
             final double[][] t = time(pkg, dataset.samples());
+            machine = m.finish();
             ms = t[0];
             cpu = t[1];
         }
@@ -124,6 +128,7 @@ public final class EvalCommand implements Callable<Integer> {
                         + "cores; with 1 thread ONNX Runtime computes on it): mean %.2f ms, p50 %.2f ms, p95 %.2f ms%n",
                         mean(cpu), pct(cpu, 50), pct(cpu, 95));
             }
+            out.println("  machine " + machine);
             final ObjectNode t = json.putObject("ms_per_frame");
             t.put("threads", threads);
             t.put("frames", ms.length);
@@ -134,6 +139,9 @@ public final class EvalCommand implements Callable<Integer> {
                 t.put("cpu_mean", round(mean(cpu)));
                 t.put("cpu_p50", round(pct(cpu, 50)));
                 t.put("cpu_p95", round(pct(cpu, 95)));
+            }
+            if (machine != null) {
+                t.set("host", m.valueToTree(machine.toMap()));
             }
         }
         out.println(json);

@@ -252,6 +252,8 @@ public final class SimulateCommand implements Callable<Integer> {
         final ObjectNode det = out.putObject("detectors");
         r.detectors().forEach(det::put);
         out.put("timer_priority", r.timerPriority());
+        // the machine it ran on and how crowded it was: dropped frames and latency are read against it
+        out.set("host", WireCodec.mapper().valueToTree(r.hostLoad().toMap()));
         // the rules the run decided by, so a line of figures says what produced it
         final ObjectNode rules = out.putObject("decision");
         rules.put("min_confidence", minConfidence);
@@ -305,6 +307,7 @@ public final class SimulateCommand implements Callable<Integer> {
             System.out.printf("winnow-agent: %d of %d contaminants captured (%.1f %%), %d pulses, %d spurious%n",
                     result.captured(), result.contaminants(), 100 * result.captureRate(), result.pulses(),
                     result.spuriousPulses());
+            System.out.println("winnow-agent: machine " + r.hostLoad());
         }
         System.out.println(WireCodec.mapper().writeValueAsString(out));
         try {

@@ -10,6 +10,7 @@ import dev.winnow.edge.eject.EjectionPlanner;
 import dev.winnow.edge.eject.NozzleBar;
 import dev.winnow.edge.eject.TimingLog;
 import dev.winnow.edge.eject.ValveScheduler;
+import dev.winnow.edge.host.HostLoad;
 import dev.winnow.edge.inspect.LineInspector;
 import dev.winnow.edge.link.CropUploader;
 import dev.winnow.edge.link.LinkCredentials;
@@ -158,7 +159,8 @@ public final class Simulation {
                          Map<String, String> detectors, String timerPriority,
                          dev.winnow.hardware.sim.Judgement judgement, List<LineInspector.Decision> decisions,
                          VirtualLine virtualLine, CropUploader.Counts crops, long missedFrames,
-                         List<LineInspector.Undecided> undecided, Map<String, Map<String, Double>> modelRules) {
+                         List<LineInspector.Undecided> undecided, Map<String, Map<String, Double>> modelRules,
+                         HostLoad hostLoad) {
     }
 
     private final Options options;
@@ -330,6 +332,8 @@ public final class Simulation {
                     site, line, deviceId, sc.name(), sc.belt().speedMps(), sc.cameras().size(), nb.count(),
                     link == null ? "" : ", reporting to " + mqttUrl);
         }
+        // From the first frame to the last: the machine's share in dropped frames and timing outliers.
+        final HostLoad.Measurement hostLoad = HostLoad.start();
         scheduler.start();
         final dev.winnow.edge.inspect.PulseCommitter committer = new dev.winnow.edge.inspect.PulseCommitter(inspector,
                 reason -> System.err.println("winnow-agent: " + reason));
@@ -358,6 +362,7 @@ public final class Simulation {
 
         // Let the last decided objects pass the bar before judging.
         pipelines.forEach(CameraPipeline::close);
+        final HostLoad load = hostLoad.finish();
         // Judge only what the agent could see whole: contaminants already past every camera's view when
         // the cameras stopped. The belt runs on until they have crossed the bar; what was still
         // upstream stays pending (neither captured nor escaped).
@@ -400,7 +405,7 @@ public final class Simulation {
                 inspector.totalDroppedFrames(), models, scheduler.priority(), judgement, List.copyOf(decisions), vline,
                 crops == null ? null : crops.counts(),
                 sources.stream().mapToLong(VirtualCameraSource::missedFrames).sum(), List.copyOf(undecided),
-                Map.copyOf(modelRules));
+                Map.copyOf(modelRules), load);
     }
 
     /** Calibrates from the four image corners, as an engineer would with a target laid on the belt. */
