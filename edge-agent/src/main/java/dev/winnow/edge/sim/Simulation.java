@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -343,8 +344,17 @@ public final class Simulation {
         long nextStats = clock.nanos() + statsNanos;
         long framesAtLastStats = 0;
         long lastStatsAt = clock.nanos();
+        // A run of a minute or more says how it is going; a run without end (the demo's lines) keeps its log quiet.
+        final long startedAt = clock.nanos();
+        long nextProgress = forever ? Long.MAX_VALUE : startedAt + PROGRESS_NANOS;
         while (clock.nanos() < endNanos && stop.getCount() > 0) {
             stop.await(Math.min(100, Math.max(1, (nextStats - clock.nanos()) / 1_000_000)), TimeUnit.MILLISECONDS);
+            if (clock.nanos() >= nextProgress) {
+                System.err.println("winnow-agent: " + progress(clock.nanos() - startedAt, runSeconds,
+                        vline.valves().result(), pipelines.stream().mapToLong(CameraPipeline::frames).sum(),
+                        inspector.totalDroppedFrames()));
+                nextProgress += PROGRESS_NANOS;
+            }
             if (clock.nanos() >= nextStats) {
                 final long frames = pipelines.stream().mapToLong(CameraPipeline::frames).sum();
                 final long now = clock.nanos();
@@ -406,6 +416,18 @@ public final class Simulation {
                 crops == null ? null : crops.counts(),
                 sources.stream().mapToLong(VirtualCameraSource::missedFrames).sum(), List.copyOf(undecided),
                 Map.copyOf(modelRules), load);
+    }
+
+    /** How often a run prints its progress. */
+    static final long PROGRESS_NANOS = 10_000_000_000L;
+
+    /** One progress line: {@code 10 s of 60: 38 of 39 contaminants captured so far, 99 pulses (3 spurious); ...}. */
+    static String progress(final long elapsedNanos, final double runSeconds, final LineResult sofar, final long frames,
+                           final long dropped) {
+        return String.format(Locale.ROOT,
+                "%d s of %d: %d of %d contaminants captured so far, %d pulses (%d spurious); %d frames, %d dropped",
+                Math.round(elapsedNanos / 1e9), Math.round(runSeconds), sofar.captured(), sofar.contaminants(),
+                sofar.pulses(), sofar.spuriousPulses(), frames, dropped);
     }
 
     /** Calibrates from the four image corners, as an engineer would with a target laid on the belt. */

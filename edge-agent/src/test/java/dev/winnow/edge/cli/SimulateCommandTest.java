@@ -48,6 +48,10 @@ class SimulateCommandTest {
         assertThat(rules.get("min_seen_over_mm_by_class").toString()).isEqualTo("{\"feather\":300.0}");
         assertThat(rules.get("min_sightings_by_class").get("plastic_film").asInt()).isEqualTo(8);
         assertThat(json.get("spurious_by_cause").get("elsewhere").asInt()).isZero();
+        final JsonNode host = json.get("host");
+        assertThat(host.get("cores").asInt()).as("the machine it ran on").isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(host.get("cpu").asText()).isNotBlank();
+        assertThat(host.get("hiccup_ms").get("samples").asLong()).as("the hiccup meter ran during the run").isPositive();
 
         final List<String> lines = Files.readAllLines(csv);
         assertThat(lines.get(0)).isEqualTo(TrackReport.HEADER);
