@@ -15,6 +15,7 @@ function renderDevice(d) {
   const rows = [["State", el("span", {class: "badge " + state}, state)], ["Agent version", x.agentVersion || "–"],
     ["Models", Object.entries(x.models || {}).map(([k, v]) => `${k}: ${v}`).join(", ") || "–"],
     ["Config hash", x.configHash || "–"], ["FPS", x.fps == null ? "–" : x.fps.toFixed(1)],
+    ["Frames dropped", x.droppedFramesPct == null ? "–" : `${x.droppedFramesPct.toFixed(1)} % (last stats interval)`],
     ["Latency p50 / p99", x.latencyP50Ms == null ? "–" : `${x.latencyP50Ms.toFixed(1)} / ${x.latencyP99Ms.toFixed(1)} ms`],
     ["Outbox depth", x.outboxDepth == null ? "–" : x.outboxDepth], ["CPU temperature", x.cpuTemperatureC == null ? "–" : x.cpuTemperatureC.toFixed(0) + " °C"],
     ["Lot", x.lot || "–"], ["Last seen", `${fmtTime(x.lastSeen)} (${ago(x.lastSeen)})`]];

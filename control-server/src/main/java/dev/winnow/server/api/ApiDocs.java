@@ -56,6 +56,14 @@ public final class ApiDocs {
                 b.append("winnow_device_fps").append(labels(d)).append(' ').append(d.fps()).append('\n');
             }
         }
+        b.append("# HELP winnow_device_dropped_frames_ratio share of frames dropped (inference behind the camera) in the "
+                + "last stats interval\n# TYPE winnow_device_dropped_frames_ratio gauge\n");
+        for (FleetStore.Device d : devices) {
+            if (d.droppedFramesPct() != null) {
+                b.append("winnow_device_dropped_frames_ratio").append(labels(d)).append(' ')
+                        .append(d.droppedFramesPct() / 100).append('\n');
+            }
+        }
         b.append("# HELP winnow_device_outbox_depth events buffered on the device\n# TYPE winnow_device_outbox_depth gauge\n");
         for (FleetStore.Device d : devices) {
             if (d.outboxDepth() != null) {

@@ -33,7 +33,7 @@ public final class FleetStore {
     public record Device(String site, String line, String device, boolean online, String status, Instant statusTime,
                          String agentVersion, Map<String, String> models, String configHash, Instant lastSeen,
                          String mode, Double fps, Double latencyP50Ms, Double latencyP99Ms, Long outboxDepth,
-                         Double cpuTemperatureC, String lot, Instant statsTime) {
+                         Double cpuTemperatureC, String lot, Instant statsTime, Double droppedFramesPct) {
     }
 
     /** An alarm's latest state per device, cause and camera. */
@@ -62,7 +62,7 @@ public final class FleetStore {
     public List<Device> devices(final Instant now) {
         final String sql = "SELECT d.site, d.line, d.device, d.status_state, d.status_time, d.agent_version, "
                 + "d.models_json, d.config_hash, d.last_seen, s.stats_mode, s.fps, s.latency_p50_ms, s.latency_p99_ms, "
-                + "s.outbox_depth, s.cpu_temperature_c, s.lot, s.to_time FROM devices d LEFT JOIN ("
+                + "s.outbox_depth, s.cpu_temperature_c, s.lot, s.to_time, s.frames, s.dropped_frames FROM devices d LEFT JOIN ("
                 + "SELECT st.* FROM stats st JOIN (SELECT site, line, device, MAX(from_time) AS m FROM stats "
                 + "GROUP BY site, line, device) x ON st.site = x.site AND st.line = x.line AND st.device = x.device "
                 + "AND st.from_time = x.m) s ON s.site = d.site AND s.line = d.line AND s.device = d.device "
@@ -86,12 +86,26 @@ public final class FleetStore {
                 out.add(new Device(rs.getString(1), rs.getString(2), rs.getString(3), online, status, instant(rs, 5),
                         rs.getString(6), models, rs.getString(8), lastSeen, rs.getString(10), dbl(rs, 11), dbl(rs, 12),
                         dbl(rs, 13), rs.getObject(14) == null ? null : rs.getLong(14), dbl(rs, 15), rs.getString(16),
-                        instant(rs, 17)));
+                        instant(rs, 17), droppedPct(rs)));
             }
             return out;
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+    }
+
+    /**
+     * The share of its frames a device could not inspect in its last stats interval, percent: frames dropped because
+     * inference fell behind the camera, of the frames it took. A device that drops frames sees each object fewer
+     * times (a model too slow for its CPU); null before its first stats.
+     */
+    private static Double droppedPct(final ResultSet rs) throws SQLException {
+        final long frames = rs.getLong(18);
+        if (rs.wasNull()) {
+            return null;
+        }
+        final long dropped = rs.getLong(19);
+        return frames + dropped == 0 ? 0.0 : 100.0 * dropped / (frames + dropped);
     }
 
     /** Alarms whose latest message (per device, cause and camera) is a raise, newest first. */

@@ -61,7 +61,7 @@ class ControlRoomBrowserTest {
                     devices.add(d);
                     d.online("0.4." + (i == 4 ? 0 : 2), Map.of("cam-rgb", "colour-1." + (i == 4 ? 1 : 2) + ".0"));
                     d.stats(i == 3 ? Stats.Mode.AUDIT : Stats.Mode.RUNNING, 29.0 + i / 2.0,
-                            Map.of("straw", 30L + i, "plastic_film", 12L), 2 + i, 52.0 + 3 * i);
+                            Map.of("straw", 30L + i, "plastic_film", 12L), 2 + i, 52.0 + 3 * i, i == 2 ? 12 : 0);
                     for (int k = 0; k < 12 + 5 * i; k++) {
                         d.reject("h-" + i + "-" + k, CLASSES[Math.min(4, (int) Math.abs(random.nextGaussian() * 1.6))],
                                 0.55 + random.nextInt(44) / 100.0);
@@ -130,6 +130,10 @@ class ControlRoomBrowserTest {
                 // offline, it still shows what it last ran (the last will carries no version)
                 assertThat(page.text("document.querySelector('#devices tr.offline').textContent")).contains("0.4.0")
                         .contains("colour-1.1.0");
+                // line-2's device dropped 12 frames beside 300 inspected: marked, the others not
+                assertThat(page.text("document.querySelector('#devices tr[data-device=\"pi-line-2\"] td.bad').textContent"))
+                        .isEqualTo("3.8 %");
+                assertThat(page.eval("document.querySelectorAll('#devices td.bad').length").asInt()).isEqualTo(1);
                 page.screenshot(SHOTS.resolve("fleet.png"));
                 assertThat(page.eval("document.getElementById('dead-panel').hidden").asBoolean())
                         .as("nothing refused: no panel").isTrue();

@@ -1,6 +1,7 @@
 package dev.winnow.server.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.winnow.protocol.Alarm;
@@ -42,7 +43,7 @@ class FloorTest {
             final Http http = new Http(server.httpUrl());
             dev.online("0.3.1", Map.of("cam-rgb", "colour-1.2.0"));
             dev2.online("0.3.0", Map.of("cam-rgb", "colour-1.1.0"));
-            dev.stats(Stats.Mode.RUNNING, 29.5, Map.of("straw", 4L), 1, 61.0);
+            dev.stats(Stats.Mode.RUNNING, 29.5, Map.of("straw", 4L), 1, 61.0, 6);
             dev2.stats(Stats.Mode.AUDIT, 30.0, Map.of(), 0, 55.0);
             for (int i = 0; i < 5; i++) {
                 dev.reject("r-" + i, i < 3 ? "straw" : "plastic_film", 0.9 - i * 0.05);
@@ -113,6 +114,10 @@ class FloorTest {
             assertThat(fleet).hasSize(2);
             assertThat(fleet.get(0).get("agentVersion").asText()).isEqualTo("0.3.1");
             assertThat(fleet.get(0).get("fps").asDouble()).isEqualTo(29.5);
+            // 6 frames dropped beside 300 inspected: the device falls behind its camera
+            assertThat(fleet.get(0).get("droppedFramesPct").asDouble()).isCloseTo(100.0 * 6 / 306, within(1e-9));
+            assertThat(http.get("/metrics").body()).contains(
+                    "winnow_device_dropped_frames_ratio{site=\"mill\",line=\"line-1\",device=\"pi-1\"} 0.0196");
             assertThat(fleet.get(0).get("cpuTemperatureC").asDouble()).isEqualTo(61.0);
             assertThat(fleet.get(0).get("online").asBoolean()).isTrue();
             final Http.Reply fire = http.post("/api/devices/mill/line-1/pi-1/test-fire", Map.of("valve", 12, "pulseMs", 30));

@@ -108,9 +108,15 @@ public final class SimDevice implements AutoCloseable {
 
     public void stats(final Stats.Mode mode, final double fps, final Map<String, Long> rejections, final long escapes,
                       final Double cpu) throws Exception {
+        stats(mode, fps, rejections, escapes, cpu, 0);
+    }
+
+    /** Stats of a 10-s interval in which the device inspected 300 frames and dropped {@code dropped}. */
+    public void stats(final Stats.Mode mode, final double fps, final Map<String, Long> rejections, final long escapes,
+                      final Double cpu, final long dropped) throws Exception {
         final Instant now = Instant.now();
         publish(Topic.of(site, line, device, Kind.STATS).toString(), WireCodec.encode(new Stats(now.minusSeconds(10), now,
-                mode, 300, 0, 40, rejections, rejections, escapes, 0, 11.5, 23.0, 17, fps, 3, cpu, null)), false);
+                mode, 300, dropped, 40, rejections, rejections, escapes, 0, 11.5, 23.0, 17, fps, 3, cpu, null)), false);
     }
 
     public void reject(final String id, final String cls, final double confidence) throws Exception {
