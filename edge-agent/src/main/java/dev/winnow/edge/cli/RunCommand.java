@@ -177,6 +177,7 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 });
         inspector.onAlarm(reason -> failSafe.warning("escape_rate", inspector.escapeAlarm(), reason));
+        inspector.onFallingBehind((camera, behind, why) -> failSafe.warning("falling_behind", camera, behind, why));
         dev.winnow.edge.link.CropUploader pictures = null;
         if (uplink != null && cfg.mqtt().httpUrl() != null) {
             final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(

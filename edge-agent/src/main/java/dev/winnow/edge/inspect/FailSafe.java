@@ -74,9 +74,16 @@ public final class FailSafe {
     }
 
     public synchronized void warning(final String cause, final boolean raised, final String message) {
-        if (raised ? warnings.put(cause, message) == null : warnings.remove(cause) != null) {
+        warning(cause, null, raised, message);
+    }
+
+    /** A warning of one camera (nullable: of the line): each camera's is raised and cleared on its own. */
+    public synchronized void warning(final String cause, final String camera, final boolean raised,
+                                     final String message) {
+        final String key = cause + "/" + (camera == null ? "" : camera);
+        if (raised ? warnings.put(key, message) == null : warnings.remove(key) != null) {
             changes.accept(new Change(raised ? Alarm.State.RAISED : Alarm.State.CLEARED, Alarm.Severity.WARNING,
-                    cause, null, message));
+                    cause, camera, message));
             apply();
         }
     }

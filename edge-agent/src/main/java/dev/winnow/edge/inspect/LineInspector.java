@@ -1,6 +1,7 @@
 package dev.winnow.edge.inspect;
 
 import dev.winnow.edge.belt.Homography;
+import dev.winnow.edge.camera.FallingBehind;
 import dev.winnow.edge.camera.Frame;
 import dev.winnow.edge.detect.PixelDetection;
 import dev.winnow.edge.eject.EjectionPlanner;
@@ -210,6 +211,9 @@ public final class LineInspector {
     private int escapeRingCount;
     private volatile boolean escapeAlarm;
     private volatile Consumer<String> alarms = reason -> { };
+    private volatile FallingBehind.Listener behindListener = (camera, behind, why) -> { };
+    private final FallingBehind fallingBehind = new FallingBehind(
+            (camera, behind, why) -> behindListener.changed(camera, behind, why));
     private volatile Consumer<Decision> decisions = d -> { };
     /**
      * Decided objects whose pulse is not yet with the scheduler, oldest first. An object is decided as soon as
@@ -393,6 +397,11 @@ public final class LineInspector {
         this.alarms = listener;
     }
 
+    /** Told when a camera's inference falls behind it (too many frames dropped) and when it keeps up again. */
+    public void onFallingBehind(final FallingBehind.Listener listener) {
+        this.behindListener = listener;
+    }
+
     /** True while the escape rate is above the alarm threshold. */
     public boolean escapeAlarm() {
         return escapeAlarm;
@@ -426,12 +435,14 @@ public final class LineInspector {
     public synchronized void frameDropped(final String camera) {
         counters.droppedFrames++;
         totalDropped++;
+        fallingBehind.dropped(camera);
     }
 
     /** Places a frame's detections on the belt and decides. */
     public synchronized void accept(final Frame frame, final List<PixelDetection> detections, final String model) {
         counters.frames++;
         totalFrames++;
+        fallingBehind.inspected(frame.camera());
         final boolean liveCamera = !auditCameras.contains(frame.camera());
         final Homography h = calibration.get(frame.camera());
         if (h == null) {

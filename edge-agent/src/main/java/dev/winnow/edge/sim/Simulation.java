@@ -269,6 +269,8 @@ public final class Simulation {
         final long endNanos = forever ? Long.MAX_VALUE : clock.nanos() + Math.round(runSeconds * 1e9);
         inspector.setCommitLeadNanos(tuning.commitLeadNanos());
         inspector.onAlarm(reason -> System.err.println("winnow-agent: ALARM " + reason));
+        inspector.onFallingBehind((camera, behind, why) -> System.err.println("winnow-agent: "
+                + (behind ? "WARNING " : "") + why));
         if (crops != null) {
             inspector.onRejectPicture(p -> crops.offer(p.eventId(), p.frame(), p.detection()));
         }

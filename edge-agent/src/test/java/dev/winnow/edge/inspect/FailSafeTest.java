@@ -188,4 +188,22 @@ final class FailSafeTest {
         fs.clear("interlock", null);
         assertThat(light.state).isEqualTo(StackLightState.WARNING);
     }
+
+    @Test
+    void eachCameraFallingBehindIsItsOwnWarningAndTheLightStaysAmberUntilBothKeepUp() {
+        final Light light = new Light();
+        final List<FailSafe.Change> changes = new ArrayList<>();
+        final FailSafe fs = new FailSafe(AgentConfig.FailSafe.ALARM, light, new Relay(), null, changes::add);
+        fs.start(false);
+        fs.warning("falling_behind", "colour-1", true, "camera colour-1 is falling behind");
+        fs.warning("falling_behind", "uv-1", true, "camera uv-1 is falling behind");
+        fs.warning("falling_behind", "colour-1", true, "raised again: no new alarm");
+        assertThat(changes).hasSize(2).extracting(FailSafe.Change::camera).containsExactly("colour-1", "uv-1");
+        fs.warning("falling_behind", "colour-1", false, "camera colour-1 keeps up again");
+        assertThat(light.state).as("uv-1 is still behind").isEqualTo(StackLightState.WARNING);
+        fs.warning("falling_behind", "uv-1", false, "camera uv-1 keeps up again");
+        assertThat(light.state).isEqualTo(StackLightState.RUNNING);
+        assertThat(changes).hasSize(4);
+        assertThat(changes.get(3).camera()).isEqualTo("uv-1");
+    }
 }
