@@ -101,8 +101,8 @@ public final class BulkLoader implements SeededMill.Sink, AutoCloseable {
             st.setObject(i++, ReportEngine.ts(s.from()));
             st.setObject(i++, ReportEngine.ts(s.to()));
             st.setString(i++, s.mode());
-            st.setLong(i++, 100);
-            st.setLong(i++, 0);
+            st.setLong(i++, s.frames());
+            st.setLong(i++, s.droppedFrames());
             st.setLong(i++, 1000);
             st.setString(i++, "{}");
             st.setString(i++, "{}");

@@ -22,13 +22,15 @@ import java.util.Map;
  * @param late            late decisions counted in stats intervals starting in the day
  * @param cameras         ejections per camera
  * @param valves          ejections that fired each valve (lane)
+ * @param frames          frames inspected (from the devices' stats), in stats intervals starting in the day
+ * @param droppedFrames   frames taken but not inspected: inference behind the camera
  */
 public record LineDay(String site, String line, LineSettings settings, long runningMs, long auditMs, long faultMs,
                       long offlineMs, long ejections, long auditDetections, Map<String, Long> classes, long[] hourly,
                       Map<String, long[]> hourlyByClass, long[] hourlyRunningMs, long escapes, long late,
                       Map<String, Long> cameras, Map<Integer, Long> valves, List<ModelUse> models,
                       List<LotUse> lots, List<Period> periods, List<AlarmRow> alarms, Trend trend,
-                      List<Unusual> unusual, List<Integer> worstHours) {
+                      List<Unusual> unusual, List<Integer> worstHours, long frames, long droppedFrames) {
 
     public record ModelUse(String model, long events, Instant first, Instant last) {
     }
@@ -111,5 +113,13 @@ public record LineDay(String site, String line, LineSettings settings, long runn
 
     public double captureEstimate() {
         return capture(ejections, escapes);
+    }
+
+    /**
+     * Share of the frames the line's cameras took that were inspected: the rest were dropped because inference
+     * fell behind. Below 1 every object was still seen, fewer times; NaN without stats.
+     */
+    public double framesInspectedShare() {
+        return frames + droppedFrames == 0 ? Double.NaN : (double) frames / (frames + droppedFrames);
     }
 }

@@ -173,9 +173,11 @@ public final class ReportEngine {
             final Map<String, List<long[]>> lotRunning = new HashMap<>();
             long escapes = 0;
             long late = 0;
+            long frames = 0;
+            long dropped = 0;
             try (PreparedStatement ps = c.prepareStatement("SELECT from_time, to_time, stats_mode, escapes, "
-                    + "late_decisions, lot FROM stats WHERE site = ? AND line = ? AND from_time >= ? "
-                    + "AND from_time < ?")) {
+                    + "late_decisions, lot, frames, dropped_frames FROM stats WHERE site = ? AND line = ? "
+                    + "AND from_time >= ? AND from_time < ?")) {
                 ps.setFetchSize(5000);
                 ps.setString(1, s.site());
                 ps.setString(2, s.line());
@@ -188,6 +190,8 @@ public final class ReportEngine {
                         if (f >= start) {
                             escapes += rs.getLong(4);
                             late += rs.getLong(5);
+                            frames += rs.getLong(7);
+                            dropped += rs.getLong(8);
                         }
                         final long cf = Math.max(f, start);
                         final long ct = Math.min(t, end);
@@ -257,14 +261,15 @@ public final class ReportEngine {
             LineDay d = new LineDay(s.site(), s.line(), s, modeMs[RUNNING], modeMs[AUDIT], modeMs[FAULT], modeMs[0],
                     ejections, audit, sortedDesc(classes), hourly, hbc, hourlyRunning, escapes, late,
                     sortedDesc(cameras), valves, modelUses, lots, periods, alarms, null, List.of(),
-                    worstHours(hourly, hourlyRunning));
+                    worstHours(hourly, hourlyRunning), frames, dropped);
             if (full) {
                 storeDaily(c, d, w, now);
                 final List<DailyRow> history = history(s, w, now);
                 d = new LineDay(d.site(), d.line(), s, d.runningMs(), d.auditMs(), d.faultMs(), d.offlineMs(),
                         d.ejections(), d.auditDetections(), d.classes(), d.hourly(), d.hourlyByClass(),
                         d.hourlyRunningMs(), d.escapes(), d.late(), d.cameras(), d.valves(), d.models(), d.lots(),
-                        d.periods(), d.alarms(), trend(history), unusual(d, history), d.worstHours());
+                        d.periods(), d.alarms(), trend(history), unusual(d, history), d.worstHours(), d.frames(),
+                        d.droppedFrames());
             }
             return d;
         } catch (SQLException e) {

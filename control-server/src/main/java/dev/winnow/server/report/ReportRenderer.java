@@ -177,7 +177,8 @@ public final class ReportRenderer {
                 .append(num(d.settings().gramsPerEjection(), 1)).append(" g per ejection")
                 .append(d.settings().configured() ? "" : " (defaults)").append("</p>");
         b.append("<div class=\"kpis\">");
-        kpi(b, "Inspected", num(d.tonnes(), 2) + " t", Html.duration(d.runningMs()) + " running");
+        kpi(b, "Inspected", num(d.tonnes(), 2) + " t", Html.duration(d.runningMs()) + " running"
+                + (Double.isNaN(d.framesInspectedShare()) ? "" : ", " + Html.pct(d.framesInspectedShare()) + " of frames"));
         kpi(b, "Removed", count(d.ejections()), num(d.ejectionsPerHour(), 1) + " /h, "
                 + num(d.ejectionsPerTonne(), 2) + " /t");
         kpi(b, "vs previous 7 d", change(d.ejectionsPerTonne(), tr.perTonne7()),
@@ -382,6 +383,8 @@ public final class ReportRenderer {
             row(b, p, "line", "cotton_lost_g_per_tonne", raw(d.cottonLostGPerTonne()));
             row(b, p, "line", "escapes", String.valueOf(d.escapes()));
             row(b, p, "line", "late_decisions", String.valueOf(d.late()));
+            row(b, p, "line", "frames", String.valueOf(d.frames()));
+            row(b, p, "line", "dropped_frames", String.valueOf(d.droppedFrames()));
             row(b, p, "line", "capture_estimate", raw(d.captureEstimate()));
             row(b, p, "line", "alarms", String.valueOf(d.alarms().size()));
             row(b, p, "trend", "ejections_per_tonne_7d", raw(d.trend().perTonne7()));

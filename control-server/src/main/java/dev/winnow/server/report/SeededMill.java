@@ -30,8 +30,9 @@ public final class SeededMill {
         }
     }
 
+    /** @param frames frames inspected in the interval; {@code droppedFrames} those the device could not inspect */
     public record StatsRow(String site, String line, String device, Instant from, Instant to, String mode,
-                           long escapes, long late, String lot) {
+                           long escapes, long late, String lot, long frames, long droppedFrames) {
     }
 
     public record AlarmRow(String id, String site, String line, String device, Instant time, String state,
@@ -147,8 +148,10 @@ public final class SeededMill {
                 escapes = rnd.nextInt(10) == 0 ? 1 + rnd.nextInt(2) : 0;
                 late = rnd.nextInt(25) == 0 ? 1 : 0;
             }
+            // one interval in 25 a device falls behind its cameras a little (no random draw: the seeded events stay)
+            final long dropped = fault ? 0 : (i + li) % 25 == 0 ? 5 : 0;
             sink.stats(new StatsRow(site, line, device, Instant.ofEpochMilli(f), Instant.ofEpochMilli(t), mode, escapes,
-                    late, lot));
+                    late, lot, 100, dropped));
         }
         if (faulted) {
             sink.alarm(new AlarmRow(device + "-c-" + day + "-end", site, line, device,

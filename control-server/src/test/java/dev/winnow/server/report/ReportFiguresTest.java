@@ -172,6 +172,8 @@ class ReportFiguresTest {
             final Map<String, Long> modeMs = new HashMap<>();
             long escapes = 0;
             long late = 0;
+            long frames = 0;
+            long dropped = 0;
             for (SeededMill.StatsRow s : STATS) {
                 if (!s.line().equals(d.line())) {
                     continue;
@@ -184,6 +186,8 @@ class ReportFiguresTest {
                 if (f >= start && f < end) {
                     escapes += s.escapes();
                     late += s.late();
+                    frames += s.frames();
+                    dropped += s.droppedFrames();
                 }
             }
             final long running = modeMs.getOrDefault("running", 0L);
@@ -205,6 +209,9 @@ class ReportFiguresTest {
             assertThat(java.util.Arrays.stream(d.hourlyRunningMs()).sum()).isEqualTo(running);
             assertThat(d.escapes()).isEqualTo(escapes);
             assertThat(d.late()).isEqualTo(late);
+            assertThat(d.frames()).isEqualTo(frames).isPositive();
+            assertThat(d.droppedFrames()).as("the seeded mill drops frames now and then").isEqualTo(dropped).isPositive();
+            assertThat(d.framesInspectedShare()).isEqualTo((double) frames / (frames + dropped)).isLessThan(1);
             final double tonnes = kgh * running / 3_600_000_000.0;
             assertThat(d.tonnes()).isEqualTo(tonnes);
             assertThat(d.ejectionsPerTonne()).isEqualTo(ej / tonnes);
@@ -219,6 +226,8 @@ class ReportFiguresTest {
             assertThat(d.periods()).extracting(LineDay.Period::kind).contains("offline");
             assertThat(csv).contains("test-mill," + day + "," + zone.getId() + "," + d.line() + ",line,ejections," + ej
                     + "\n");
+            assertThat(csv).contains("test-mill," + day + "," + zone.getId() + "," + d.line() + ",line,dropped_frames,"
+                    + dropped + "\n");
             // trend: previous 7 days' ejections and tonnes from the raw data
             long ej7 = 0;
             double t7 = 0;
