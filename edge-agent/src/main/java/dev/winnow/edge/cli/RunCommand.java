@@ -32,7 +32,6 @@ import dev.winnow.hardware.sim.Scenario;
 import dev.winnow.hardware.sim.VirtualCamera;
 import dev.winnow.hardware.sim.VirtualLine;
 import dev.winnow.hardware.valve.ValveBank;
-import dev.winnow.protocol.Alarm;
 import dev.winnow.protocol.Command;
 import dev.winnow.protocol.CommandResult;
 import dev.winnow.protocol.Status;
@@ -43,7 +42,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -143,12 +141,10 @@ public final class RunCommand implements Callable<Integer> {
         }
         final Uplink uplink = link;
         final FailSafe failSafe = new FailSafe(ls.failSafe(), light, relay, scheduler, change -> {
-            System.err.println("winnow-agent: " + change.state().name().toLowerCase() + " " + change.cause()
-                    + (change.camera() == null ? "" : " [" + change.camera() + "]") + ": " + change.message());
+            System.err.println("winnow-agent: " + change.describe());
             if (uplink != null) {
                 try {
-                    uplink.send(new Alarm(UUID.randomUUID().toString(), wall.instant(), change.state(), change.severity(),
-                            change.cause(), change.message(), change.camera()));
+                    uplink.send(change.toAlarm(wall.instant()));
                 } catch (final InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

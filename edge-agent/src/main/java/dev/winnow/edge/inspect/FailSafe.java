@@ -21,6 +21,17 @@ public final class FailSafe {
 
     /** One alarm change, for the uplink. */
     public record Change(Alarm.State state, Alarm.Severity severity, String cause, String camera, String message) {
+
+        /** The alarm message the uplink sends for this change, with a fresh id. */
+        public Alarm toAlarm(final java.time.Instant at) {
+            return new Alarm(java.util.UUID.randomUUID().toString(), at, state, severity, cause, message, camera);
+        }
+
+        /** One line for the agent's log, e.g. {@code raised falling_behind [colour-1]: ...}. */
+        public String describe() {
+            return state.name().toLowerCase() + " " + cause + (camera == null ? "" : " [" + camera + "]") + ": "
+                    + message;
+        }
     }
 
     private final AgentConfig.FailSafe policy;

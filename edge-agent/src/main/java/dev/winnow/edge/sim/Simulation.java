@@ -4,6 +4,7 @@ import dev.winnow.edge.AgentMain;
 import dev.winnow.edge.belt.Homography;
 import dev.winnow.edge.camera.CameraPipeline;
 import dev.winnow.edge.cli.CommandHandler;
+import dev.winnow.edge.config.AgentConfig;
 import dev.winnow.edge.detect.Detectors;
 import dev.winnow.edge.detect.FrameDetector;
 import dev.winnow.edge.eject.EjectionPlanner;
@@ -11,6 +12,7 @@ import dev.winnow.edge.eject.NozzleBar;
 import dev.winnow.edge.eject.TimingLog;
 import dev.winnow.edge.eject.ValveScheduler;
 import dev.winnow.edge.host.HostLoad;
+import dev.winnow.edge.inspect.FailSafe;
 import dev.winnow.edge.inspect.LineInspector;
 import dev.winnow.edge.link.CropUploader;
 import dev.winnow.edge.link.LinkCredentials;
@@ -268,9 +270,21 @@ public final class Simulation {
         final List<VirtualCameraSource> sources = new ArrayList<>();
         final long endNanos = forever ? Long.MAX_VALUE : clock.nanos() + Math.round(runSeconds * 1e9);
         inspector.setCommitLeadNanos(tuning.commitLeadNanos());
-        inspector.onAlarm(reason -> System.err.println("winnow-agent: ALARM " + reason));
-        inspector.onFallingBehind((camera, behind, why) -> System.err.println("winnow-agent: "
-                + (behind ? "WARNING " : "") + why));
+        // Warnings as on a real line (run): printed, and sent to the control server's alarms page when there is
+        // one. The virtual line has no stack light or stop-line relay, and no fault applies the policy here.
+        final FailSafe failSafe = new FailSafe(AgentConfig.FailSafe.ALARM, null, null, null, change -> {
+            System.err.println("winnow-agent: " + change.describe());
+            if (link != null) {
+                try {
+                    link.send(change.toAlarm(wall.instant()));
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    sendFailures.incrementAndGet();
+                }
+            }
+        });
+        inspector.onAlarm(reason -> failSafe.warning("escape_rate", inspector.escapeAlarm(), reason));
+        inspector.onFallingBehind((camera, behind, why) -> failSafe.warning("falling_behind", camera, behind, why));
         if (crops != null) {
             inspector.onRejectPicture(p -> crops.offer(p.eventId(), p.frame(), p.detection()));
         }
@@ -304,7 +318,7 @@ public final class Simulation {
             // switch audit mode, test-fire a (virtual) valve and take snapshots. A test pulse is judged by the
             // virtual bar like any other pulse: it hits nothing, so it counts as spurious in the result.
             // No configuration file here: set-config is refused.
-            final CommandHandler commands = new CommandHandler(inspector, scheduler, null, nb.count(), wall, clock,
+            final CommandHandler commands = new CommandHandler(inspector, scheduler, failSafe, nb.count(), wall, clock,
                     List.copyOf(pipelines));
             final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(null, null,
                     stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId));

@@ -206,4 +206,22 @@ final class FailSafeTest {
         assertThat(changes).hasSize(4);
         assertThat(changes.get(3).camera()).isEqualTo("uv-1");
     }
+
+    @Test
+    void aChangeBecomesTheAlarmTheUplinkSendsWithItsCameraCauseAndSeverity() {
+        final List<FailSafe.Change> changes = new ArrayList<>();
+        final FailSafe fs = new FailSafe(AgentConfig.FailSafe.ALARM, null, null, null, changes::add);
+        fs.warning("falling_behind", "colour-1", true, "camera colour-1 dropped 12.0 % of its last 600 frames");
+        final java.time.Instant at = java.time.Instant.parse("2026-12-06T10:00:00Z");
+        final dev.winnow.protocol.Alarm alarm = changes.get(0).toAlarm(at);
+        assertThat(alarm.time()).isEqualTo(at);
+        assertThat(alarm.state()).isEqualTo(dev.winnow.protocol.Alarm.State.RAISED);
+        assertThat(alarm.severity()).isEqualTo(dev.winnow.protocol.Alarm.Severity.WARNING);
+        assertThat(alarm.cause()).isEqualTo("falling_behind");
+        assertThat(alarm.camera()).isEqualTo("colour-1");
+        assertThat(alarm.message()).contains("12.0 %");
+        assertThat(changes.get(0).toAlarm(at).id()).as("each alarm message its own id").isNotEqualTo(alarm.id());
+        assertThat(changes.get(0).describe())
+                .isEqualTo("raised falling_behind [colour-1]: camera colour-1 dropped 12.0 % of its last 600 frames");
+    }
 }
