@@ -116,8 +116,8 @@ public final class ReportRenderer {
 
         b.append("<h2>Lines</h2><table class=\"t\"><thead><tr><th>Line</th><th>Running h</th><th>Tonnes</th>")
                 .append("<th>Removed</th><th>per hour</th><th>per tonne</th><th>vs 7 d</th><th>vs 30 d</th>")
-                .append("<th>Cotton lost kg</th><th>Escapes</th><th>Late</th><th>Capture</th><th>Down h</th>")
-                .append("<th>Alarms</th></tr></thead><tbody>");
+                .append("<th>Cotton lost kg</th><th>Escapes</th><th>Late</th><th>Capture</th>")
+                .append("<th>Frames inspected</th><th>Down h</th><th>Alarms</th></tr></thead><tbody>");
         for (LineDay d : r.lines()) {
             b.append("<tr><td>").append(screen ? "<a href=\"#line-" + esc(d.line()) + "\">" + esc(d.line()) + "</a>"
                     : esc(d.line())).append("</td>");
@@ -132,6 +132,7 @@ public final class ReportRenderer {
             cell(b, count(d.escapes()));
             cell(b, count(d.late()));
             cell(b, Html.pct(d.captureEstimate()));
+            cell(b, Html.pct(d.framesInspectedShare()));
             cell(b, Html.hours(d.offlineMs() + d.faultMs() + d.auditMs()));
             cell(b, String.valueOf(d.alarms().size()));
             b.append("</tr>");

@@ -143,6 +143,7 @@ class ReportFiguresTest {
         assertThat(end - start).isEqualTo(hours * 3_600_000L);
         assertThat(r.lines()).extracting(LineDay::line).containsExactly("line-01", "line-02", "line-03");
         final String csv = ReportRenderer.csv(r);
+        final String html = ReportRenderer.html(r, ReportRenderer.Medium.SCREEN, null);
         for (LineDay d : r.lines()) {
             final double kgh = d.line().equals("line-01") ? 2400 : LineSettings.DEFAULT_THROUGHPUT_KG_H;
             final double gpe = d.line().equals("line-01") ? 4.5 : LineSettings.DEFAULT_GRAMS_PER_EJECTION;
@@ -212,6 +213,9 @@ class ReportFiguresTest {
             assertThat(d.frames()).isEqualTo(frames).isPositive();
             assertThat(d.droppedFrames()).as("the seeded mill drops frames now and then").isEqualTo(dropped).isPositive();
             assertThat(d.framesInspectedShare()).isEqualTo((double) frames / (frames + dropped)).isLessThan(1);
+            // the site's table of lines gives each line's share beside its capture estimate
+            assertThat(html).contains("<td>" + Html.pct(d.captureEstimate()) + "</td><td>"
+                    + Html.pct(d.framesInspectedShare()) + "</td>");
             final double tonnes = kgh * running / 3_600_000_000.0;
             assertThat(d.tonnes()).isEqualTo(tonnes);
             assertThat(d.ejectionsPerTonne()).isEqualTo(ej / tonnes);
