@@ -29,7 +29,7 @@ def const(name, array):
     return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(array, name + "_v"))
 
 
-def yolo_tiny():
+def yolo_tiny(folder="yolo-tiny", extra=None):
     """Input images [batch,3,64,64] (dynamic batch). Output output0 [1, 6, 8]: 2 classes, 8 anchors.
 
     Boxes are constants (cx, cy, w, h in input pixels). Scores: class 0 = weight * mean(plane 0),
@@ -72,8 +72,35 @@ def yolo_tiny():
                   "letterbox": True, "padValue": 114},
         "classes": ["plastic_film", "pp_twine"], "confidence": 0.25,
         "nmsIou": 0.45, "decoder": "yolo", "maxDetections": 100,
+        **(extra if extra is not None else {"decision": {"minMeanConfidence": {"pp_twine": 0.65}}}),
     }
-    save("yolo-tiny", graph, card)
+    save(folder, graph, card)
+
+
+def yolo_verified():
+    """yolo-tiny whose pp_twine detections get a second look (decision.verify) from twine-check: input
+    [1,3,8,8], output score [1,1] = mean of plane 1 (green, colourOrder rgb, scale 1/255). An 8x8 cut centred on
+    the twine box (40,40) is green only where the frame is: the twine's confidence becomes sqrt(0.9 * green share).
+    """
+    yolo_tiny("yolo-verified", {"decision": {"verify": {"pp_twine": "twine-check"}}})
+    nodes = [
+        helper.make_node("ReduceMean", ["images"], ["means"], axes=[2, 3], keepdims=0),  # [1,3]
+        const("idx", np.array([1], np.int64)),
+        helper.make_node("Gather", ["means", "idx"], ["score"], axis=1),  # [1,1]
+    ]
+    graph = helper.make_graph(
+        nodes, "twine_check",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("score", TensorProto.FLOAT, [1, 1])])
+    card = {
+        "name": "twine-check", "version": "1.0.0", "task": "classify",
+        "description": "test graph: the green share of an 8x8 cut",
+        "input": {"width": 8, "height": 8, "layout": "NCHW", "channels": 3, "colourOrder": "rgb",
+                  "letterbox": True, "padValue": 114},
+        "classes": ["pp_twine"], "decoder": "tile", "tiles": {"cols": 1, "rows": 1, "activation": "none"},
+        "maxDetections": 1,
+    }
+    save("yolo-verified/twine-check", graph, card)
 
 
 def yolo_coco_shape():
@@ -128,3 +155,4 @@ if __name__ == "__main__":
     yolo_tiny()
     yolo_coco_shape()
     class_map_tiny()
+    yolo_verified()

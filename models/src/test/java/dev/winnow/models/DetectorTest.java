@@ -99,6 +99,60 @@ class DetectorTest {
     }
 
     @Test
+    void aVerifiedClassTakesTheGeometricMeanOfBothScoresFromACutCentredOnTheObject() throws Exception {
+        try (Detector d = Detector.open(dir("yolo-verified"), 1)) {
+            // Blue 64x64 frame: pp_twine at 0.9, box (35, 35, 10, 10), centre (40, 40): the verifier's 8x8 cut is
+            // x, y 36..43. Green there and nowhere else: the cut is all green, the twine 0.9 * 1.
+            final byte[] f = frame(64, 64, 255, 0, 0);
+            for (int y = 36; y < 44; y++) {
+                for (int x = 36; x < 44; x++) {
+                    f[(y * 64 + x) * 3 + 1] = (byte) 255;
+                }
+            }
+            assertThat(d.detect(f, 64, 64)).singleElement().satisfies(t -> {
+                assertThat(t.cls()).isEqualTo("pp_twine");
+                assertThat(t.confidence()).isCloseTo((float) Math.sqrt(0.9), within(1e-4f));
+                assertThat(new float[] {t.x(), t.y(), t.w(), t.h()}).containsExactly(new float[] {35, 35, 10, 10},
+                        within(1e-4f));
+            });
+            // The green patch two pixels to the right: a quarter of the cut is blue, 0.9 * 0.75.
+            final byte[] shifted = frame(64, 64, 255, 0, 0);
+            for (int y = 36; y < 44; y++) {
+                for (int x = 38; x < 46; x++) {
+                    shifted[(y * 64 + x) * 3 + 1] = (byte) 255;
+                }
+            }
+            assertThat(d.detect(shifted, 64, 64).get(0).confidence()).isCloseTo((float) Math.sqrt(0.9 * 0.75),
+                    within(1e-4f));
+            // No green: the verifier doubts it entirely.
+            assertThat(d.detect(frame(64, 64, 255, 0, 0), 64, 64).get(0).confidence()).isZero();
+            // A class without a verifier keeps the detector's own score.
+            assertThat(d.detect(frame(64, 64, 0, 0, 255), 64, 64)).singleElement().satisfies(r -> {
+                assertThat(r.cls()).isEqualTo("plastic_film");
+                assertThat(r.confidence()).isCloseTo(0.9f, within(1e-5f));
+            });
+        }
+    }
+
+    @Test
+    void aVerifierThatIsMissingOrNotAOneClassClassifierIsRefusedByName(@TempDir final Path tmp) throws Exception {
+        final Path model = tmp.resolve("m");
+        Files.createDirectories(model.resolve("twine-check"));
+        for (final String f : new String[] {"model.onnx", "model.json", "twine-check/model.onnx"}) {
+            Files.copy(dir("yolo-verified").resolve(f), model.resolve(f));
+        }
+        assertThatThrownBy(() -> Detector.open(model, 1)).isInstanceOf(InvalidModelCardException.class)
+                .hasMessageContaining("decision.verify.pp_twine").hasMessageContaining("cannot be loaded")
+                .hasMessageContaining("no model.json");
+        Files.writeString(model.resolve("twine-check/model.json"),
+                Files.readString(dir("yolo-verified").resolve("twine-check/model.json"))
+                        .replace("\"pp_twine\"", "\"pp_twine\", \"clean\""));
+        assertThatThrownBy(() -> Detector.open(model, 1)).isInstanceOf(InvalidModelCardException.class)
+                .hasMessageContaining("decision.verify.pp_twine").hasMessageContaining("one-class classify")
+                .hasMessageContaining("[pp_twine, clean]");
+    }
+
+    @Test
     void corruptOrMissingFilesAreClear(@TempDir final Path tmp) throws Exception {
         final Path bad = tmp.resolve("bad");
         Files.createDirectories(bad);

@@ -177,6 +177,14 @@ public final class ModelRegistry implements AutoCloseable {
             deleteTree(incoming);
             throw new Web.BadInput("the model folder is not valid: " + e.getMessage());
         }
+        if (!pkg.card().verify().isEmpty()) {
+            deleteTree(incoming);
+            // A verifier is a second ONNX file in a sub-folder; the registry, its validation and the rollout to
+            // devices carry one file per model. Refused here rather than failing later in the validator.
+            throw new Web.BadInput("model.json names a second model that the registry cannot carry: decision.verify "
+                    + pkg.card().verify() + ". Upload the detector without decision.verify, or install the folder "
+                    + "with its verifier on the devices");
+        }
         final String name = pkg.card().name();
         final String version = pkg.card().version();
         if (exists(name, version)) {

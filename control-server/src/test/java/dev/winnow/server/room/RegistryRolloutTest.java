@@ -79,6 +79,10 @@ class RegistryRolloutTest {
             assertThat(tooBig.status()).isEqualTo(413);
             assertThat(tooBig.json().get("error").asText()).contains("model.json has 1.5 MiB");
             assertThat(upload(http, onnx, "{\"name\":".getBytes()).status()).isEqualTo(400);
+            // a card naming a verifier in a sub-folder: refused at once, saying what the registry cannot carry
+            final Http.Reply verified = upload(http, onnx, Files.readAllBytes(MODELS.resolve("yolo-verified/model.json")));
+            assertThat(verified.status()).as(verified.body()).isEqualTo(400);
+            assertThat(verified.json().get("error").asText()).contains("decision.verify {pp_twine=twine-check}");
 
             // canary to pi-1 in audit mode, then promote
             final Http.Reply started = http.post("/api/rollouts", Map.of("modelId", id, "maxErrorRate", 0.05,

@@ -74,6 +74,19 @@ class TrainingSmokeTest {
         assertThat(eval.get("per_class").size()).isEqualTo(6);
         assertThat(eval.get("ms_per_frame").get("frames").asInt()).isEqualTo(5);
 
+        // 3a. a verifier for one class of that model, attached to its card: eval loads both and runs both
+        final String verifyLog = python(0, trainPy.resolveSibling("verify.py"), "--detector", model.toString(),
+                "--cls", "feather", "--data", data.toString(), "--smoke", "--attach");
+        assertThat(verifyLog).contains("mining 12/12 images").contains("epoch 2/2")
+                .contains("attached: " + model.resolve("model.json") + " decision.verify.feather = feather-verifier");
+        assertThat(Files.readString(model.resolve("feather-verifier").resolve("model.json")))
+                .contains("\"task\": \"classify\"");
+        assertThat(Files.readString(model.resolve("feather-verifier").resolve("metrics.json"))).contains("\"auc\"");
+        assertThat(lastJson(run("eval", "--model", model.toString(), "--data", data.toString(), "--quiet"))
+                .get("images").asInt()).isEqualTo(4);
+        assertThat(python(1, trainPy.resolveSibling("verify.py"), "--detector", model.toString(), "--cls", "wool",
+                "--data", data.toString(), "--smoke")).contains("--cls wool is not a class of");
+
         // 3b. the same evaluation on a slice of the data by condition: the 4 validation images
         final Path slice = tmp.resolve("slice");
         final String sliced = python(0, trainPy.resolveSibling("slice.py"), "--data", data.toString(), "--out",

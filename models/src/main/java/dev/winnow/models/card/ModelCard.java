@@ -32,10 +32,14 @@ import java.util.regex.Pattern;
  *                      null, empty when the card sets none. It travels with the model because it is a property of
  *                      the model's scores: a new version that scores real and imagined objects differently needs
  *                      another value, and a rollout must not leave the old one behind on the line
+ * @param verify        per class ({@code decision.verify}), the sub-folder of this model's folder holding a
+ *                      second model that takes a second look at each object of that class: a one-class
+ *                      {@code classify} model scoring a cut around the object. Never null, empty when none
  */
 public record ModelCard(String name, String version, Task task, InputSpec input, List<String> classes,
         List<Double> thresholds, double nmsIou, DecoderKind decoder, int maxDetections, ClassMapSpec classMap,
-        TileSpec tiles, Optional<String> sha256, String description, Map<String, Double> minMeanConfidence) {
+        TileSpec tiles, Optional<String> sha256, String description, Map<String, Double> minMeanConfidence,
+        Map<String, String> verify) {
 
     /** Wire-style token: lower-case letter, then lower-case letters, digits, '_' or '-'. */
     public static final Pattern TOKEN = Pattern.compile("[a-z][a-z0-9_\\-]{0,63}");
@@ -44,6 +48,7 @@ public record ModelCard(String name, String version, Task task, InputSpec input,
         classes = List.copyOf(classes);
         thresholds = List.copyOf(thresholds);
         minMeanConfidence = Map.copyOf(minMeanConfidence);
+        verify = Map.copyOf(verify);
         if (thresholds.size() != classes.size()) {
             throw new IllegalArgumentException("one threshold per class is required");
         }

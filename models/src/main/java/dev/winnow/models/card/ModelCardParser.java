@@ -36,7 +36,7 @@ final class ModelCardParser {
     private static final Set<String> NORM = Set.of("scale", "mean", "std");
     private static final Set<String> CLASS_MAP = Set.of("connectivity", "minArea");
     private static final Set<String> TILES = Set.of("cols", "rows", "activation", "ignore");
-    private static final Set<String> DECISION = Set.of("minMeanConfidence");
+    private static final Set<String> DECISION = Set.of("minMeanConfidence", "verify");
 
     private ModelCardParser() {
     }
@@ -90,8 +90,9 @@ final class ModelCardParser {
         });
         final String description = root.has("description") ? text(root, "description", "description") : "";
         final Map<String, Double> minMeanConfidence = decision(root.get("decision"), classes);
+        final Map<String, String> verify = verify(root.get("decision"), classes, task);
         return new ModelCard(name, version, task, input, classes, thresholds, nmsIou, decoder, maxDetections,
-                classMap, tiles, sha, description, minMeanConfidence);
+                classMap, tiles, sha, description, minMeanConfidence, verify);
     }
 
     private static void checkTaskDecoder(final Task task, final DecoderKind decoder) {
@@ -254,6 +255,34 @@ final class ModelCardParser {
                 throw new InvalidModelCardException(key, "must be a number in [0, 1] but is " + v);
             }
             out.put(e.getKey(), v.asDouble());
+        }
+        return out;
+    }
+
+    /** {@code decision.verify}: per class of this detection card, a plain sub-folder name (no path). */
+    private static Map<String, String> verify(final JsonNode decision, final List<String> classes, final Task task) {
+        final JsonNode m = decision == null ? null : decision.get("verify");
+        if (m == null) {
+            return Map.of();
+        }
+        requireObject(m, "decision.verify");
+        if (task != Task.DETECT) {
+            throw new InvalidModelCardException("decision.verify", "is only allowed for task detect");
+        }
+        final Map<String, String> out = new java.util.TreeMap<>();
+        final Iterator<Map.Entry<String, JsonNode>> it = m.fields();
+        while (it.hasNext()) {
+            final Map.Entry<String, JsonNode> e = it.next();
+            final String key = "decision.verify." + e.getKey();
+            if (!classes.contains(e.getKey())) {
+                throw new InvalidModelCardException(key, "names a class that is not in 'classes' " + classes);
+            }
+            final JsonNode v = e.getValue();
+            if (!v.isTextual() || !ModelCard.TOKEN.matcher(v.asText()).matches()) {
+                throw new InvalidModelCardException(key, "must be the name of a folder inside the model's folder, "
+                        + "like feather-verifier, but is " + v);
+            }
+            out.put(e.getKey(), v.asText());
         }
         return out;
     }

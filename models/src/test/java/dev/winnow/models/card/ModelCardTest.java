@@ -64,6 +64,29 @@ class ModelCardTest {
     }
 
     @Test
+    void aSecondLookIsNamedPerClassAsAFolderOfTheModel() {
+        final String verified = VALID.replace("\"decision\": {\"minMeanConfidence\": {\"feather\": 0.7}}",
+                "\"decision\": {\"minMeanConfidence\": {\"feather\": 0.7}, \"verify\": {\"feather\": \"feather-verifier\"}}");
+        assertThat(ModelCard.parse(verified).verify()).containsExactly(java.util.Map.entry("feather", "feather-verifier"));
+        assertThat(ModelCard.parse(VALID).verify()).isEmpty();
+        assertFailsOn(verified.replace("{\"feather\": \"feather-verifier\"}", "{\"straw\": \"feather-verifier\"}"),
+                "decision.verify.straw", "not in 'classes'");
+        assertFailsOn(verified.replace("\"feather-verifier\"", "\"../elsewhere\""), "decision.verify.feather",
+                "name of a folder inside the model's folder");
+        assertFailsOn(verified.replace("\"feather-verifier\"", "true"), "decision.verify.feather",
+                "name of a folder inside the model's folder");
+        assertFailsOn(verified.replace("{\"feather\": \"feather-verifier\"}", "[\"feather-verifier\"]"),
+                "decision.verify", "must be an object");
+        final String tile = """
+                {"name": "t", "version": "1", "task": "classify", "decoder": "tile", "classes": ["a"],
+                 "input": {"width": 8, "height": 8, "layout": "NCHW", "channels": 3, "colourOrder": "rgb",
+                           "letterbox": false},
+                 "decision": {"verify": {"a": "check"}}}
+                """;
+        assertFailsOn(tile, "decision.verify", "only allowed for task detect");
+    }
+
+    @Test
     void decisionRuleForAClassTheModelDoesNotHaveIsNamed() {
         assertFailsOn(VALID.replace("{\"feather\": 0.7}", "{\"straw\": 0.7}"), "decision.minMeanConfidence.straw",
                 "not in 'classes'");
