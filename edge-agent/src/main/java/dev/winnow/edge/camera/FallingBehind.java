@@ -70,7 +70,7 @@ public final class FallingBehind {
         final double share = (double) r.dropped / WINDOW;
         if (!r.raised && share > RAISE_ABOVE) {
             r.raised = true;
-            changes.changed(camera, true, String.format(Locale.ROOT, "camera %s is falling behind: %.0f %% of its last %d frames "
+            changes.changed(camera, true, String.format(Locale.ROOT, "camera %s is falling behind: %.1f %% of its last %d frames "
                     + "were dropped before inspection (warning above %.0f %%); each object is seen fewer times", camera,
                     100 * share, WINDOW, 100 * RAISE_ABOVE));
         } else if (r.raised && share < CLEAR_BELOW) {

@@ -25,7 +25,7 @@ final class FallingBehindTest {
     @Test
     void aCameraDroppingOneFrameInFiveIsWarnedAboutOnceWithTheShare() {
         frames("colour-1", FallingBehind.WINDOW, 5);
-        assertThat(said).containsExactly("colour-1 true camera colour-1 is falling behind: 20 % of its last 600 frames "
+        assertThat(said).containsExactly("colour-1 true camera colour-1 is falling behind: 20.0 % of its last 600 frames "
                 + "were dropped before inspection (warning above 10 %); each object is seen fewer times");
         frames("colour-1", 3 * FallingBehind.WINDOW, 5);
         assertThat(said).as("raised once, not on every frame").hasSize(1);
