@@ -16,13 +16,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ShippedModelsTest {
 
     @ParameterizedTest
-    @CsvSource({"cotton-colour, 6", "cotton-uv, 2"})
-    void shippedModelLoadsAndRuns(final String name, final int classes) throws Exception {
+    @CsvSource({"cotton-colour, 6, feather", "cotton-uv, 2, ''"})
+    void shippedModelLoadsAndRuns(final String name, final int classes, final String verified) throws Exception {
         final Path dir = Path.of(name); // surefire runs in the module folder: models/
         assertThat(dir.resolve("model.onnx")).exists();
-        assertThat(Files.size(dir.resolve("model.onnx"))).isLessThanOrEqualTo(5L * 1024 * 1024);
         final ModelPackage pkg = ModelPackage.load(dir);
+        // A Pi holds the model with its verifiers: all of it within 5 MB, each verifier signed by its own card.
+        long bytes = Files.size(dir.resolve("model.onnx"));
+        for (final String folder : pkg.card().verify().values()) {
+            final ModelPackage verifier = ModelPackage.load(dir.resolve(folder));
+            assertThat(verifier.card().sha256()).contains(verifier.sha256());
+            assertThat(dir.resolve(folder).resolve("metrics.json")).exists();
+            bytes += Files.size(verifier.onnx());
+        }
+        assertThat(bytes).isLessThanOrEqualTo(5L * 1024 * 1024);
         assertThat(pkg.card().classes()).hasSize(classes);
+        assertThat(String.join(",", pkg.card().verify().keySet())).isEqualTo(verified);
         assertThat(pkg.card().sha256()).contains(pkg.sha256());
         try (Detector d = new Detector(pkg, 1)) {
             final byte[] grey = new byte[320 * 240 * 3];
