@@ -114,6 +114,18 @@ public final class Commands {
         public static final String MODE = "mode";
         public static final String AUDIT = "audit";
         public static final String CAMERAS = "cameras";
+        /**
+         * The second-look models named by the card's {@code decision.verify}: a list of objects with
+         * {@link #VERIFIER_CLASS}, {@link #VERIFIER_FOLDER}, {@link #ONNX_URL}, {@link #CARD_URL}, {@link #SHA256}
+         * and {@link #CARD_SHA256}; absent when the model has none. Signed with the model
+         * ({@link ModelSignature}).
+         */
+        public static final String VERIFIERS = "verifiers";
+        public static final String VERIFIER_CLASS = "class";
+        public static final String VERIFIER_FOLDER = "folder";
+        /** The keys of one entry of {@link #VERIFIERS}, all required. */
+        public static final List<String> VERIFIER_KEYS = List.of(VERIFIER_CLASS, VERIFIER_FOLDER, ONNX_URL,
+                CARD_URL, SHA256, CARD_SHA256);
 
         private DeployModel() {
         }
@@ -140,7 +152,8 @@ public final class Commands {
         ARGUMENTS.put(DeployModel.NAME, List.of(DeployModel.ROLLOUT_ID, DeployModel.MODEL_ID, DeployModel.MODEL_NAME,
                 DeployModel.VERSION, DeployModel.ONNX_URL, DeployModel.CARD_URL, DeployModel.SHA256,
                 DeployModel.CARD_SHA256, DeployModel.SIGNATURE, DeployModel.SIGNATURE_ALGORITHM,
-                DeployModel.SIGNED_MESSAGE, DeployModel.MODE, DeployModel.AUDIT, DeployModel.CAMERAS));
+                DeployModel.SIGNED_MESSAGE, DeployModel.MODE, DeployModel.AUDIT, DeployModel.CAMERAS,
+                DeployModel.VERIFIERS));
         ARGUMENTS.put(RollbackModel.NAME, List.of(RollbackModel.ROLLOUT_ID, RollbackModel.TO));
     }
 

@@ -15,6 +15,7 @@ final class CommandsTest {
             assertThat(Topic.NAME.matcher(name).matches()).as(name).isTrue();
             assertThat(Commands.arguments(name)).as(name).doesNotHaveDuplicates().isNotEmpty();
         }
+        assertThat(Commands.DeployModel.VERIFIER_KEYS).doesNotHaveDuplicates();
         assertThat(Commands.known("fire")).isFalse();
         assertThat(Commands.arguments("fire")).isEmpty();
     }

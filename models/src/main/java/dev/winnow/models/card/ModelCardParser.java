@@ -282,6 +282,12 @@ final class ModelCardParser {
                 throw new InvalidModelCardException(key, "must be the name of a folder inside the model's folder, "
                         + "like feather-verifier, but is " + v);
             }
+            for (final Map.Entry<String, String> o : out.entrySet()) {
+                if (o.getValue().equals(v.asText())) {
+                    throw new InvalidModelCardException(key, "names " + v.asText() + ", which decision.verify."
+                            + o.getKey() + " names too: a verifier is a one-class model, one per class");
+                }
+            }
             out.put(e.getKey(), v.asText());
         }
         return out;

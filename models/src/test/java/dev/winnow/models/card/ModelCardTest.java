@@ -75,6 +75,9 @@ class ModelCardTest {
                 "name of a folder inside the model's folder");
         assertFailsOn(verified.replace("\"feather-verifier\"", "true"), "decision.verify.feather",
                 "name of a folder inside the model's folder");
+        assertFailsOn(verified.replace("{\"feather\": \"feather-verifier\"}",
+                "{\"feather\": \"one-check\", \"pp_twine\": \"one-check\"}"), "decision.verify.pp_twine",
+                "one per class");
         assertFailsOn(verified.replace("{\"feather\": \"feather-verifier\"}", "[\"feather-verifier\"]"),
                 "decision.verify", "must be an object");
         final String tile = """
