@@ -27,18 +27,40 @@ function render() {
       }
     }
     const deploy = m.state === "valid" ? el("a", {class: "btn small", href: "/rollouts?model=" + encodeURIComponent(m.id)}, "Deploy…") : "";
-    return el("tr", {"data-id": m.id}, el("td", {}, el("b", {}, m.name)), el("td", {class: "mono"}, m.version),
+    const version = el("td", {class: "mono"}, m.version);
+    for (const v of m.verifiers || []) {
+      version.append(el("div", {class: "hint verifier", title: "sha256 " + v.sha256}, `+ ${v.folder} (checks each ${v.class})`));
+    }
+    return el("tr", {"data-id": m.id}, el("td", {}, el("b", {}, m.name)), version,
       el("td", {}, el("span", {class: "badge " + m.state}, m.state)), val,
       el("td", {class: "mono", title: m.sha256}, m.sha256.slice(0, 12) + "…"),
       el("td", {}, m.signature ? el("span", {class: "badge ok", title: m.signature}, "Ed25519") : "–"),
       el("td", {}, `${m.uploadedBy} · ${fmtTime(m.uploadedAt)}`), el("td", {}, deploy));
   }));
 }
+// A card naming verifiers (decision.verify) needs each verifier folder's model.onnx and model.json with it.
+document.getElementById("card").addEventListener("change", async () => {
+  const box = document.getElementById("verifiers");
+  box.replaceChildren();
+  const f = document.getElementById("card").files[0];
+  if (!f) return;
+  let verify = {};
+  try { verify = (JSON.parse(await f.text()).decision || {}).verify || {}; } catch (e) { return; } // the server names what is wrong
+  for (const [cls, folder] of Object.entries(verify)) {
+    for (const [kind, file, accept] of [["onnx", "model.onnx", ".onnx"], ["card", "model.json", ".json,application/json"]]) {
+      box.append(el("label", {class: "f"}, `${folder}/${file} (verifier of ${cls}) `,
+        el("input", {type: "file", accept: accept, required: "", "data-part": `verify.${folder}.${kind}`})));
+    }
+  }
+});
 document.getElementById("upload").addEventListener("submit", ev => {
   ev.preventDefault();
   const fd = new FormData();
   fd.append("onnx", document.getElementById("onnx").files[0]);
   fd.append("card", document.getElementById("card").files[0]);
+  for (const input of document.querySelectorAll("#verifiers input[data-part]")) {
+    if (input.files[0]) fd.append(input.dataset.part, input.files[0]);
+  }
   const ds = document.getElementById("dataset").files[0];
   if (ds) fd.append("dataset", ds);
   const xhr = new XMLHttpRequest();

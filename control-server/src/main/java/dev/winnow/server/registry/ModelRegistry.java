@@ -1,12 +1,15 @@
 package dev.winnow.server.registry;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.winnow.models.Detector;
+import dev.winnow.models.card.ModelCard;
 import dev.winnow.models.card.ModelPackage;
 import dev.winnow.models.dataset.YoloDataset;
 import dev.winnow.models.eval.EvalReport;
 import dev.winnow.models.eval.ErrorSheet;
 import dev.winnow.models.eval.Evaluator;
 import dev.winnow.models.onnx.OnnxModel;
+import dev.winnow.protocol.ModelSignature;
 import dev.winnow.server.api.Web;
 import dev.winnow.server.fleet.FleetWeb;
 import dev.winnow.server.fleet.RoomHub;
@@ -42,24 +45,28 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * The model registry: upload a model folder ({@code model.onnx} + {@code model.json}, optionally a
- * labelled YOLO set as a zip), validate it in the background with live progress, keep it immutable
- * under {@code {data}/models/{id}/} with its SHA-256 and an Ed25519 signature.
+ * The model registry: upload a model folder ({@code model.onnx} + {@code model.json}, the verifiers its card
+ * names in {@code decision.verify}, optionally a labelled YOLO set as a zip), validate it in the background with
+ * live progress, keep it immutable under {@code {data}/models/{id}/} with the SHA-256 of every file and an Ed25519
+ * signature over them ({@link ModelSignature}).
  *
  * <pre>
  * GET  /models                           page
- * POST /api/models                       multipart: onnx, card, [dataset zip]  -> 202 {id}; 413 when too big
+ * POST /api/models                       multipart: onnx, card, [verify.{folder}.onnx + verify.{folder}.card
+ *                                        per verifier], [dataset zip]  -> 202 {id}; 413 when too big
  * GET  /api/models                       every version with state and validation report
  * GET  /api/models/{id}
  * GET  /api/models/{id}/mistakes.png    the model's mistakes on the labelled set it was validated with (ErrorSheet)
  * SSE  /api/models/live                  snapshot (list) + progress events {id, stage, percent, message}
  * GET  /api/models/signing-key           the Ed25519 public key (X.509 DER, Base64)
  * GET  /api/device/models/{id}/model.onnx | model.json   downloads for devices (device credentials)
+ * GET  /api/device/models/{id}/{folder}/model.onnx | model.json   a verifier's files, likewise
  * </pre>
  */
 public final class ModelRegistry implements AutoCloseable {
@@ -67,14 +74,29 @@ public final class ModelRegistry implements AutoCloseable {
     public static final long MAX_ONNX = 256L * 1024 * 1024;
     public static final long MAX_CARD = 1024 * 1024;
     public static final long MAX_DATASET = 512L * 1024 * 1024;
-    public static final long MAX_REQUEST = MAX_ONNX + MAX_CARD + MAX_DATASET;
+    /** A verifier is a small classifier of a cut; all of a model's verifier files together. */
+    public static final long MAX_VERIFIERS = 64L * 1024 * 1024;
+    public static final long MAX_REQUEST = MAX_ONNX + MAX_CARD + MAX_DATASET + MAX_VERIFIERS;
+    /** Multipart field names of a verifier's files: {@code verify.{folder}.onnx} and {@code verify.{folder}.card}. */
+    static final Pattern VERIFIER_PART = Pattern.compile("verify\\.(.*)\\.(onnx|card)");
     /** Drawn at validation when a labelled set comes with the model; never sent to devices. */
     static final String MISTAKES_FILE = "mistakes.png";
 
-    /** A stored version. {@code state}: validating, valid or invalid. */
+    /**
+     * A stored version. {@code state}: validating, valid or invalid. {@code sizeBytes}: every ONNX file together.
+     * {@code verifiers}: the second-look models its card names, empty when none.
+     */
     public record Version(String id, String name, String version, String sha256, String cardSha256, String signature,
                           long sizeBytes, String state, Map<String, Object> validation, String uploadedBy,
-                          Instant uploadedAt) {
+                          Instant uploadedAt, List<ModelSignature.Verifier> verifiers) {
+        public Version {
+            verifiers = List.copyOf(verifiers);
+        }
+
+        /** What the signature covers. */
+        public String signedMessage() {
+            return ModelSignature.message(name, version, sha256, cardSha256, verifiers);
+        }
     }
 
     private final Database db;
@@ -132,20 +154,37 @@ public final class ModelRegistry implements AutoCloseable {
                 return;
             }
             final Version v = find(ctx.pathParam("id"));
-            final String file = ctx.pathParam("file");
-            if (!"valid".equals(v.state()) || !(file.equals(ModelPackage.ONNX_FILE) || file.equals(ModelPackage.CARD_FILE))) {
-                throw new Web.NotFound("no such file of a valid model");
-            }
-            ctx.contentType(file.endsWith(".json") ? "application/json" : "application/octet-stream")
-                    .result(Files.newInputStream(root.resolve(v.id()).resolve(file)));
+            serve(ctx, v, root.resolve(v.id()), ctx.pathParam("file"));
         });
+        app.get("/api/device/models/{id}/{folder}/{file}", ctx -> {
+            final String who = devices.authenticate(ctx);
+            if (who == null) {
+                ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error", "device credentials required"));
+                return;
+            }
+            final Version v = find(ctx.pathParam("id"));
+            final String folder = ctx.pathParam("folder");
+            if (v.verifiers().stream().noneMatch(x -> x.folder().equals(folder))) {
+                throw new Web.NotFound(v.name() + " " + v.version() + " has no verifier '" + Web.cut(folder) + "'");
+            }
+            serve(ctx, v, root.resolve(v.id()).resolve(folder), ctx.pathParam("file"));
+        });
+    }
+
+    private static void serve(final Context ctx, final Version v, final Path dir, final String file) throws IOException {
+        if (!"valid".equals(v.state()) || !(file.equals(ModelPackage.ONNX_FILE) || file.equals(ModelPackage.CARD_FILE))) {
+            throw new Web.NotFound("no such file of a valid model");
+        }
+        ctx.contentType(file.endsWith(".json") ? "application/json" : "application/octet-stream")
+                .result(Files.newInputStream(dir.resolve(file)));
     }
 
     private void upload(final Context ctx) throws IOException {
         final long length = ctx.contentLength();
         if (length > MAX_REQUEST) {
             throw new TooLarge("the upload has " + mib(length) + "; at most " + mib(MAX_ONNX) + " for model.onnx, "
-                    + mib(MAX_CARD) + " for model.json and " + mib(MAX_DATASET) + " for the labelled set");
+                    + mib(MAX_CARD) + " for model.json, " + mib(MAX_VERIFIERS) + " for its verifiers and "
+                    + mib(MAX_DATASET) + " for the labelled set");
         }
         final UploadedFile onnx = ctx.uploadedFile("onnx");
         final UploadedFile card = ctx.uploadedFile("card");
@@ -162,28 +201,50 @@ public final class ModelRegistry implements AutoCloseable {
         if (dataset != null && dataset.size() > MAX_DATASET) {
             throw new TooLarge("the labelled set has " + mib(dataset.size()) + "; at most " + mib(MAX_DATASET));
         }
+        final Map<String, Map<String, UploadedFile>> verifierParts = verifierParts(ctx);
         final String id = UUID.randomUUID().toString();
         final Path incoming = root.resolve(".incoming").resolve(id);
         Files.createDirectories(incoming);
-        copy(onnx, incoming.resolve(ModelPackage.ONNX_FILE));
-        copy(card, incoming.resolve(ModelPackage.CARD_FILE));
-        if (dataset != null) {
-            copy(dataset, incoming.resolve("dataset.zip"));
-        }
         final ModelPackage pkg;
+        final List<ModelSignature.Verifier> verifiers = new ArrayList<>();
+        long size = onnx.size();
         try {
-            pkg = ModelPackage.load(incoming);
+            copy(onnx, incoming.resolve(ModelPackage.ONNX_FILE));
+            copy(card, incoming.resolve(ModelPackage.CARD_FILE));
+            for (final Map.Entry<String, Map<String, UploadedFile>> e : verifierParts.entrySet()) {
+                final Path sub = Files.createDirectories(incoming.resolve(e.getKey()));
+                copy(e.getValue().get("onnx"), sub.resolve(ModelPackage.ONNX_FILE));
+                copy(e.getValue().get("card"), sub.resolve(ModelPackage.CARD_FILE));
+                size += e.getValue().get("onnx").size();
+            }
+            if (dataset != null) {
+                copy(dataset, incoming.resolve("dataset.zip"));
+            }
+            try {
+                pkg = ModelPackage.load(incoming);
+            } catch (IOException | RuntimeException e) {
+                throw new Web.BadInput("the model folder is not valid: " + e.getMessage());
+            }
+            final java.util.SortedSet<String> named = new java.util.TreeSet<>(pkg.card().verify().values());
+            if (!named.equals(verifierParts.keySet())) {
+                final java.util.SortedSet<String> missing = new java.util.TreeSet<>(named);
+                missing.removeAll(verifierParts.keySet());
+                final java.util.SortedSet<String> extra = new java.util.TreeSet<>(verifierParts.keySet());
+                extra.removeAll(named);
+                throw new Web.BadInput("model.json's decision.verify " + pkg.card().verify() + " names the verifier "
+                        + "folders " + named + (missing.isEmpty() ? "" : "; not uploaded: " + missing)
+                        + (extra.isEmpty() ? "" : "; uploaded but not named by the card: " + extra)
+                        + ". Send each folder's files as 'verify.{folder}.onnx' and 'verify.{folder}.card'");
+            }
+            for (final Map.Entry<String, String> e : new java.util.TreeMap<>(pkg.card().verify()).entrySet()) {
+                final Path sub = incoming.resolve(e.getValue());
+                verifiers.add(new ModelSignature.Verifier(e.getKey(), e.getValue(),
+                        ModelPackage.sha256(sub.resolve(ModelPackage.ONNX_FILE)),
+                        ModelPackage.sha256(sub.resolve(ModelPackage.CARD_FILE))));
+            }
         } catch (IOException | RuntimeException e) {
             deleteTree(incoming);
-            throw new Web.BadInput("the model folder is not valid: " + e.getMessage());
-        }
-        if (!pkg.card().verify().isEmpty()) {
-            deleteTree(incoming);
-            // A verifier is a second ONNX file in a sub-folder; the registry, its validation and the rollout to
-            // devices carry one file per model. Refused here rather than failing later in the validator.
-            throw new Web.BadInput("model.json names a second model that the registry cannot carry: decision.verify "
-                    + pkg.card().verify() + ". Upload the detector without decision.verify, or install the folder "
-                    + "with its verifier on the devices");
+            throw e;
         }
         final String name = pkg.card().name();
         final String version = pkg.card().version();
@@ -195,9 +256,11 @@ public final class ModelRegistry implements AutoCloseable {
         final String cardSha = ModelPackage.sha256(incoming.resolve(ModelPackage.CARD_FILE));
         final String user = Actor.of(ctx).username();
         update("INSERT INTO model_versions (id, name, version, sha256, card_sha256, size_bytes, state, uploaded_by, "
-                + "uploaded_at) VALUES (?,?,?,?,?,?,?,?,?)", id, name, version, pkg.sha256(), cardSha, onnx.size(),
-                "validating", user, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-        auth.audit(ctx, "model.upload", name + " " + version, "sha256 " + pkg.sha256());
+                + "uploaded_at, verifiers_json) VALUES (?,?,?,?,?,?,?,?,?,?)", id, name, version, pkg.sha256(), cardSha,
+                size, "validating", user, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC),
+                verifiers.isEmpty() ? null : Json.write(verifiers));
+        auth.audit(ctx, "model.upload", name + " " + version, "sha256 " + pkg.sha256()
+                + (verifiers.isEmpty() ? "" : ", verifiers " + pkg.card().verify()));
         progress(id, "queued", 0, "waiting for the validator");
         jobs.execute(() -> validate(id, incoming, cardSha));
         ctx.status(HttpStatus.ACCEPTED).json(Map.of("id", id, "name", name, "version", version, "sha256", pkg.sha256()));
@@ -245,6 +308,20 @@ public final class ModelRegistry implements AutoCloseable {
                 checks.add(check("reference", true, refs.length + " reference images run with finite outputs, "
                         + String.format("%.1f", totalNs / 1e6 / refs.length) + " ms each on the server"));
             }
+            if (!pkg.card().verify().isEmpty()) {
+                progress(id, "verifiers", 55, "loading the verifiers the card names");
+                // Detector opens each verifier and refuses one that is not a one-class classifier with one tile.
+                try (Detector ignored = new Detector(pkg, 1)) {
+                    final StringBuilder d = new StringBuilder();
+                    for (final Map.Entry<String, String> e : new java.util.TreeMap<>(pkg.card().verify()).entrySet()) {
+                        final var in = ModelCard.load(dir.resolve(e.getValue()).resolve(ModelPackage.CARD_FILE)).input();
+                        d.append(d.length() == 0 ? "" : "; ").append("each ").append(e.getKey()).append(" is checked by ")
+                                .append(e.getValue()).append(" on a ").append(in.width()).append("x").append(in.height())
+                                .append(" cut");
+                    }
+                    checks.add(check("verifiers", true, d + "; its confidence becomes the geometric mean of both"));
+                }
+            }
             final Path zip = dir.resolve("dataset.zip");
             if (Files.exists(zip)) {
                 progress(id, "metrics", 60, "unpacking the labelled set");
@@ -267,11 +344,14 @@ public final class ModelRegistry implements AutoCloseable {
             }
             progress(id, "sign", 97, "signing");
             final Version v = find(id);
-            final String signature = signer.sign(Signer.message(v.name(), v.version(), v.sha256(), cardSha));
+            if (!v.cardSha256().equals(cardSha)) {
+                throw new IllegalStateException("model.json changed while it was validated");
+            }
+            final String signature = signer.sign(v.signedMessage());
             final Path target = root.resolve(id);
             Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
-            try (Stream<Path> files = Files.list(target)) {
-                files.forEach(f -> f.toFile().setReadOnly());
+            try (Stream<Path> files = Files.walk(target)) {
+                files.filter(Files::isRegularFile).forEach(f -> f.toFile().setReadOnly());
             }
             report.put("ok", true);
             update("UPDATE model_versions SET state = 'valid', signature = ?, validation_json = ? WHERE id = ?",
@@ -330,7 +410,8 @@ public final class ModelRegistry implements AutoCloseable {
     private List<Version> query(final String where, final List<Object> args) {
         final List<Version> out = new ArrayList<>();
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, name, version, sha256, "
-                + "card_sha256, signature, size_bytes, state, validation_json, uploaded_by, uploaded_at FROM model_versions"
+                + "card_sha256, signature, size_bytes, state, validation_json, uploaded_by, uploaded_at, verifiers_json "
+                + "FROM model_versions"
                 + where + " ORDER BY uploaded_at DESC")) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
@@ -345,9 +426,19 @@ public final class ModelRegistry implements AutoCloseable {
                             v = Map.of("error", "unreadable report");
                         }
                     }
+                    List<ModelSignature.Verifier> verifiers = List.of();
+                    if (rs.getString(12) != null) {
+                        try {
+                            verifiers = Json.MAPPER.readValue(rs.getString(12),
+                                    new TypeReference<List<ModelSignature.Verifier>>() { });
+                        } catch (IOException e) {
+                            throw new StoreException(new SQLException("model version " + rs.getString(1)
+                                    + " has unreadable verifiers_json: " + e.getMessage(), e));
+                        }
+                    }
                     out.add(new Version(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8), v, rs.getString(10),
-                            rs.getObject(11, OffsetDateTime.class).toInstant()));
+                            rs.getObject(11, OffsetDateTime.class).toInstant(), verifiers));
                 }
             }
             return out;
@@ -376,6 +467,48 @@ public final class ModelRegistry implements AutoCloseable {
 
     private static String mib(final long bytes) {
         return String.format("%.1f MiB", bytes / 1048576.0);
+    }
+
+    /**
+     * The verifier files of an upload, by folder: each folder needs both {@code onnx} and {@code card}, a plain
+     * folder name, and the files within their limits. Checked before anything is written.
+     */
+    private static Map<String, Map<String, UploadedFile>> verifierParts(final Context ctx) {
+        final Map<String, Map<String, UploadedFile>> out = new java.util.TreeMap<>();
+        long total = 0;
+        for (final Map.Entry<String, List<UploadedFile>> e : ctx.uploadedFileMap().entrySet()) {
+            if (!e.getKey().startsWith("verify.")) {
+                continue;
+            }
+            final java.util.regex.Matcher m = VERIFIER_PART.matcher(e.getKey());
+            if (!m.matches() || !ModelCard.TOKEN.matcher(m.group(1)).matches()) {
+                throw new Web.BadInput("'" + Web.cut(e.getKey()) + "' is not a verifier file: name them "
+                        + "'verify.{folder}.onnx' and 'verify.{folder}.card', the folder as in decision.verify");
+            }
+            if (e.getValue().size() != 1) {
+                throw new Web.BadInput("'" + e.getKey() + "' was sent " + e.getValue().size() + " times");
+            }
+            final UploadedFile f = e.getValue().get(0);
+            final long max = m.group(2).equals("onnx") ? MAX_VERIFIERS : MAX_CARD;
+            if (f.size() > max) {
+                throw new TooLarge(e.getKey() + " has " + mib(f.size()) + "; at most " + mib(max));
+            }
+            total += f.size();
+            if (total > MAX_VERIFIERS) {
+                throw new TooLarge("the verifiers have more than " + mib(MAX_VERIFIERS) + " together");
+            }
+            out.computeIfAbsent(m.group(1), k -> new java.util.TreeMap<>()).put(m.group(2), f);
+        }
+        for (final Map.Entry<String, Map<String, UploadedFile>> e : out.entrySet()) {
+            for (final String kind : List.of("onnx", "card")) {
+                if (!e.getValue().containsKey(kind)) {
+                    throw new Web.BadInput("the verifier " + e.getKey() + " needs both files: 'verify." + e.getKey()
+                            + ".onnx' (model.onnx) and 'verify." + e.getKey() + ".card' (model.json); "
+                            + "'verify." + e.getKey() + "." + kind + "' is missing");
+                }
+            }
+        }
+        return out;
     }
 
     private static void copy(final UploadedFile f, final Path to) throws IOException {

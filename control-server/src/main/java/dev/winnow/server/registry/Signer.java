@@ -1,5 +1,6 @@
 package dev.winnow.server.registry;
 
+import dev.winnow.protocol.ModelSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ import java.util.Base64;
 /**
  * The server's Ed25519 model-signing key, kept in {@code {data}/keys/} (private key PKCS#8, owner-only;
  * public key X.509 SubjectPublicKeyInfo). A model's signature covers
- * {@link #message(String, String, String, String)}: agents rebuild it and verify with the public key.
+ * {@link ModelSignature}: agents rebuild it and verify with the public key.
  */
 public final class Signer {
 
@@ -59,10 +60,10 @@ public final class Signer {
         }
     }
 
-    /** What is signed: one line each, UTF-8, no trailing newline. */
+    /** What is signed for a model without verifiers ({@link ModelSignature}). */
     public static String message(final String name, final String version, final String onnxSha256,
                                  final String cardSha256) {
-        return "winnow-model-v1\n" + name + "\n" + version + "\n" + onnxSha256 + "\n" + cardSha256;
+        return ModelSignature.message(name, version, onnxSha256, cardSha256);
     }
 
     /** Base64 Ed25519 signature of {@code message}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.protocol.Commands;
+import dev.winnow.protocol.ModelSignature;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.server.api.Web;
@@ -12,7 +13,6 @@ import dev.winnow.server.fleet.FleetStore;
 import dev.winnow.server.fleet.RoomHub;
 import dev.winnow.server.line.Json;
 import dev.winnow.server.registry.ModelRegistry;
-import dev.winnow.server.registry.Signer;
 import dev.winnow.server.store.Database;
 import dev.winnow.server.store.StoreException;
 import dev.winnow.server.users.Actor;
@@ -147,9 +147,21 @@ public final class Rollouts implements AutoCloseable {
         a.put(Commands.DeployModel.CARD_SHA256, v.cardSha256());
         a.put(Commands.DeployModel.SIGNATURE, v.signature());
         a.put(Commands.DeployModel.SIGNATURE_ALGORITHM, "Ed25519");
-        a.put(Commands.DeployModel.SIGNED_MESSAGE, Signer.message(v.name(), v.version(), v.sha256(), v.cardSha256()));
+        a.put(Commands.DeployModel.SIGNED_MESSAGE, v.signedMessage());
         a.put(Commands.DeployModel.MODE, mode);
         a.put(Commands.DeployModel.AUDIT, mode.equals("canary"));
+        if (!v.verifiers().isEmpty()) {
+            final var list = a.putArray(Commands.DeployModel.VERIFIERS);
+            for (final ModelSignature.Verifier x : v.verifiers()) {
+                final String files = baseUrl.get() + "api/device/models/" + v.id() + "/" + x.folder() + "/";
+                list.addObject().put(Commands.DeployModel.VERIFIER_CLASS, x.cls())
+                        .put(Commands.DeployModel.VERIFIER_FOLDER, x.folder())
+                        .put(Commands.DeployModel.ONNX_URL, files + "model.onnx")
+                        .put(Commands.DeployModel.CARD_URL, files + "model.json")
+                        .put(Commands.DeployModel.SHA256, x.sha256())
+                        .put(Commands.DeployModel.CARD_SHA256, x.cardSha256());
+            }
+        }
         return a;
     }
 

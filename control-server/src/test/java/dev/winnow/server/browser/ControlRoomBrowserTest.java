@@ -215,15 +215,28 @@ class ControlRoomBrowserTest {
                 // model registry: upload with a progress bar, validation progress pushed live
                 go(page, server.httpUrl() + "models");
                 page.waitFor("live", "document.getElementById('live-text').textContent === 'live'");
-                final Path models = Path.of("..", "models", "src", "test", "resources", "models", "yolo-tiny");
-                page.eval("(() => { const f = (b64, name) => { const b = Uint8Array.from(atob(b64), c => c.charCodeAt(0));"
-                        + " const dt = new DataTransfer(); dt.items.add(new File([b], name)); return dt.files; };"
+                // the model with a verifier: choosing its card asks for the verifier's two files
+                final Path models = Path.of("..", "models", "src", "test", "resources", "models", "yolo-verified");
+                final String files = "const f = (b64, name) => { const b = Uint8Array.from(atob(b64), c => c.charCodeAt(0));"
+                        + " const dt = new DataTransfer(); dt.items.add(new File([b], name)); return dt.files; };";
+                page.eval("(() => { " + files
                         + " document.getElementById('onnx').files = f('" + b64(models.resolve("model.onnx")) + "', 'model.onnx');"
-                        + " document.getElementById('card').files = f('" + b64(models.resolve("model.json")) + "', 'model.json');"
-                        + " return true; })()");
+                        + " const card = document.getElementById('card');"
+                        + " card.files = f('" + b64(models.resolve("model.json")) + "', 'model.json');"
+                        + " card.dispatchEvent(new Event('change')); return true; })()");
+                page.waitFor("the verifier's inputs", "document.querySelectorAll('#verifiers input').length === 2");
+                assertThat(page.text("document.getElementById('verifiers').innerText"))
+                        .contains("twine-check/model.onnx (verifier of pp_twine)");
+                page.eval("(() => { " + files
+                        + " document.querySelector('[data-part=\"verify.twine-check.onnx\"]').files = f('"
+                        + b64(models.resolve("twine-check/model.onnx")) + "', 'model.onnx');"
+                        + " document.querySelector('[data-part=\"verify.twine-check.card\"]').files = f('"
+                        + b64(models.resolve("twine-check/model.json")) + "', 'model.json'); return true; })()");
                 page.eval("document.getElementById('upload').requestSubmit()");
                 page.waitFor("the upload bar full", "document.getElementById('up-bar').style.width === '100%'");
                 page.waitFor("a valid model", "document.querySelector('#models tr .badge.valid') !== null", java.time.Duration.ofSeconds(60));
+                assertThat(page.text("document.querySelector('#models tr').innerText"))
+                        .contains("+ twine-check (checks each pp_twine)").contains("each pp_twine is checked by twine-check");
                 assertThat(page.eval("(window.__winnowProgress || []).some(s => s.startsWith('graph') || s.startsWith('reference'))")
                         .asBoolean()).as("validation progress was pushed").isTrue();
                 page.screenshot(SHOTS.resolve("models.png"));

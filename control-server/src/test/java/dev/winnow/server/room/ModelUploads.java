@@ -24,10 +24,20 @@ public final class ModelUploads {
     /** POST /api/models with the model, its card and, when not null, a zipped labelled set. */
     public static Http.Reply upload(final Http http, final byte[] onnx, final byte[] card, final byte[] datasetZip)
             throws Exception {
+        return upload(http, onnx, card, datasetZip, java.util.Map.of());
+    }
+
+    /** The same with more files, by multipart field name (a verifier: {@code verify.{folder}.onnx|card}). */
+    public static Http.Reply upload(final Http http, final byte[] onnx, final byte[] card, final byte[] datasetZip,
+                                    final java.util.Map<String, byte[]> more) throws Exception {
         final String boundary = "winnowboundary" + System.nanoTime();
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
         part(body, boundary, "onnx", "model.onnx", "application/octet-stream", onnx);
         part(body, boundary, "card", "model.json", "application/json", card);
+        for (final java.util.Map.Entry<String, byte[]> e : new java.util.TreeMap<>(more).entrySet()) {
+            part(body, boundary, e.getKey(), e.getKey().endsWith(".card") ? "model.json" : "model.onnx",
+                    "application/octet-stream", e.getValue());
+        }
         if (datasetZip != null) {
             part(body, boundary, "dataset", "set.zip", "application/zip", datasetZip);
         }

@@ -79,10 +79,6 @@ class RegistryRolloutTest {
             assertThat(tooBig.status()).isEqualTo(413);
             assertThat(tooBig.json().get("error").asText()).contains("model.json has 1.5 MiB");
             assertThat(upload(http, onnx, "{\"name\":".getBytes()).status()).isEqualTo(400);
-            // a card naming a verifier in a sub-folder: refused at once, saying what the registry cannot carry
-            final Http.Reply verified = upload(http, onnx, Files.readAllBytes(MODELS.resolve("yolo-verified/model.json")));
-            assertThat(verified.status()).as(verified.body()).isEqualTo(400);
-            assertThat(verified.json().get("error").asText()).contains("decision.verify {pp_twine=twine-check}");
 
             // canary to pi-1 in audit mode, then promote
             final Http.Reply started = http.post("/api/rollouts", Map.of("modelId", id, "maxErrorRate", 0.05,
@@ -172,6 +168,94 @@ class RegistryRolloutTest {
             assertThat(none.status()).isEqualTo(404);
             assertThat(none.json().get("error").asText()).contains("validated without a labelled set");
         }
+    }
+
+    @Test
+    void aModelWithAVerifierIsStoredSignedAndDeployedWithIt() throws Exception {
+        try (WinnowServer server = WinnowServer.start(ServerConfig.ephemeral(tmp.resolve("data")));
+             SimDevice a = new SimDevice(server.mqttUrl(), "mill", "line-1", "pi-1")) {
+            final Http http = new Http(server.httpUrl());
+            a.online("0.4.0", Map.of("cam-rgb", "colour-1.0.0"));
+            FloorTest.await("device", () -> http.get("/api/fleet").json().get("devices").size() == 1);
+            final Path dir = MODELS.resolve("yolo-verified");
+            final byte[] onnx = Files.readAllBytes(dir.resolve("model.onnx"));
+            final byte[] card = Files.readAllBytes(dir.resolve("model.json"));
+            final byte[] vOnnx = Files.readAllBytes(dir.resolve("twine-check/model.onnx"));
+            final byte[] vCard = Files.readAllBytes(dir.resolve("twine-check/model.json"));
+
+            // one negative answer per rule, each naming what is wrong; none stores anything
+            final Http.Reply missing = ModelUploads.upload(http, onnx, card, null, Map.of());
+            assertThat(missing.status()).as(missing.body()).isEqualTo(400);
+            assertThat(missing.json().get("error").asText()).contains("not uploaded: [twine-check]")
+                    .contains("'verify.{folder}.onnx'");
+            final Http.Reply half = ModelUploads.upload(http, onnx, card, null, Map.of("verify.twine-check.onnx", vOnnx));
+            assertThat(half.status()).isEqualTo(400);
+            assertThat(half.json().get("error").asText()).contains("'verify.twine-check.card' is missing");
+            final Http.Reply extra = ModelUploads.upload(http, onnx, card, null, Map.of("verify.twine-check.onnx", vOnnx,
+                    "verify.twine-check.card", vCard, "verify.straw-check.onnx", vOnnx, "verify.straw-check.card", vCard));
+            assertThat(extra.status()).isEqualTo(400);
+            assertThat(extra.json().get("error").asText()).contains("uploaded but not named by the card: [straw-check]");
+            final Http.Reply path = ModelUploads.upload(http, onnx, card, null, Map.of("verify.../x.onnx", vOnnx));
+            assertThat(path.status()).isEqualTo(400);
+            assertThat(path.json().get("error").asText()).contains("is not a verifier file");
+            final Http.Reply notOneClass = ModelUploads.upload(http, onnx, card, null, Map.of(
+                    "verify.twine-check.onnx", onnx, "verify.twine-check.card", card));
+            if (notOneClass.status() == 202) {
+                final JsonNode bad = awaitState(http, notOneClass.json().get("id").asText());
+                assertThat(bad.get("state").asText()).isEqualTo("invalid");
+                assertThat(bad.get("validation").get("error").asText()).contains("decision.verify.pp_twine");
+            } else {
+                assertThat(notOneClass.status()).isEqualTo(400);
+            }
+            assertThat(http.get("/api/models").json().get("models").toString()).doesNotContain("\"valid\"");
+
+            final byte[] card2 = new String(card, StandardCharsets.UTF_8).replace("\"1.0.0\"", "\"1.1.0\"")
+                    .getBytes(StandardCharsets.UTF_8);
+            final Http.Reply up = ModelUploads.upload(http, onnx, card2, null, Map.of("verify.twine-check.onnx", vOnnx,
+                    "verify.twine-check.card", vCard));
+            assertThat(up.status()).as(up.body()).isEqualTo(202);
+            final String id = up.json().get("id").asText();
+            final JsonNode v = awaitState(http, id);
+            assertThat(v.get("state").asText()).as(v.toString()).isEqualTo("valid");
+            assertThat(v.get("validation").get("checks").toString())
+                    .contains("each pp_twine is checked by twine-check on a 8x8 cut");
+            assertThat(v.get("sizeBytes").asLong()).isEqualTo(onnx.length + vOnnx.length);
+            final JsonNode stored = v.get("verifiers").get(0);
+            assertThat(stored.get("class").asText()).isEqualTo("pp_twine");
+            assertThat(stored.get("folder").asText()).isEqualTo("twine-check");
+            assertThat(stored.get("sha256").asText()).isEqualTo(sha256(vOnnx));
+            assertThat(stored.get("cardSha256").asText()).isEqualTo(sha256(vCard));
+
+            // the signature covers every file: the v2 message with the verifier's hashes
+            final String message = dev.winnow.protocol.ModelSignature.message("yolo-tiny", "1.1.0", sha256(onnx),
+                    sha256(card2), List.of(new dev.winnow.protocol.ModelSignature.Verifier("pp_twine", "twine-check",
+                            sha256(vOnnx), sha256(vCard))));
+            assertThat(message).startsWith("winnow-model-v2\n");
+            final String pub = http.get("/api/models/signing-key").json().get("publicKey").asText();
+            final Signature sig = Signature.getInstance("Ed25519");
+            sig.initVerify(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(
+                    Base64.getDecoder().decode(pub))));
+            sig.update(message.getBytes(StandardCharsets.UTF_8));
+            assertThat(sig.verify(Base64.getDecoder().decode(v.get("signature").asText()))).isTrue();
+
+            // the rollout's command lists the verifier, and its files download from where it says
+            final Http.Reply started = http.post("/api/rollouts", Map.of("modelId", id,
+                    "devices", List.of(Map.of("site", "mill", "line", "line-1", "device", "pi-1"))));
+            assertThat(started.status()).as(started.body()).isEqualTo(202);
+            FloorTest.await("deploy sent", () -> a.received.stream().anyMatch(c -> c.name().equals("deploy-model")));
+            final var deploy = a.received.stream().filter(c -> c.name().equals("deploy-model")).findFirst().orElseThrow();
+            assertThat(deploy.args().get("signedMessage").asText()).isEqualTo(message);
+            final JsonNode carried = deploy.args().get("verifiers").get(0);
+            assertThat(carried.get("class").asText()).isEqualTo("pp_twine");
+            assertThat(carried.get("sha256").asText()).isEqualTo(sha256(vOnnx));
+            assertThat(http.bytes(URI.create(carried.get("onnxUrl").asText()).getPath())).isEqualTo(vOnnx);
+            assertThat(http.bytes(URI.create(carried.get("cardUrl").asText()).getPath())).isEqualTo(vCard);
+            assertThat(http.get("/api/device/models/" + id + "/other/model.onnx").status()).isEqualTo(404);
+        }
+    }
+
+    static String sha256(final byte[] data) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
     }
 
     static JsonNode awaitState(final Http http, final String id) throws Exception {

@@ -34,6 +34,7 @@ import dev.winnow.hardware.sim.VirtualLine;
 import dev.winnow.hardware.valve.ValveBank;
 import dev.winnow.protocol.Command;
 import dev.winnow.protocol.CommandResult;
+import dev.winnow.protocol.Commands;
 import dev.winnow.protocol.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -258,6 +259,15 @@ public final class RunCommand implements Callable<Integer> {
                 }
             });
         }
+        // After a deployment, a rollback or a fallback the server is told which model each camera now runs.
+        final Runnable announceModels = () -> {
+            if (uplink != null) {
+                final Map<String, String> now = new LinkedHashMap<>();
+                cfg.cameras().forEach(c -> now.put(c.id(), detectors.get(c.id()).version()));
+                uplink.reannounce(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), now,
+                        Integer.toHexString(cfg.hashCode())));
+            }
+        };
         if (uplink != null && !modelTargets.isEmpty()) {
             final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(
                     cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir());
@@ -266,15 +276,9 @@ public final class RunCommand implements Callable<Integer> {
                 System.err.println("winnow-agent: no model-signing key (models.signingKey or "
                         + cfg.mqtt().stateDir().resolve("model-signing.pub") + "): deploy-model will be refused");
             }
-            deployer = new dev.winnow.edge.deploy.ModelDeployer(mc.store(),
+            deployer = dev.winnow.edge.deploy.ModelDeployer.reporting(mc.store(),
                     mc.signingKey() == null ? null : dev.winnow.edge.deploy.ModelDeployer.readSigningKey(mc.signingKey()),
-                    creds.username(), creds.password(), modelTargets, inspector::setCameraAudit, r -> {
-                        try {
-                            uplink.sendResult(r);
-                        } catch (final InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }, reason -> failSafe.warning("model_fallback", true, reason), wall);
+                    creds, modelTargets, inspector::setCameraAudit, uplink, failSafe, announceModels, wall);
             commands.setModelDeployer(deployer);
         }
         if (uplink != null) {
@@ -284,6 +288,10 @@ public final class RunCommand implements Callable<Integer> {
                             final CommandResult result = commands.handle(cmd);
                             if (result != null) {
                                 uplink.sendResult(result);
+                                if (result.outcome() == CommandResult.Outcome.DONE
+                                        && result.name().equals(Commands.RollbackModel.NAME)) {
+                                    announceModels.run();
+                                }
                             }
                         } catch (final InterruptedException e) {
                             Thread.currentThread().interrupt();

@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.edge.detect.FrameDetector;
 import dev.winnow.edge.detect.OnnxFrameDetector;
 import dev.winnow.edge.detect.SwappableDetector;
+import dev.winnow.edge.inspect.FailSafe;
+import dev.winnow.edge.link.LinkCredentials;
+import dev.winnow.edge.link.Uplink;
 import dev.winnow.models.card.ModelCard;
 import dev.winnow.protocol.Command;
 import dev.winnow.protocol.CommandResult;
 import dev.winnow.protocol.Commands;
+import dev.winnow.protocol.ModelSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,10 +55,11 @@ import org.slf4j.LoggerFactory;
  * The agent's side of model rollouts: {@code deploy-model} and {@code rollback-model}.
  *
  * <p>{@code deploy-model} is validated whole first (refused with a reason, nothing changed), answered
- * {@code accepted}, then on a background thread: both files are downloaded (HTTP Basic with the device's
- * credentials) into {@code {store}/.staging/}, their SHA-256 checked against the command, the Ed25519
- * signature checked over the message the agent rebuilds itself ({@code winnow-model-v1\nname\nversion\n
- * sha256\ncardSha256}) with the configured public key, the card's name and version checked, the folder
+ * {@code accepted}, then on a background thread: both files, and both files of each verifier the command
+ * lists, are downloaded (HTTP Basic with the device's credentials) into {@code {store}/.staging/}, their
+ * SHA-256 checked against the command, the Ed25519 signature checked over the message the agent rebuilds
+ * itself ({@link ModelSignature}) with the configured public key, the card's name, version and
+ * {@code decision.verify} checked against the command, the folder
  * moved to {@code {store}/{name}/{version}/}, a detector opened per target camera, and only when every one
  * opened are they swapped in (between two frames; the pipelines keep running). The previous detectors are
  * kept for {@code rollback-model} and for the automatic fallback of {@link SwappableDetector}. The outcome
@@ -127,6 +132,30 @@ public final class ModelDeployer implements AutoCloseable {
     }
 
     /**
+     * A deployer on a line that reports to a control server: its results go out through {@code uplink}, a model
+     * abandoned by itself raises the {@code model_fallback} warning, and {@code changed} runs after every change of
+     * model (a deployment or rollback done, a fallback), so the device can announce what its cameras now run.
+     */
+    public static ModelDeployer reporting(final Path store, final PublicKey signingKey, final LinkCredentials creds,
+                                          final List<Target> targets, final BiConsumer<String, Boolean> cameraAudit,
+                                          final Uplink uplink, final FailSafe failSafe, final Runnable changed,
+                                          final Clock wall) {
+        return new ModelDeployer(store, signingKey, creds.username(), creds.password(), targets, cameraAudit, r -> {
+            try {
+                uplink.sendResult(r);
+                if (r.outcome() == CommandResult.Outcome.DONE) {
+                    changed.run();
+                }
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, reason -> {
+            failSafe.warning("model_fallback", true, reason);
+            changed.run();
+        }, wall);
+    }
+
+    /**
      * Reads the model-signing public key: the JSON of {@code GET /api/models/signing-key}, a PEM
      * {@code PUBLIC KEY}, the Base64 of the X.509 DER, or the DER itself.
      */
@@ -153,10 +182,10 @@ public final class ModelDeployer implements AutoCloseable {
         }
     }
 
-    /** The message a model's signature covers, rebuilt by the agent. */
+    /** The message the signature of a model without verifiers covers, rebuilt by the agent. */
     public static String signedMessage(final String name, final String version, final String sha256,
                                        final String cardSha256) {
-        return "winnow-model-v1\n" + name + "\n" + version + "\n" + sha256 + "\n" + cardSha256;
+        return ModelSignature.message(name, version, sha256, cardSha256);
     }
 
     /**
@@ -277,7 +306,22 @@ public final class ModelDeployer implements AutoCloseable {
                 throw new DeployException("cardSha256 mismatch: model.json from " + d.cardUrl + " hashes to " + cardSha
                         + ", the command says " + d.cardSha256);
             }
-            final String message = signedMessage(d.name, d.version, onnxSha, cardSha);
+            final List<ModelSignature.Verifier> verifiers = new ArrayList<>();
+            for (final VerifierSource v : d.verifiers) {
+                final Path sub = Files.createDirectories(staging.resolve(v.folder()));
+                final String vSha = download(v.onnxUrl(), sub.resolve("model.onnx"), MAX_ONNX);
+                if (!vSha.equals(v.sha256())) {
+                    throw new DeployException("verifiers." + v.folder() + ".sha256 mismatch: model.onnx from "
+                            + v.onnxUrl() + " hashes to " + vSha + ", the command says " + v.sha256());
+                }
+                final String vCardSha = download(v.cardUrl(), sub.resolve("model.json"), MAX_CARD);
+                if (!vCardSha.equals(v.cardSha256())) {
+                    throw new DeployException("verifiers." + v.folder() + ".cardSha256 mismatch: model.json from "
+                            + v.cardUrl() + " hashes to " + vCardSha + ", the command says " + v.cardSha256());
+                }
+                verifiers.add(new ModelSignature.Verifier(v.cls(), v.folder(), vSha, vCardSha));
+            }
+            final String message = ModelSignature.message(d.name, d.version, onnxSha, cardSha, verifiers);
             if (!verify(message, d.signature)) {
                 throw new DeployException("signature: the Ed25519 signature of " + d.label()
                         + " does not verify with the configured model-signing key");
@@ -291,6 +335,12 @@ public final class ModelDeployer implements AutoCloseable {
             if (!card.name().equals(d.name) || !card.version().equals(d.version)) {
                 throw new DeployException("the card describes " + card.name() + "@" + card.version() + ", not "
                         + d.label());
+            }
+            final java.util.Map<String, String> carried = new java.util.TreeMap<>();
+            d.verifiers.forEach(v -> carried.put(v.cls(), v.folder()));
+            if (!carried.equals(new java.util.TreeMap<>(card.verify()))) {
+                throw new DeployException(d.label() + ": the card's decision.verify is " + new java.util.TreeMap<>(
+                        card.verify()) + " but the command carries the verifiers " + carried);
             }
             final Path dir = store.resolve(d.name).resolve(d.version);
             Files.createDirectories(dir.getParent());
@@ -414,9 +464,15 @@ public final class ModelDeployer implements AutoCloseable {
         }
     }
 
+    /** One entry of {@code verifiers}: where a verifier's files are and what they hash to. */
+    record VerifierSource(String cls, String folder, String onnxUrl, String cardUrl, String sha256,
+                          String cardSha256) {
+    }
+
     /** Validated {@code deploy-model} arguments. */
     record Deploy(String rolloutId, String name, String version, String onnxUrl, String cardUrl, String sha256,
-                  String cardSha256, String signature, String mode, boolean audit, List<String> cameras) {
+                  String cardSha256, String signature, String mode, boolean audit, List<String> cameras,
+                  List<VerifierSource> verifiers) {
 
         String label() {
             return name + "@" + version;
@@ -450,10 +506,12 @@ public final class ModelDeployer implements AutoCloseable {
             if (!"Ed25519".equals(a.path("signatureAlgorithm").asText(null))) {
                 throw new IllegalArgumentException("signatureAlgorithm: only Ed25519 is accepted");
             }
-            final String expected = signedMessage(name, version, sha, cardSha);
+            final List<VerifierSource> verifiers = verifiers(a.get(Commands.DeployModel.VERIFIERS));
+            final String expected = ModelSignature.message(name, version, sha, cardSha, verifiers.stream()
+                    .map(v -> new ModelSignature.Verifier(v.cls(), v.folder(), v.sha256(), v.cardSha256())).toList());
             if (a.has("signedMessage") && !expected.equals(a.get("signedMessage").asText())) {
-                throw new IllegalArgumentException("signedMessage: does not match name, version, sha256 and cardSha256"
-                        + " (the agent verifies the message it rebuilds itself)");
+                throw new IllegalArgumentException("signedMessage: does not match name, version, sha256, cardSha256"
+                        + " and verifiers (the agent verifies the message it rebuilds itself)");
             }
             final String mode = a.path("mode").asText("");
             if (!mode.equals("canary") && !mode.equals("live")) {
@@ -478,7 +536,46 @@ public final class ModelDeployer implements AutoCloseable {
                     cameras.add(n.asText());
                 }
             }
-            return new Deploy(rolloutId, name, version, onnxUrl, cardUrl, sha, cardSha, sig, mode, audit, cameras);
+            return new Deploy(rolloutId, name, version, onnxUrl, cardUrl, sha, cardSha, sig, mode, audit, cameras,
+                    verifiers);
+        }
+
+        /** {@code verifiers}: absent, or a non-empty list of complete entries with distinct classes and folders. */
+        private static List<VerifierSource> verifiers(final JsonNode list) {
+            if (list == null) {
+                return List.of();
+            }
+            if (!list.isArray() || list.isEmpty()) {
+                throw new IllegalArgumentException("verifiers: a non-empty list of {" + String.join(", ",
+                        Commands.DeployModel.VERIFIER_KEYS) + "}");
+            }
+            final List<VerifierSource> out = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                final String at = "verifiers[" + i + "]";
+                if (!list.get(i).isObject()) {
+                    throw new IllegalArgumentException(at + ": an object is required");
+                }
+                final ObjectNode v = (ObjectNode) list.get(i);
+                for (final Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+                    final String k = it.next();
+                    if (!Commands.DeployModel.VERIFIER_KEYS.contains(k)) {
+                        throw new IllegalArgumentException(at + "." + k + ": unknown key");
+                    }
+                }
+                final VerifierSource s;
+                try {
+                    s = new VerifierSource(text(v, "class", NAME), text(v, "folder", ModelCard.TOKEN),
+                            url(v, "onnxUrl"), url(v, "cardUrl"), text(v, "sha256", HEX), text(v, "cardSha256", HEX));
+                } catch (final IllegalArgumentException e) {
+                    throw new IllegalArgumentException(at + "." + e.getMessage(), e);
+                }
+                if (out.stream().anyMatch(o -> o.cls().equals(s.cls()) || o.folder().equals(s.folder()))) {
+                    throw new IllegalArgumentException(at + ": class " + s.cls() + " or folder " + s.folder()
+                            + " is listed twice");
+                }
+                out.add(s);
+            }
+            return List.copyOf(out);
         }
 
         private static String text(final ObjectNode a, final String key, final Pattern p) {

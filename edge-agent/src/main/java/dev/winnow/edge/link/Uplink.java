@@ -227,6 +227,16 @@ public final class Uplink implements AutoCloseable {
         sender.start();
     }
 
+    /**
+     * Announces the device again with a new status (the models its cameras run after a deployment, a rollback or a
+     * fallback): sent now, retained, and used as the birth message on every later reconnection.
+     */
+    public void reannounce(final Status status) {
+        this.birth = status;
+        queueVolatile(new Outgoing(topic(Kind.STATUS), WireCodec.encode(status), Kind.STATUS.qos(),
+                Kind.STATUS.retained()));
+    }
+
     private MqttConnectionOptions options() {
         final MqttConnectionOptions options = new MqttConnectionOptions();
         options.setAutomaticReconnect(false); // the sender thread reconnects, with backoff, and re-announces

@@ -34,7 +34,8 @@ final class AgentCommandsEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DEVICE = "/api/devices/e2e-mill/line-1/pi-1";
 
-    private static String config(final String mqttUrl, final Credentials c) {
+    /** The test line's agent configuration: two virtual cameras, neither running a model, and the server's broker. */
+    static String config(final String mqttUrl, final Credentials c) {
         return """
                 site: e2e-mill
                 line: line-1
@@ -216,11 +217,13 @@ final class AgentCommandsEndToEndTest {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
-    private interface Check {
+    /** A condition on what the agent did, checked until it holds. */
+    interface Check {
         boolean ok() throws Exception;
     }
 
-    private static void await(final String what, final Check check, final AtomicReference<Throwable> failed)
+    /** Waits up to a minute for {@code check}, failing at once when the agent stopped. */
+    static void await(final String what, final Check check, final AtomicReference<Throwable> failed)
             throws Exception {
         final long deadline = System.nanoTime() + 60_000_000_000L;
         while (!check.ok()) {

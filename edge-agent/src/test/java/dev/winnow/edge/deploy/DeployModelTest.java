@@ -16,6 +16,7 @@ import dev.winnow.edge.detect.SwappableDetector;
 import dev.winnow.models.card.ModelPackage;
 import dev.winnow.protocol.Command;
 import dev.winnow.protocol.CommandResult;
+import dev.winnow.protocol.ModelSignature;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,8 +94,8 @@ class DeployModelTest {
                 + Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()) + "\"}");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/device/models/", ex -> {
-            final String[] parts = ex.getRequestURI().getPath().split("/");
-            final Path file = MODELS.resolve(parts[4]).resolve(parts[5]);
+            final Path file = MODELS.resolve(ex.getRequestURI().getPath().substring("/api/device/models/".length()))
+                    .normalize();
             if (!AUTH.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 unauthorised.incrementAndGet();
                 ex.sendResponseHeaders(401, -1);
@@ -140,6 +141,108 @@ class DeployModelTest {
                 .put("signatureAlgorithm", "Ed25519").put("signedMessage", message).put("mode", mode)
                 .put("audit", mode.equals("canary"));
         return a;
+    }
+
+    /** The arguments of a model whose card names verifiers, listing each and signed over every file. */
+    private ObjectNode argsWithVerifiers(final String model, final String mode) throws Exception {
+        final ObjectNode a = args(model, mode);
+        final Path dir = MODELS.resolve(model);
+        final var verify = new ObjectMapper().readTree(dir.resolve("model.json").toFile()).path("decision").path("verify");
+        final List<ModelSignature.Verifier> signed = new java.util.ArrayList<>();
+        final var list = a.putArray("verifiers");
+        for (final var it = verify.fields(); it.hasNext(); ) {
+            final var e = it.next();
+            final String folder = e.getValue().asText();
+            final String sha = ModelPackage.sha256(dir.resolve(folder).resolve("model.onnx"));
+            final String cardSha = ModelPackage.sha256(dir.resolve(folder).resolve("model.json"));
+            signed.add(new ModelSignature.Verifier(e.getKey(), folder, sha, cardSha));
+            final String base = a.get("onnxUrl").asText().replace("/model.onnx", "/" + folder + "/");
+            list.addObject().put("class", e.getKey()).put("folder", folder).put("onnxUrl", base + "model.onnx")
+                    .put("cardUrl", base + "model.json").put("sha256", sha).put("cardSha256", cardSha);
+        }
+        return resign(a, signed);
+    }
+
+    /** Signs {@code a} again over its own fields and the given verifiers. */
+    private ObjectNode resign(final ObjectNode a, final List<ModelSignature.Verifier> verifiers) throws Exception {
+        final String message = ModelSignature.message(a.get("name").asText(), a.get("version").asText(),
+                a.get("sha256").asText(), a.get("cardSha256").asText(), verifiers);
+        final Signature s = Signature.getInstance("Ed25519");
+        s.initSign(keys.getPrivate());
+        s.update(message.getBytes(StandardCharsets.UTF_8));
+        a.put("signature", Base64.getEncoder().encodeToString(s.sign())).put("signedMessage", message);
+        return a;
+    }
+
+    @Test
+    void aModelWithAVerifierArrivesWithItAndRunsIt() throws Exception {
+        final CommandResult r = deploy(argsWithVerifiers("yolo-verified", "canary"));
+        assertEquals(CommandResult.Outcome.DONE, r.outcome(), r.reason());
+        assertEquals("yolo-tiny@1.0.0", camera.version());
+        assertTrue(Files.isRegularFile(state.resolve("models/yolo-tiny/1.0.0/twine-check/model.onnx")));
+        assertTrue(Files.isRegularFile(state.resolve("models/yolo-tiny/1.0.0/twine-check/model.json")));
+        assertNotNull(camera.detect(frame()));
+        assertTrue(alarms.isEmpty(), alarms.toString());
+    }
+
+    @Test
+    void aVerifierThatIsNotTheSignedOneIsNeverLoaded() throws Exception {
+        // the file on the server differs from the hash in the (signed) command
+        final ObjectNode a = argsWithVerifiers("yolo-verified", "canary");
+        final ObjectNode v = (ObjectNode) a.get("verifiers").get(0);
+        v.put("sha256", "1".repeat(64));
+        resign(a, List.of(new ModelSignature.Verifier("pp_twine", "twine-check", "1".repeat(64),
+                v.get("cardSha256").asText())));
+        final CommandResult r = deploy(a);
+        assertEquals(CommandResult.Outcome.FAILED, r.outcome());
+        assertTrue(r.reason().startsWith("verifiers.twine-check.sha256 mismatch"), r.reason());
+        assertEquals("cotton-colour@1.0.0", camera.version());
+        assertFalse(Files.exists(state.resolve("models/yolo-tiny")), "nothing stored");
+
+        // a verifier signed over v1 (the server did not cover it): the signature does not verify
+        final ObjectNode unsigned = argsWithVerifiers("yolo-verified", "canary");
+        resign(unsigned, List.of());
+        unsigned.remove("signedMessage");
+        final CommandResult u = deploy(unsigned);
+        assertEquals(CommandResult.Outcome.FAILED, u.outcome());
+        assertTrue(u.reason().startsWith("signature"), u.reason());
+
+        // the card names a verifier the command does not carry
+        final CommandResult missing = deploy(args("yolo-verified", "canary"));
+        assertEquals(CommandResult.Outcome.FAILED, missing.outcome());
+        assertTrue(missing.reason().contains("the card's decision.verify is {pp_twine=twine-check} but the command "
+                + "carries the verifiers {}"), missing.reason());
+        assertEquals("cotton-colour@1.0.0", camera.version());
+        assertFalse(Files.exists(state.resolve("models/yolo-tiny")), "nothing stored");
+    }
+
+    @Test
+    void malformedVerifierListsAreRefusedNamingTheEntry() throws Exception {
+        final ObjectNode good = argsWithVerifiers("yolo-verified", "canary");
+        final Map<String, java.util.function.Consumer<ObjectNode>> breaks = new java.util.LinkedHashMap<>();
+        breaks.put("verifiers: a non-empty list", a -> a.putArray("verifiers"));
+        breaks.put("verifiers: a non-empty list ", a -> a.put("verifiers", "twine-check"));
+        breaks.put("verifiers[0]: an object", a -> ((com.fasterxml.jackson.databind.node.ArrayNode) a.get("verifiers"))
+                .set(0, a.textNode("x")));
+        breaks.put("verifiers[0].extra: unknown key", a -> ((ObjectNode) a.get("verifiers").get(0)).put("extra", 1));
+        breaks.put("verifiers[0].folder: '../up' is not valid",
+                a -> ((ObjectNode) a.get("verifiers").get(0)).put("folder", "../up"));
+        breaks.put("verifiers[0].sha256: required", a -> ((ObjectNode) a.get("verifiers").get(0)).remove("sha256"));
+        breaks.put("verifiers[0].onnxUrl: an http(s) URL",
+                a -> ((ObjectNode) a.get("verifiers").get(0)).put("onnxUrl", "file:///etc/passwd"));
+        breaks.put("verifiers[1]: class pp_twine or folder twine-check is listed twice",
+                a -> ((com.fasterxml.jackson.databind.node.ArrayNode) a.get("verifiers")).add(a.get("verifiers").get(0)
+                        .deepCopy()));
+        for (final Map.Entry<String, java.util.function.Consumer<ObjectNode>> b : breaks.entrySet()) {
+            final ObjectNode a = good.deepCopy();
+            a.remove("signedMessage");
+            b.getValue().accept(a);
+            final CommandResult r = deployer.handle(cmd("deploy-model", a));
+            assertNotNull(r, b.getKey());
+            assertEquals(CommandResult.Outcome.REFUSED, r.outcome(), b.getKey());
+            assertTrue(r.reason().startsWith(b.getKey().strip()), b.getKey() + " -> " + r.reason());
+        }
+        assertEquals("cotton-colour@1.0.0", camera.version());
     }
 
     private static Command cmd(final String name, final ObjectNode args) {
