@@ -3,9 +3,11 @@ package dev.winnow.server.demo;
 import dev.winnow.server.WinnowServer;
 import dev.winnow.server.config.ServerConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,6 +110,7 @@ public final class Demo implements AutoCloseable {
                 final AgentSpec spec = new AgentSpec(i, options.site(), line, "pi-" + line, i,
                         demo.server.mqttUrl(), demo.server.httpUrl(), data.resolve("agents").resolve(line),
                         data.resolve("logs").resolve(line + ".log"));
+                trustModels(demo.server, spec.stateDir());
                 final AgentSupervisor s = new AgentSupervisor(spec, options.agentCommand().apply(spec),
                         options.initialBackoff(), options.maxBackoff(), options.report());
                 demo.agents.add(s);
@@ -118,6 +121,20 @@ public final class Demo implements AutoCloseable {
             throw e;
         }
         return demo;
+    }
+
+    /**
+     * Gives a line's agent the server's model-signing key, as an engineer does at enrolment, so the demo's lines take
+     * model rollouts ({@code model-signing.pub} in the agent's state folder, the agent's default).
+     */
+    static void trustModels(final WinnowServer server, final Path stateDir) {
+        try {
+            Files.createDirectories(stateDir);
+            Files.writeString(stateDir.resolve("model-signing.pub"), "{\"algorithm\":\"Ed25519\",\"format\":\"X.509\","
+                    + "\"publicKey\":\"" + server.controlRoom().registry().signer().publicKeyBase64() + "\"}\n");
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot write the model-signing key into " + stateDir, e);
+        }
     }
 
     /** Fails with a message naming the port and the flag that changes it when something already listens there. */

@@ -72,6 +72,8 @@ class DemoTest {
             await("the agent's output in " + log, () -> read(log).contains("published 5 rejections"));
             assertThat(read(log)).contains("winnow demo: starting line-1");
             assertThat(data.resolve("agents/line-1")).isDirectory();
+            assertThat(read(data.resolve("agents/line-2/model-signing.pub"))).as("each line takes the server's models")
+                    .contains(demo.server().controlRoom().registry().signer().publicKeyBase64());
         }
         assertThat(pids).allSatisfy(pid -> assertThat(alive(pid)).as("agent pid %d alive", pid).isFalse());
         assertThat(reports).as("no agent reported dead").isEmpty();

@@ -6,7 +6,9 @@ import dev.winnow.edge.camera.CameraPipeline;
 import dev.winnow.edge.cli.CommandHandler;
 import dev.winnow.edge.config.AgentConfig;
 import dev.winnow.edge.detect.Detectors;
+import dev.winnow.edge.deploy.ModelDeployer;
 import dev.winnow.edge.detect.FrameDetector;
+import dev.winnow.edge.detect.SwappableDetector;
 import dev.winnow.edge.eject.EjectionPlanner;
 import dev.winnow.edge.eject.NozzleBar;
 import dev.winnow.edge.eject.TimingLog;
@@ -48,6 +50,11 @@ public final class Simulation {
 
     /** Seconds of belt with cotton only before the first contaminant reaches a camera view. */
     public static final double RUN_IN_SECONDS = 1.0;
+    /**
+     * In the state folder, the control server's model-signing public key (as {@code run}'s default
+     * {@code models.signingKey}); without it a simulated line refuses every {@code deploy-model}.
+     */
+    public static final String SIGNING_KEY_FILE = "model-signing.pub";
 
     /**
      * What to run.
@@ -300,19 +307,31 @@ public final class Simulation {
                 undecided.add(new LineInspector.Undecided(o, inspector.shortOf(o)));
             }
         });
-        final Map<String, Map<String, Double>> modelRules = new java.util.HashMap<>();
-        inspector.setModelRules(camera -> modelRules.getOrDefault(camera, Map.of()));
+        // Reporting to a server, a camera running a model takes model rollouts as on a real line: its detector can
+        // be swapped between two frames, and each object follows the rule of the model in use when it was named.
+        final Map<String, FrameDetector> inUse = new java.util.concurrent.ConcurrentHashMap<>();
+        inspector.setModelRules(camera -> {
+            final FrameDetector d = inUse.get(camera);
+            return d == null ? Map.of() : d.minMeanConfidenceByClass();
+        });
+        final List<ModelDeployer.Target> modelTargets = new ArrayList<>();
         for (final VirtualCamera cam : vline.cameras()) {
             final VirtualCameraSource source = new VirtualCameraSource(cam, clock, endNanos);
             sources.add(source);
-            final FrameDetector detector = "oracle".equals(tuning.detector()) ? new OracleDetector(source)
+            FrameDetector detector = "oracle".equals(tuning.detector()) ? new OracleDetector(source)
                     : detectors.get(cam.id());
+            if (link != null && !"oracle".equals(tuning.detector()) && !"classical".equals(tuning.detector())) {
+                final SwappableDetector swappable = new SwappableDetector(cam.id(), detector);
+                modelTargets.add(new ModelDeployer.Target(cam.id(), swappable, tuning.threads(), audit));
+                detector = swappable;
+            }
             models.put(cam.id(), detector.version());
-            modelRules.put(cam.id(), detector.minMeanConfidenceByClass());
+            inUse.put(cam.id(), detector);
             pipelines.add(new CameraPipeline(source, detector, inspector,
                     reason -> System.err.println("winnow-agent: " + reason)));
         }
         CommandHandler handler = null;
+        ModelDeployer deployer = null;
         if (link != null) {
             // The same commands as on a real line, so the demo's operators and engineers can set the lot,
             // switch audit mode, test-fire a (virtual) valve and take snapshots. A test pulse is judged by the
@@ -330,13 +349,33 @@ public final class Simulation {
                     Thread.currentThread().interrupt();
                 }
             });
+            final String configHash = Integer.toHexString(sc.hashCode());
+            // After a deployment, a rollback or a fallback the server is told which model each camera now runs.
+            final Runnable announceModels = () -> {
+                final Map<String, String> now = new LinkedHashMap<>();
+                vline.cameras().forEach(c -> now.put(c.id(), inUse.get(c.id()).version()));
+                link.reannounce(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), now, configHash));
+            };
+            if (!modelTargets.isEmpty()) {
+                final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
+                final Path keyFile = state.resolve(SIGNING_KEY_FILE);
+                final java.security.PublicKey key = Files.isRegularFile(keyFile) ? ModelDeployer.readSigningKey(keyFile)
+                        : null;
+                deployer = ModelDeployer.reporting(state.resolve("models"), key, creds, modelTargets,
+                        inspector::setCameraAudit, link, failSafe, announceModels, wall);
+                commands.setModelDeployer(deployer);
+            }
             handler = commands;
-            link.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models,
-                    Integer.toHexString(sc.hashCode())), command -> {
+            link.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models, configHash),
+                    command -> {
                         try {
                             final CommandResult result = commands.handle(command);
                             if (result != null) {
                                 link.sendResult(result);
+                                if (result.outcome() == CommandResult.Outcome.DONE
+                                        && result.name().equals(dev.winnow.protocol.Commands.RollbackModel.NAME)) {
+                                    announceModels.run();
+                                }
                             }
                         } catch (final InterruptedException e) {
                             Thread.currentThread().interrupt();
@@ -423,6 +462,11 @@ public final class Simulation {
         if (handler != null) {
             handler.close();
         }
+        if (deployer != null) {
+            deployer.close();
+        }
+        final Map<String, Map<String, Double>> modelRules = new java.util.HashMap<>();
+        inUse.forEach((camera, d) -> modelRules.put(camera, d.minMeanConfidenceByClass()));
 
         return new Result(sc, result, inspector.totalRejections(), inspector.totalRejectionsByClass(),
                 inspector.totalLateDecisions(), inspector.objects(), frames, timing.percentilesMs(),

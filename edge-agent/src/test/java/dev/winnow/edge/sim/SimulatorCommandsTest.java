@@ -29,6 +29,10 @@ final class SimulatorCommandsTest {
     @Test
     void anOperatorSetsTheLotOfASimulatedLineAndLaterEventsCarryIt(@TempDir final Path dir) throws Exception {
         try (WinnowServer server = WinnowServer.start(ServerConfig.ephemeral(dir.resolve("server")))) {
+            // the server's model-signing key where the simulated agent looks for it, as the demo puts it there
+            java.nio.file.Files.createDirectories(dir.resolve("agent"));
+            java.nio.file.Files.writeString(dir.resolve("agent").resolve(Simulation.SIGNING_KEY_FILE),
+                    new dev.winnow.server.room.Http(server.httpUrl()).get("/api/models/signing-key").body());
             final Simulation simulation = new Simulation(new Simulation.Options(
                     Scenario.named("demo").withSeed(11), 0, true, server.mqttUrl(), "sim-mill", "line-1", "pi-1",
                     dir.resolve("agent"), 1, false, true));
@@ -84,12 +88,51 @@ final class SimulatorCommandsTest {
                 assertThat(cfg.statusCode()).isEqualTo(502);
                 assertThat(JSON.readTree(cfg.body()).path("state").asText()).isEqualTo("refused");
                 assertThat(JSON.readTree(cfg.body()).path("reason").asText()).contains("without a configuration file");
+
+                // a model rollout: the shipped colour model as a new version, with its feather verifier, goes to the
+                // colour camera (the one running that model) in audit mode, and the fleet shows it at once
+                final dev.winnow.server.room.Http h = new dev.winnow.server.room.Http(server.httpUrl());
+                final Path shipped = Path.of("..", "models", "cotton-colour");
+                final JsonNode card = JSON.readTree(shipped.resolve("model.json").toFile());
+                final String was = card.path("name").asText() + "@" + card.path("version").asText();
+                assertThat(cameraModel(h, "colour-1")).isEqualTo(was);
+                final byte[] next = java.nio.file.Files.readString(shipped.resolve("model.json"))
+                        .replace(card.path("version").asText(), card.path("version").asText() + "-rollout")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                final dev.winnow.server.room.Http.Reply up = dev.winnow.server.room.ModelUploads.upload(h,
+                        java.nio.file.Files.readAllBytes(shipped.resolve("model.onnx")), next, null, java.util.Map.of(
+                                "verify.feather-verifier.onnx",
+                                java.nio.file.Files.readAllBytes(shipped.resolve("feather-verifier/model.onnx")),
+                                "verify.feather-verifier.card",
+                                java.nio.file.Files.readAllBytes(shipped.resolve("feather-verifier/model.json"))));
+                assertThat(up.status()).as(up.body()).isEqualTo(202);
+                final String id = up.json().get("id").asText();
+                await("the model is valid", () -> h.get("/api/models/" + id).json().get("state").asText().equals("valid"));
+                final dev.winnow.server.room.Http.Reply started = h.post("/api/rollouts", java.util.Map.of("modelId", id,
+                        "devices", java.util.List.of(java.util.Map.of("site", "sim-mill", "line", "line-1", "device", "pi-1"))));
+                assertThat(started.status()).as(started.body()).isEqualTo(202);
+                final String rollout = started.json().get("id").asText();
+                await("the canary runs", () -> h.get("/api/rollouts/" + rollout).json().get("devices").get(0).get("state")
+                        .asText().equals("canary"));
+                await("the fleet shows the new model", () -> cameraModel(h, "colour-1").equals(was + "-rollout"));
+                assertThat(cameraModel(h, "uv-1")).as("the UV camera runs another model").doesNotContain("cotton-colour");
+                assertThat(dir.resolve("agent/models/cotton-colour").resolve(card.path("version").asText() + "-rollout")
+                        .resolve("feather-verifier/model.onnx")).isRegularFile();
                 assertThat(failed.get()).isNull();
             } finally {
                 simulation.stop();
                 runner.join(30_000);
             }
         }
+    }
+
+    private static String cameraModel(final dev.winnow.server.room.Http h, final String camera) throws Exception {
+        for (final JsonNode d : h.get("/api/fleet").json().path("devices")) {
+            if (d.path("device").asText().equals("pi-1")) {
+                return d.path("models").path(camera).asText();
+            }
+        }
+        return "";
     }
 
     private interface Check {
