@@ -14,6 +14,7 @@ function renderDevice(d) {
   const state = !x.online ? "offline" : (x.mode || "running");
   const rows = [["State", el("span", {class: "badge " + state}, state)], ["Agent version", x.agentVersion || "–"],
     ["Models", Object.entries(x.models || {}).map(([k, v]) => `${k}: ${v}`).join(", ") || "–"],
+    ["Cameras in audit", (x.auditCameras || []).length ? x.auditCameras.join(", ") + " (detect and report, fire nothing)" : "none"],
     ["Config hash", x.configHash || "–"], ["FPS", x.fps == null ? "–" : x.fps.toFixed(1)],
     ["Frames dropped", x.droppedFramesPct == null ? "–" : `${x.droppedFramesPct.toFixed(1)} % (last stats interval)`],
     ["Latency p50 / p99", x.latencyP50Ms == null ? "–" : `${x.latencyP50Ms.toFixed(1)} / ${x.latencyP99Ms.toFixed(1)} ms`],

@@ -13,7 +13,9 @@ function render(d) {
     const state = !x.online ? "offline" : (x.mode || "running");
     const tr = el("tr", {class: "clickable" + (x.online ? "" : " offline"), "data-device": x.device},
       el("td", {}, el("a", {href}, el("b", {}, x.device))), el("td", {}, `${x.site} / ${x.line}`),
-      el("td", {}, el("span", {class: "badge " + state}, state)),
+      el("td", {}, el("span", {class: "badge " + state}, state),
+        ...(x.online && x.auditCameras && x.auditCameras.length
+          ? [el("div", {class: "audit-cameras", title: "these cameras detect and report but fire nothing"}, "audit: " + x.auditCameras.join(", "))] : [])),
       el("td", {class: "mono"}, x.agentVersion || "–"),
       el("td", {class: "mono"}, Object.entries(x.models || {}).map(([k, v]) => `${k}: ${v}`).join(" · ") || "–"),
       el("td", {class: "mono"}, (x.configHash || "–").slice(0, 10)),

@@ -49,6 +49,10 @@ function card(l) {
       el("span", {}, "Devices ", el("b", {}, `${l.online}/${l.devices}`)),
       el("span", {}, l.fps == null ? "" : `${l.fps.toFixed(0)} fps`),
       el("span", {}, "seen ", el("b", {}, l.lastSeen ? hhmmss(l.lastSeen) : "–"))));
+  if (l.auditCameras && l.auditCameras.length) {
+    // a camera in audit (a model canary, or set by an engineer) detects and reports but fires nothing
+    a.append(el("div", {class: "audit-cameras"}, `Audit: ${l.auditCameras.join(", ")} ${l.auditCameras.length > 1 ? "fire" : "fires"} nothing`));
+  }
   if (l.alarms.length) {
     a.append(el("div", {class: "alarm"}, `⚠ ${l.alarms.length} active alarm${l.alarms.length > 1 ? "s" : ""}: ${l.alarms[0].message}`));
   }

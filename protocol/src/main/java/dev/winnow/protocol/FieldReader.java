@@ -272,6 +272,31 @@ final class FieldReader {
         return out;
     }
 
+    /** An optional array of distinct tokens (absent: empty). */
+    List<String> optionalTokens(final String field) throws Invalid {
+        final JsonNode v = optional(field);
+        if (v == null) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw wrongType(field, "an array of names", v);
+        }
+        if (v.size() > Schema.MAX_MAP_ENTRIES) {
+            throw new Invalid(DecodeError.Rule.OUT_OF_RANGE, field,
+                    "field '" + field + "' has " + v.size() + " entries; at most " + Schema.MAX_MAP_ENTRIES);
+        }
+        final List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            final String at = field + "[" + i + "]";
+            final String s = checkToken(at, checkText(at, v.get(i), Schema.MAX_NAME_LENGTH));
+            if (out.contains(s)) {
+                throw new Invalid(DecodeError.Rule.BAD_VALUE, at, "field '" + at + "' repeats '" + s + "'");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
     ArrayNode array(final String field) throws Invalid {
         final JsonNode v = required(field);
         if (!v.isArray()) {

@@ -64,6 +64,11 @@ public final class WireCodec {
             final ObjectNode models = o.putObject("models");
             s.models().forEach(models::put);
             putNullable(o, "configHash", s.configHash());
+            if (!s.auditCameras().isEmpty()) {
+                // absent when empty: a server that predates the field still reads every device without one
+                final ArrayNode audit = o.putArray("auditCameras");
+                s.auditCameras().forEach(audit::add);
+            }
         } else if (message instanceof Stats s) {
             o.put("from", s.from().toString());
             o.put("to", s.to().toString());
@@ -246,7 +251,8 @@ public final class WireCodec {
                 r.instant("time"),
                 r.optionalText("agentVersion", Schema.MAX_NAME_LENGTH),
                 r.names("models"),
-                r.optionalText("configHash", Schema.MAX_NAME_LENGTH)));
+                r.optionalText("configHash", Schema.MAX_NAME_LENGTH),
+                r.optionalTokens("auditCameras")));
     }
 
     public static Decoded<Stats> decodeStats(final byte[] payload) {

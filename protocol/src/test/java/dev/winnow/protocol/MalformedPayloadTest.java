@@ -30,6 +30,26 @@ final class MalformedPayloadTest {
         return d.errorOrNull();
     }
 
+    private static DecodeError statusWith(final String auditCameras) {
+        final String json = "{\"schema\":1,\"state\":\"online\",\"time\":\"2026-12-06T10:00:00Z\","
+                + "\"agentVersion\":\"0.1.0\",\"models\":{},\"auditCameras\":" + auditCameras + "}";
+        final Decoded<Status> d = WireCodec.decodeStatus(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(d.isOk()).as("payload must be refused").isFalse();
+        return d.errorOrNull();
+    }
+
+    @Test
+    void auditCamerasMustBeAListOfDistinctNames() {
+        assertThat(statusWith("\"colour-1\"").field()).isEqualTo("auditCameras");
+        final DecodeError name = statusWith("[\"colour 1\"]");
+        assertThat(name.rule()).isEqualTo(DecodeError.Rule.BAD_VALUE);
+        assertThat(name.field()).isEqualTo("auditCameras[0]");
+        final DecodeError twice = statusWith("[\"uv-1\",\"uv-1\"]");
+        assertThat(twice.field()).isEqualTo("auditCameras[1]");
+        assertThat(twice.message()).contains("repeats 'uv-1'");
+        assertThat(statusWith("[1]").field()).isEqualTo("auditCameras[0]");
+    }
+
     @Test
     void emptyPayload() {
         assertThat(error(new byte[0]).rule()).isEqualTo(DecodeError.Rule.EMPTY);

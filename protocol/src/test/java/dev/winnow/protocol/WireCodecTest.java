@@ -24,6 +24,8 @@ final class WireCodecTest {
         final List<WireMessage> messages = List.of(
                 new Status(Status.State.ONLINE, T, "0.1.0", Map.of("colour", "cotton-colour@1.0.0"), "a1b2c3"),
                 Status.offline(T),
+                new Status(Status.State.ONLINE, T, "0.1.0", Map.of("colour", "cotton-colour@2.0.0"), "a1b2c3",
+                        List.of("colour")),
                 new Stats(T, T.plusSeconds(10), Stats.Mode.RUNNING, 300, 1, 12, Map.of("straw", 3L),
                         Map.of("straw", 2L), 1, 0, 4.5, 9.25, 4, 30.0, 0, 51.5, "lot-1"),
                 new Stats(T, T.plusSeconds(10), Stats.Mode.AUDIT, 0, 0, 0, Map.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0,
@@ -39,6 +41,16 @@ final class WireCodecTest {
             assertThat(back.errorOrNull()).as("%s", m).isNull();
             assertThat(back.orThrow()).isEqualTo(m);
         }
+    }
+
+    @Test
+    void aStatusWithoutCamerasInAuditCarriesNoSuchField() {
+        // so a server that predates the field still reads every device whose cameras all fire
+        final String json = new String(WireCodec.encode(new Status(Status.State.ONLINE, T, "0.1.0", Map.of(), "a")),
+                StandardCharsets.UTF_8);
+        assertThat(json).doesNotContain("auditCameras");
+        assertThat(new String(WireCodec.encode(new Status(Status.State.ONLINE, T, "0.1.0", Map.of(), "a",
+                List.of("uv-1"))), StandardCharsets.UTF_8)).contains("\"auditCameras\":[\"uv-1\"]");
     }
 
     @Test

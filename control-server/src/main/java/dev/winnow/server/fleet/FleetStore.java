@@ -29,11 +29,15 @@ public final class FleetStore {
     /** A device seen nothing from for this long counts as offline even without a last will. */
     public static final Duration STALE = Duration.ofSeconds(120);
 
-    /** One device with its latest status and stats. */
+    /**
+     * One device with its latest status and stats. {@code auditCameras}: the cameras it reported in audit mode on
+     * their own (a model canary, or an engineer's choice), which fire nothing while the rest of the line runs.
+     */
     public record Device(String site, String line, String device, boolean online, String status, Instant statusTime,
                          String agentVersion, Map<String, String> models, String configHash, Instant lastSeen,
                          String mode, Double fps, Double latencyP50Ms, Double latencyP99Ms, Long outboxDepth,
-                         Double cpuTemperatureC, String lot, Instant statsTime, Double droppedFramesPct) {
+                         Double cpuTemperatureC, String lot, Instant statsTime, Double droppedFramesPct,
+                         List<String> auditCameras) {
     }
 
     /** An alarm's latest state per device, cause and camera. */
@@ -41,11 +45,11 @@ public final class FleetStore {
                               String cause, String message, String camera, String acknowledgedBy) {
     }
 
-    /** A line on the overview. */
+    /** A line on the overview. {@code auditCameras}: its online devices' cameras that fire nothing on their own. */
     public record LineView(String site, String line, String state, int devices, int online, Instant lastSeen,
                            long lastMinute, long total30, List<LineSummary.ClassSeries> classes, List<Instant> minutes,
                            long rejected10, long escapes10, Double capturePct, long valveCycles10, Double fps,
-                           String lot, List<ActiveAlarm> alarms) {
+                           String lot, List<ActiveAlarm> alarms, List<String> auditCameras) {
     }
 
     private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() { };
@@ -62,7 +66,8 @@ public final class FleetStore {
     public List<Device> devices(final Instant now) {
         final String sql = "SELECT d.site, d.line, d.device, d.status_state, d.status_time, d.agent_version, "
                 + "d.models_json, d.config_hash, d.last_seen, s.stats_mode, s.fps, s.latency_p50_ms, s.latency_p99_ms, "
-                + "s.outbox_depth, s.cpu_temperature_c, s.lot, s.to_time, s.frames, s.dropped_frames FROM devices d LEFT JOIN ("
+                + "s.outbox_depth, s.cpu_temperature_c, s.lot, s.to_time, s.frames, s.dropped_frames, d.audit_cameras "
+                + "FROM devices d LEFT JOIN ("
                 + "SELECT st.* FROM stats st JOIN (SELECT site, line, device, MAX(from_time) AS m FROM stats "
                 + "GROUP BY site, line, device) x ON st.site = x.site AND st.line = x.line AND st.device = x.device "
                 + "AND st.from_time = x.m) s ON s.site = d.site AND s.line = d.line AND s.device = d.device "
@@ -86,7 +91,8 @@ public final class FleetStore {
                 out.add(new Device(rs.getString(1), rs.getString(2), rs.getString(3), online, status, instant(rs, 5),
                         rs.getString(6), models, rs.getString(8), lastSeen, rs.getString(10), dbl(rs, 11), dbl(rs, 12),
                         dbl(rs, 13), rs.getObject(14) == null ? null : rs.getLong(14), dbl(rs, 15), rs.getString(16),
-                        instant(rs, 17), droppedPct(rs)));
+                        instant(rs, 17), droppedPct(rs), rs.getString(20) == null || rs.getString(20).isEmpty()
+                                ? List.of() : List.of(rs.getString(20).split(","))));
             }
             return out;
         } catch (SQLException e) {
@@ -175,7 +181,8 @@ public final class FleetStore {
                 lot = ds.stream().map(Device::lot).filter(x -> x != null).findFirst().orElse(null);
             }
             out.add(new LineView(site, line, state, ds.size(), online, lastSeen, s.lastMinute(), s.total(), s.classes(),
-                    s.minuteStarts(), r[0], r[1], capture, r[2], online == 0 ? null : fps, lot, la));
+                    s.minuteStarts(), r[0], r[1], capture, r[2], online == 0 ? null : fps, lot, la,
+                    ds.stream().filter(Device::online).flatMap(d -> d.auditCameras().stream()).toList()));
         }
         return out;
     }

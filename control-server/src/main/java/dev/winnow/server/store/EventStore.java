@@ -523,17 +523,19 @@ public final class EventStore {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET status_state = ?, status_time = ?, "
-                + "agent_version = ?, models_json = ?, config_hash = ? WHERE site = ? AND line = ? AND device = ? "
-                + "AND (status_time IS NULL OR status_time <= ?)")) {
+                + "agent_version = ?, models_json = ?, config_hash = ?, audit_cameras = ? WHERE site = ? AND line = ? "
+                + "AND device = ? AND (status_time IS NULL OR status_time <= ?)")) {
             ps.setString(1, s.state().name().toLowerCase(Locale.ROOT));
             ps.setObject(2, ts(s.time()));
             setNullable(ps, 3, s.agentVersion());
             ps.setString(4, models);
             setNullable(ps, 5, s.configHash());
-            ps.setString(6, t.site());
-            ps.setString(7, t.line());
-            ps.setString(8, t.device());
-            ps.setObject(9, ts(s.time()));
+            // camera ids are tokens (no commas): the decoder checked them
+            setNullable(ps, 6, s.auditCameras().isEmpty() ? null : String.join(",", s.auditCameras()));
+            ps.setString(7, t.site());
+            ps.setString(8, t.line());
+            ps.setString(9, t.device());
+            ps.setObject(10, ts(s.time()));
             ps.executeUpdate();
         }
     }

@@ -59,7 +59,9 @@ class ControlRoomBrowserTest {
                 for (int i = 1; i <= 4; i++) {
                     final SimDevice d = new SimDevice(server.mqttUrl(), "north-mill", "line-" + i, "pi-line-" + i);
                     devices.add(d);
-                    d.online("0.4." + (i == 4 ? 0 : 2), Map.of("cam-rgb", "colour-1." + (i == 4 ? 1 : 2) + ".0"));
+                    // line 2's UV camera runs a model canary: it detects and reports, fires nothing
+                    d.online("0.4." + (i == 4 ? 0 : 2), Map.of("cam-rgb", "colour-1." + (i == 4 ? 1 : 2) + ".0"),
+                            i == 2 ? List.of("cam-uv") : List.of());
                     d.stats(i == 3 ? Stats.Mode.AUDIT : Stats.Mode.RUNNING, 29.0 + i / 2.0,
                             Map.of("straw", 30L + i, "plastic_film", 12L), 2 + i, 52.0 + 3 * i, i == 2 ? 12 : 0);
                     for (int k = 0; k < 12 + 5 * i; k++) {
@@ -85,6 +87,10 @@ class ControlRoomBrowserTest {
                         + (before + 7) + " && Number(document.querySelector('[data-line=\"north-mill/line-1\"] .per-minute').textContent) >= 7");
                 assertThat(page.text("document.querySelector('[data-line=\"north-mill/line-3\"] .state').textContent")).isEqualTo("audit");
                 assertThat(page.text("document.querySelector('[data-line=\"north-mill/line-4\"] .state').textContent")).isEqualTo("offline");
+                assertThat(page.text("document.querySelector('[data-line=\"north-mill/line-2\"] .audit-cameras').textContent"))
+                        .isEqualTo("Audit: cam-uv fires nothing");
+                assertThat(page.text("document.querySelector('[data-line=\"north-mill/line-2\"] .state').textContent"))
+                        .as("the rest of the line runs").isEqualTo("running");
                 page.screenshot(SHOTS.resolve("overview.png"));
 
                 // alarm raised live, acknowledged by name
@@ -134,6 +140,8 @@ class ControlRoomBrowserTest {
                 assertThat(page.text("document.querySelector('#devices tr[data-device=\"pi-line-2\"] td.bad').textContent"))
                         .isEqualTo("3.8 %");
                 assertThat(page.eval("document.querySelectorAll('#devices td.bad').length").asInt()).isEqualTo(1);
+                assertThat(page.text("document.querySelector('#devices tr[data-device=\"pi-line-2\"] .audit-cameras').textContent"))
+                        .isEqualTo("audit: cam-uv");
                 page.screenshot(SHOTS.resolve("fleet.png"));
                 assertThat(page.eval("document.getElementById('dead-panel').hidden").asBoolean())
                         .as("nothing refused: no panel").isTrue();

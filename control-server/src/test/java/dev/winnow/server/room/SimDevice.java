@@ -97,8 +97,14 @@ public final class SimDevice implements AutoCloseable {
     }
 
     public void online(final String version, final Map<String, String> models) throws Exception {
-        publish(Topic.of(site, line, device, Kind.STATUS).toString(),
-                WireCodec.encode(new Status(Status.State.ONLINE, Instant.now(), version, models, "cfg-" + device)), true);
+        online(version, models, java.util.List.of());
+    }
+
+    /** Announces the device with some cameras in audit mode on their own. */
+    public void online(final String version, final Map<String, String> models, final java.util.List<String> auditCameras)
+            throws Exception {
+        publish(Topic.of(site, line, device, Kind.STATUS).toString(), WireCodec.encode(new Status(Status.State.ONLINE,
+                Instant.now(), version, models, "cfg-" + device, auditCameras)), true);
     }
 
     public void offline() throws Exception {

@@ -75,6 +75,7 @@ public final class CommandHandler implements AutoCloseable {
     private final List<CameraPipeline> pipelines;
     private volatile dev.winnow.edge.deploy.ModelDeployer models;
     private volatile Consumer<CommandResult> results;
+    private volatile Runnable statusChange = () -> { };
     private volatile String username;
     private volatile String password;
     private volatile Path configFile;
@@ -91,6 +92,14 @@ public final class CommandHandler implements AutoCloseable {
         this.wall = wall;
         this.clock = clock;
         this.pipelines = List.copyOf(pipelines);
+    }
+
+    /**
+     * Told after a command changed what the device announces in its status (an audit command done, a rollback done),
+     * so it can announce it again. Deployments tell their own listener when they finish.
+     */
+    public void onStatusChange(final Runnable listener) {
+        this.statusChange = listener;
     }
 
     /** Enables {@code deploy-model} and {@code rollback-model} (refused without it). */
@@ -126,6 +135,15 @@ public final class CommandHandler implements AutoCloseable {
      *         sink ({@code deploy-model}; {@code snapshot} when a sink is set)
      */
     public CommandResult handle(final Command c) {
+        final CommandResult r = dispatch(c);
+        if (r != null && r.outcome() == CommandResult.Outcome.DONE
+                && (c.name().equals(Commands.Audit.NAME) || c.name().equals(Commands.RollbackModel.NAME))) {
+            statusChange.run();
+        }
+        return r;
+    }
+
+    private CommandResult dispatch(final Command c) {
         try {
             final ObjectNode a = c.args();
             switch (c.name()) {

@@ -1,7 +1,5 @@
 package dev.winnow.edge.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.edge.AgentMain;
 import dev.winnow.edge.belt.Homography;
 import dev.winnow.edge.camera.CameraPipeline;
@@ -34,7 +32,6 @@ import dev.winnow.hardware.sim.VirtualLine;
 import dev.winnow.hardware.valve.ValveBank;
 import dev.winnow.protocol.Command;
 import dev.winnow.protocol.CommandResult;
-import dev.winnow.protocol.Commands;
 import dev.winnow.protocol.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -259,15 +256,18 @@ public final class RunCommand implements Callable<Integer> {
                 }
             });
         }
-        // After a deployment, a rollback or a fallback the server is told which model each camera now runs.
+        // What the server is told: the model each camera runs and the cameras that fire nothing on their own; announced
+        // again after a deployment, a rollback, a fallback or an audit command.
+        final List<String> cameraIds = cfg.cameras().stream().map(AgentConfig.Camera::id).toList();
+        final java.util.function.Supplier<Status> status = () -> dev.winnow.edge.link.DeviceStatus.online(
+                wall.instant(), AgentMain.version(), cameraIds, id -> detectors.get(id).version(),
+                inspector::cameraAudit, Integer.toHexString(cfg.hashCode()));
         final Runnable announceModels = () -> {
             if (uplink != null) {
-                final Map<String, String> now = new LinkedHashMap<>();
-                cfg.cameras().forEach(c -> now.put(c.id(), detectors.get(c.id()).version()));
-                uplink.reannounce(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), now,
-                        Integer.toHexString(cfg.hashCode())));
+                uplink.reannounce(status.get());
             }
         };
+        commands.onStatusChange(announceModels);
         if (uplink != null && !modelTargets.isEmpty()) {
             final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(
                     cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir());
@@ -282,16 +282,11 @@ public final class RunCommand implements Callable<Integer> {
             commands.setModelDeployer(deployer);
         }
         if (uplink != null) {
-            uplink.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models,
-                    Integer.toHexString(cfg.hashCode())), cmd -> {
+            uplink.start(status.get(), cmd -> {
                         try {
                             final CommandResult result = commands.handle(cmd);
                             if (result != null) {
                                 uplink.sendResult(result);
-                                if (result.outcome() == CommandResult.Outcome.DONE
-                                        && result.name().equals(Commands.RollbackModel.NAME)) {
-                                    announceModels.run();
-                                }
                             }
                         } catch (final InterruptedException e) {
                             Thread.currentThread().interrupt();

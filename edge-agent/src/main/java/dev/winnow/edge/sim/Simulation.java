@@ -349,13 +349,14 @@ public final class Simulation {
                     Thread.currentThread().interrupt();
                 }
             });
-            final String configHash = Integer.toHexString(sc.hashCode());
-            // After a deployment, a rollback or a fallback the server is told which model each camera now runs.
-            final Runnable announceModels = () -> {
-                final Map<String, String> now = new LinkedHashMap<>();
-                vline.cameras().forEach(c -> now.put(c.id(), inUse.get(c.id()).version()));
-                link.reannounce(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), now, configHash));
-            };
+            // What the server is told: the model each camera runs and the cameras that fire nothing on their own;
+            // announced again after a deployment, a rollback, a fallback or an audit command.
+            final List<String> cameraIds = vline.cameras().stream().map(VirtualCamera::id).toList();
+            final java.util.function.Supplier<Status> status = () -> dev.winnow.edge.link.DeviceStatus.online(
+                    wall.instant(), AgentMain.version(), cameraIds, id -> inUse.get(id).version(),
+                    inspector::cameraAudit, Integer.toHexString(sc.hashCode()));
+            final Runnable announceModels = () -> link.reannounce(status.get());
+            commands.onStatusChange(announceModels);
             if (!modelTargets.isEmpty()) {
                 final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
                 final Path keyFile = state.resolve(SIGNING_KEY_FILE);
@@ -366,16 +367,11 @@ public final class Simulation {
                 commands.setModelDeployer(deployer);
             }
             handler = commands;
-            link.start(new Status(Status.State.ONLINE, wall.instant(), AgentMain.version(), models, configHash),
-                    command -> {
+            link.start(status.get(), command -> {
                         try {
                             final CommandResult result = commands.handle(command);
                             if (result != null) {
                                 link.sendResult(result);
-                                if (result.outcome() == CommandResult.Outcome.DONE
-                                        && result.name().equals(dev.winnow.protocol.Commands.RollbackModel.NAME)) {
-                                    announceModels.run();
-                                }
                             }
                         } catch (final InterruptedException e) {
                             Thread.currentThread().interrupt();

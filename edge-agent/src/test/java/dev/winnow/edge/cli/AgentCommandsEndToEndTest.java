@@ -116,6 +116,18 @@ final class AgentCommandsEndToEndTest {
                 assertThat(post(http, base + DEVICE + "/test-fire", Map.of("valve", 6, "pulseMs", 10)).status())
                         .isEqualTo(200);
 
+                // one camera in audit: the device runs on, and the fleet and the overview name the camera that fires
+                // nothing; back on, they no longer do
+                final Reply uvAudit = post(http, base + DEVICE + "/audit", Map.of("on", true, "camera", "uv-1"));
+                assertThat(uvAudit.status()).as(uvAudit.body()).isEqualTo(200);
+                await("the fleet names the camera in audit", () -> auditCameras(http, base).equals("[\"uv-1\"]"), failed);
+                assertThat(get(http, base + "/api/lines/overview").path("lines").get(0).path("auditCameras").toString())
+                        .isEqualTo("[\"uv-1\"]");
+                assertThat(mode(http, base)).isEqualToIgnoringCase("running");
+                assertThat(post(http, base + DEVICE + "/audit", Map.of("on", false, "camera", "uv-1")).status())
+                        .isEqualTo(200);
+                await("no camera in audit", () -> auditCameras(http, base).equals("[]"), failed);
+
                 // snapshot: no camera named -> the first camera; the agent PUTs a JPEG, the server serves it
                 final Reply snap = snapshot(http, base, Map.of(), failed);
                 assertThat(snap.status()).as(snap.body()).isEqualTo(200);
@@ -187,6 +199,15 @@ final class AgentCommandsEndToEndTest {
         assertThat(decoded).isNotNull();
         assertThat(decoded.getWidth()).isEqualTo(width);
         assertThat(decoded.getHeight()).isEqualTo(height);
+    }
+
+    private static String auditCameras(final HttpClient http, final String base) throws Exception {
+        for (final JsonNode d : get(http, base + "/api/fleet").path("devices")) {
+            if (d.path("device").asText().equals("pi-1")) {
+                return d.path("auditCameras").toString();
+            }
+        }
+        return null;
     }
 
     private static String mode(final HttpClient http, final String base) throws Exception {

@@ -77,6 +77,8 @@ final class ModelRolloutEndToEndTest {
                 final String rollout = started.json().get("id").asText();
                 AgentCommandsEndToEndTest.await("the canary runs on the agent", () -> deviceState(http, rollout).equals("canary"), failed);
                 AgentCommandsEndToEndTest.await("the agent reports the new model", () -> cameraModel(http).equals("yolo-tiny@1.1.0"), failed);
+                AgentCommandsEndToEndTest.await("the canary's camera is in audit", () -> auditCameras(http)
+                        .equals("[\"colour-1\"]"), failed);
                 final Path stored = agentDir.resolve("state/models/yolo-tiny/1.1.0");
                 assertThat(stored.resolve("twine-check/model.onnx")).hasSameBinaryContentAs(
                         model.resolve("twine-check/model.onnx"));
@@ -87,6 +89,8 @@ final class ModelRolloutEndToEndTest {
                 AgentCommandsEndToEndTest.await("promoted", () -> http.get("/api/rollouts/" + rollout).json().get("state").asText()
                         .equals("promoted"), failed);
                 assertThat(cameraModel(http)).isEqualTo("yolo-tiny@1.1.0");
+                AgentCommandsEndToEndTest.await("the promoted camera fires again", () -> auditCameras(http).equals("[]"),
+                        failed);
                 assertThat(failed.get()).isNull();
             } finally {
                 agent.stop();
@@ -101,6 +105,15 @@ final class ModelRolloutEndToEndTest {
         for (final JsonNode d : http.get("/api/fleet").json().path("devices")) {
             if (d.path("device").asText().equals("pi-1")) {
                 return d.path("models").path("colour-1").asText();
+            }
+        }
+        return "";
+    }
+
+    private static String auditCameras(final Http http) throws Exception {
+        for (final JsonNode d : http.get("/api/fleet").json().path("devices")) {
+            if (d.path("device").asText().equals("pi-1")) {
+                return d.path("auditCameras").toString();
             }
         }
         return "";
