@@ -18,6 +18,10 @@ function renderSummary(s) {
   big.textContent = s.lastMinute;
   big.style.setProperty("--digits", String(s.lastMinute).length); // the CSS shrinks long numbers to fit
   document.getElementById("total").textContent = s.total;
+  // a camera in audit (a model canary, or set by an engineer) detects and reports but fires nothing
+  const audit = s.auditCameras || [], note = document.getElementById("audit-note");
+  note.hidden = audit.length === 0;
+  note.textContent = audit.length ? `Audit: ${audit.join(", ")} ${audit.length > 1 ? "fire" : "fires"} nothing` : "";
   renderChart(s);
   renderClasses(s);
 }

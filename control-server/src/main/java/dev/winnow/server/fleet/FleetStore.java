@@ -27,7 +27,7 @@ import java.util.TreeMap;
 public final class FleetStore {
 
     /** A device seen nothing from for this long counts as offline even without a last will. */
-    public static final Duration STALE = Duration.ofSeconds(120);
+    public static final Duration STALE = EventStore.STALE_DEVICE;
 
     /**
      * One device with its latest status and stats. {@code auditCameras}: the cameras it reported in audit mode on

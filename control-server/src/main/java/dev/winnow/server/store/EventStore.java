@@ -802,6 +802,9 @@ public final class EventStore {
         }
     }
 
+    /** A device seen nothing from for this long counts as offline even without a last will. */
+    public static final Duration STALE_DEVICE = Duration.ofSeconds(120);
+
     /** Rejections per minute and class over the {@code minutes} minutes ending at {@code now}. */
     public LineSummary summary(final String site, final String line, final int minutes, final Instant now) {
         final Instant current = now.truncatedTo(ChronoUnit.MINUTES);
@@ -847,7 +850,19 @@ public final class EventStore {
                 classes.add(new LineSummary.ClassSeries(e.getKey(), e.getValue(), sum));
             }
             classes.sort((a, b) -> Long.compare(b.total(), a.total()));
-            return new LineSummary(site, line, first, now, starts, classes, lastMinute, total);
+            final List<String> audit = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT audit_cameras FROM devices WHERE site = ? AND line = ? "
+                    + "AND status_state = 'online' AND audit_cameras IS NOT NULL AND last_seen > ? ORDER BY device")) {
+                ps.setString(1, site);
+                ps.setString(2, line);
+                ps.setObject(3, ts(now.minus(STALE_DEVICE)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        audit.addAll(List.of(rs.getString(1).split(",")));
+                    }
+                }
+            }
+            return new LineSummary(site, line, first, now, starts, classes, lastMinute, total, audit);
         } catch (SQLException e) {
             throw new StoreException(e);
         }

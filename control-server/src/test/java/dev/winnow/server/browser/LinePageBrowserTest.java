@@ -127,6 +127,16 @@ class LinePageBrowserTest {
                         + " return b.scrollWidth <= b.clientWidth && text.left >= tile.left && text.right <= tile.right;"
                         + " })()").asBoolean())
                         .as("the big number fits its tile").isTrue();
+
+                // a camera put in audit (a model canary): the wall screen says it fires nothing, at the next refresh
+                assertThat(page.eval("document.getElementById('audit-note').hidden").asBoolean()).isTrue();
+                publish(device, Topic.of(SITE, LINE, DEVICE, Kind.STATUS).toString(), WireCodec.encode(
+                        new Status(Status.State.ONLINE, Instant.now(), "0.1.0", Map.of("cam0", "colour-1.1.0"), "c0",
+                                java.util.List.of("cam0"))), true);
+                page.waitFor("the audit note", "!document.getElementById('audit-note').hidden", Duration.ofSeconds(20));
+                assertThat(page.text("document.getElementById('audit-note').textContent"))
+                        .isEqualTo("Audit: cam0 fires nothing");
+                page.screenshot(png.resolveSibling("line-page-audit.png"));
             } finally {
                 device.disconnect();
                 device.close();

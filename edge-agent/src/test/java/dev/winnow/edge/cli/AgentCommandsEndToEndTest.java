@@ -123,6 +123,8 @@ final class AgentCommandsEndToEndTest {
                 await("the fleet names the camera in audit", () -> auditCameras(http, base).equals("[\"uv-1\"]"), failed);
                 assertThat(get(http, base + "/api/lines/overview").path("lines").get(0).path("auditCameras").toString())
                         .isEqualTo("[\"uv-1\"]");
+                assertThat(get(http, base + "/api/lines/e2e-mill/line-1/summary").path("auditCameras").toString())
+                        .as("the line page's wall screen says it too").isEqualTo("[\"uv-1\"]");
                 assertThat(mode(http, base)).isEqualToIgnoringCase("running");
                 assertThat(post(http, base + DEVICE + "/audit", Map.of("on", false, "camera", "uv-1")).status())
                         .isEqualTo(200);
