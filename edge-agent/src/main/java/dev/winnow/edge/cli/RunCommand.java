@@ -193,10 +193,13 @@ public final class RunCommand implements Callable<Integer> {
             return d == null ? Map.of() : d.minMeanConfidenceByClass();
         });
         final List<dev.winnow.edge.deploy.ModelDeployer.Target> modelTargets = new ArrayList<>();
+        // A model promoted by a rollout outlives restarts: the store's active.json names it per camera.
+        final dev.winnow.edge.deploy.ActiveModels promoted = uplink == null ? null
+                : dev.winnow.edge.deploy.ActiveModels.open(cfg.models().store());
         for (final AgentConfig.Camera c : cfg.cameras()) {
             final boolean uv = c.kind() == AgentConfig.CameraKind.UV;
             final dev.winnow.edge.detect.SwappableDetector detector = new dev.winnow.edge.detect.SwappableDetector(
-                    c.id(), Detectors.forCamera(c.id(), uv, c.model(), c.classical(), c.model() != null, c.threads()));
+                    c.id(), detectorFor(c, uv, promoted));
             if (!c.classical()) {
                 modelTargets.add(new dev.winnow.edge.deploy.ModelDeployer.Target(c.id(), detector, c.threads(),
                         c.audit()));
@@ -279,6 +282,7 @@ public final class RunCommand implements Callable<Integer> {
             deployer = dev.winnow.edge.deploy.ModelDeployer.reporting(mc.store(),
                     mc.signingKey() == null ? null : dev.winnow.edge.deploy.ModelDeployer.readSigningKey(mc.signingKey()),
                     creds, modelTargets, inspector::setCameraAudit, uplink, failSafe, announceModels, wall);
+            deployer.keepPromotions(promoted);
             commands.setModelDeployer(deployer);
         }
         if (uplink != null) {
@@ -348,6 +352,26 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** Without an encoder: belt position from the configured speed. */
+    /** The camera's promoted model when one is kept and loads, else its configured one. */
+    private static dev.winnow.edge.detect.FrameDetector detectorFor(final AgentConfig.Camera c, final boolean uv,
+            final dev.winnow.edge.deploy.ActiveModels promoted) throws java.io.IOException {
+        final java.util.Optional<java.nio.file.Path> kept = promoted == null || c.classical() ? java.util.Optional.empty()
+                : promoted.live(c.id());
+        if (kept.isPresent()) {
+            try {
+                final dev.winnow.edge.detect.FrameDetector d = Detectors.forCamera(c.id(), uv, kept.get(), false, true,
+                        c.threads());
+                System.err.println("winnow-agent: " + c.id() + ": runs " + d.version() + ", promoted by a rollout ("
+                        + kept.get() + "), not the configured " + (c.model() == null ? "shipped model" : c.model()));
+                return d;
+            } catch (final java.io.IOException | RuntimeException e) {
+                System.err.println("winnow-agent: " + c.id() + ": the promoted model in " + kept.get()
+                        + " does not load (" + e.getMessage() + "); running the configured one");
+            }
+        }
+        return Detectors.forCamera(c.id(), uv, c.model(), c.classical(), c.model() != null, c.threads());
+    }
+
     static BeltEncoder fixedSpeed(final LineClock clock, final double speedMps, final double mmPerCount) {
         final long t0 = clock.nanos();
         return new BeltEncoder() {

@@ -98,6 +98,9 @@ public final class ModelDeployer implements AutoCloseable {
     private final HttpClient http;
     private final ExecutorService worker;
     private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile ActiveModels active;
+    /** Per camera, the model last swapped in: the one a fallback abandons. */
+    private final java.util.Map<String, String> swappedIn = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param store       the model store, {@code {stateDir}/models}
@@ -127,7 +130,40 @@ public final class ModelDeployer implements AutoCloseable {
             return t;
         });
         for (final Target t : this.targets) {
-            t.detector().onFallback(alarms);
+            t.detector().onFallback(reason -> {
+                kept(t.camera(), false, swappedIn.get(t.camera()));
+                alarms.accept(reason);
+            });
+        }
+    }
+
+    /**
+     * Keeps every promotion and rollback in {@code active}, so a restart runs the promoted models (see
+     * {@link ActiveModels}). Without it, a restart returns every camera to its configured model.
+     */
+    public void keepPromotions(final ActiveModels models) {
+        this.active = models;
+    }
+
+    /**
+     * Records a promotion of {@code model} ({@code name@version}, {@code live}) or a return from it to the previous
+     * model; a failure to write is an alarm.
+     */
+    private void kept(final String camera, final boolean live, final String model) {
+        final ActiveModels a = active;
+        if (a == null) {
+            return;
+        }
+        try {
+            if (live) {
+                final int at = model.indexOf('@');
+                a.promoted(camera, model.substring(0, at), model.substring(at + 1));
+            } else {
+                a.rolledBack(camera, model);
+            }
+        } catch (final IOException e) {
+            alarms.accept(camera + ": cannot record the model it runs in " + ActiveModels.FILE + " (" + e.getMessage()
+                    + "): after a restart it will run another model");
         }
     }
 
@@ -280,9 +316,13 @@ public final class ModelDeployer implements AutoCloseable {
                 cameraAudit.accept(t.camera(), true);
             }
             final int i = load.indexOf(t);
+            if (i >= 0) {
+                swappedIn.put(t.camera(), d.label());
+            }
             final String was = i < 0 ? "already running it" : "was " + t.detector().swap(opened.get(i));
             if (!d.audit) {
                 cameraAudit.accept(t.camera(), t.configuredAudit());
+                kept(t.camera(), true, d.label());
             }
             what.add(t.camera() + " (" + was + ")");
         }
@@ -424,8 +464,10 @@ public final class ModelDeployer implements AutoCloseable {
         try {
             final List<String> what = new ArrayList<>();
             for (final Target t : kept) {
+                final String left = t.detector().version();
                 final String now = t.detector().rollback();
                 cameraAudit.accept(t.camera(), t.configuredAudit());
+                kept(t.camera(), false, left);
                 what.add(t.camera() + " → " + now);
             }
             LOG.info("rollback-model: {}", what);

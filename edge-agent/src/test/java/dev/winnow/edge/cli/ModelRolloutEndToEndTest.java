@@ -98,25 +98,47 @@ final class ModelRolloutEndToEndTest {
             }
             assertThat(runner.isAlive()).isFalse();
             assertThat(failed.get()).isNull();
+
+            // the agent restarts (a power cut, an update): the promoted model is what it runs, not the configured one
+            final String before = device(http).path("statusTime").asText();
+            final RunCommand again = new RunCommand();
+            again.config = file;
+            final Thread second = new Thread(() -> {
+                try {
+                    again.call();
+                } catch (final Throwable e) {
+                    failed.set(e);
+                }
+            }, "agent-restarted");
+            second.start();
+            try {
+                AgentCommandsEndToEndTest.await("the restarted agent's status", () -> device(http).path("online")
+                        .asBoolean() && !device(http).path("statusTime").asText().equals(before), failed);
+                assertThat(cameraModel(http)).isEqualTo("yolo-tiny@1.1.0");
+                assertThat(auditCameras(http)).isEqualTo("[]");
+            } finally {
+                again.stop();
+                second.join(30_000);
+            }
+            assertThat(failed.get()).isNull();
         }
+    }
+
+    private static JsonNode device(final Http http) throws Exception {
+        for (final JsonNode d : http.get("/api/fleet").json().path("devices")) {
+            if (d.path("device").asText().equals("pi-1")) {
+                return d;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     private static String cameraModel(final Http http) throws Exception {
-        for (final JsonNode d : http.get("/api/fleet").json().path("devices")) {
-            if (d.path("device").asText().equals("pi-1")) {
-                return d.path("models").path("colour-1").asText();
-            }
-        }
-        return "";
+        return device(http).path("models").path("colour-1").asText();
     }
 
     private static String auditCameras(final Http http) throws Exception {
-        for (final JsonNode d : http.get("/api/fleet").json().path("devices")) {
-            if (d.path("device").asText().equals("pi-1")) {
-                return d.path("auditCameras").toString();
-            }
-        }
-        return "";
+        return device(http).path("auditCameras").toString();
     }
 
     private static String deviceState(final Http http, final String rollout) throws Exception {

@@ -343,6 +343,22 @@ class DeployModelTest {
     }
 
     @Test
+    void onlyPromotionsAreKeptForTheNextStart() throws Exception {
+        final ActiveModels kept = ActiveModels.open(state.resolve("models"));
+        deployer.keepPromotions(kept);
+        assertEquals(CommandResult.Outcome.DONE, deploy(args("yolo-tiny", "canary")).outcome());
+        assertTrue(ActiveModels.open(state.resolve("models")).live("cam-a").isEmpty(), "a canary is not kept");
+        assertEquals(CommandResult.Outcome.DONE, deploy(args("yolo-tiny", "live")).outcome());
+        assertEquals(java.util.Optional.of(state.resolve("models/yolo-tiny/1.0.0")),
+                ActiveModels.open(state.resolve("models")).live("cam-a"));
+        final CommandResult back = deployer.handle(cmd("rollback-model",
+                new ObjectMapper().createObjectNode().put("rolloutId", "r-1")));
+        assertEquals(CommandResult.Outcome.DONE, back.outcome(), back.reason());
+        assertTrue(ActiveModels.open(state.resolve("models")).live("cam-a").isEmpty(),
+                "rolled back to the configured model");
+    }
+
+    @Test
     void rollbackReturnsToThePreviousModel() throws Exception {
         assertEquals(CommandResult.Outcome.REFUSED, deployer.handle(cmd("rollback-model",
                 new ObjectMapper().createObjectNode().put("rolloutId", "r-1"))).outcome(), "nothing kept yet");
