@@ -355,21 +355,10 @@ public final class RunCommand implements Callable<Integer> {
     /** The camera's promoted model when one is kept and loads, else its configured one. */
     private static dev.winnow.edge.detect.FrameDetector detectorFor(final AgentConfig.Camera c, final boolean uv,
             final dev.winnow.edge.deploy.ActiveModels promoted) throws java.io.IOException {
-        final java.util.Optional<java.nio.file.Path> kept = promoted == null || c.classical() ? java.util.Optional.empty()
-                : promoted.live(c.id());
-        if (kept.isPresent()) {
-            try {
-                final dev.winnow.edge.detect.FrameDetector d = Detectors.forCamera(c.id(), uv, kept.get(), false, true,
-                        c.threads());
-                System.err.println("winnow-agent: " + c.id() + ": runs " + d.version() + ", promoted by a rollout ("
-                        + kept.get() + "), not the configured " + (c.model() == null ? "shipped model" : c.model()));
-                return d;
-            } catch (final java.io.IOException | RuntimeException e) {
-                System.err.println("winnow-agent: " + c.id() + ": the promoted model in " + kept.get()
-                        + " does not load (" + e.getMessage() + "); running the configured one");
-            }
-        }
-        return Detectors.forCamera(c.id(), uv, c.model(), c.classical(), c.model() != null, c.threads());
+        final dev.winnow.edge.deploy.ActiveModels.Configured configured = () -> Detectors.forCamera(c.id(), uv,
+                c.model(), c.classical(), c.model() != null, c.threads());
+        return promoted == null || c.classical() ? configured.open() : promoted.detectorFor(c.id(), c.threads(),
+                c.model() == null ? "shipped model" : c.model().toString(), configured);
     }
 
     static BeltEncoder fixedSpeed(final LineClock clock, final double speedMps, final double mmPerCount) {

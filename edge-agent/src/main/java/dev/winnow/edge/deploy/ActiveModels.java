@@ -3,6 +3,8 @@ package dev.winnow.edge.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.edge.detect.FrameDetector;
+import dev.winnow.edge.detect.OnnxFrameDetector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,6 +88,34 @@ public final class ActiveModels {
     public synchronized Optional<Path> live(final String camera) {
         final Entry e = cameras.get(camera);
         return e == null ? Optional.empty() : Optional.of(store.resolve(e.live())).filter(Files::isDirectory);
+    }
+
+    /** Opens a camera's configured detector. */
+    public interface Configured {
+        FrameDetector open() throws IOException;
+    }
+
+    /**
+     * The camera's promoted model when one is kept and loads, else its configured detector; says on stderr which
+     * it runs and why.
+     *
+     * @param configured what the configuration names, for the message
+     */
+    public FrameDetector detectorFor(final String camera, final int threads, final String configured,
+                                     final Configured fallback) throws IOException {
+        final Optional<Path> kept = live(camera);
+        if (kept.isPresent()) {
+            try {
+                final FrameDetector d = OnnxFrameDetector.open(kept.get(), threads);
+                System.err.println("winnow-agent: " + camera + ": runs " + d.version() + ", promoted by a rollout ("
+                        + kept.get() + "), not the configured " + configured);
+                return d;
+            } catch (final IOException | RuntimeException e) {
+                System.err.println("winnow-agent: " + camera + ": the promoted model in " + kept.get()
+                        + " does not load (" + e.getMessage() + "); running the configured " + configured);
+            }
+        }
+        return fallback.open();
     }
 
     /** {@code camera} now runs {@code name/version} live; what it ran live before becomes the rollback target. */

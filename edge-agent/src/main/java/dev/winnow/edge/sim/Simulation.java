@@ -6,6 +6,7 @@ import dev.winnow.edge.camera.CameraPipeline;
 import dev.winnow.edge.cli.CommandHandler;
 import dev.winnow.edge.config.AgentConfig;
 import dev.winnow.edge.detect.Detectors;
+import dev.winnow.edge.deploy.ActiveModels;
 import dev.winnow.edge.deploy.ModelDeployer;
 import dev.winnow.edge.detect.FrameDetector;
 import dev.winnow.edge.detect.SwappableDetector;
@@ -209,16 +210,23 @@ public final class Simulation {
         // so no contaminant passes the cameras while the agent is still starting up.
         final Map<String, Homography> calibration = new HashMap<>();
         final Map<String, FrameDetector> detectors = new HashMap<>();
+        // Reporting to a server, a model promoted by a rollout outlives restarts, as with run.
+        final ActiveModels promoted = mqttUrl == null ? null : ActiveModels.open(
+                (stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId)).resolve("models"));
         for (final Scenario.CameraSpec spec : sc.cameras()) {
             calibration.put(spec.id(), calibrate(CameraGeometry.of(spec, sc.belt().widthMm())));
             final boolean uv = spec.kind() == Scenario.CameraKind.UV;
+            final Path model = tuning.models().get(spec.id());
+            final String configured = model == null ? "shipped model" : model.toString();
             final FrameDetector detector = switch (tuning.detector()) {
                 case "oracle" -> null;
                 case "classical" -> Detectors.forCamera(spec.id(), uv, null, true, false, tuning.threads());
-                case "model" -> Detectors.forCamera(spec.id(), uv, tuning.models().get(spec.id()), false, true,
-                        tuning.threads());
-                case "auto" -> Detectors.forCamera(spec.id(), uv, tuning.models().get(spec.id()), false, false,
-                        tuning.threads());
+                case "model", "auto" -> {
+                    final ActiveModels.Configured open = () -> Detectors.forCamera(spec.id(), uv, model, false,
+                            "model".equals(tuning.detector()), tuning.threads());
+                    yield promoted == null ? open.open()
+                            : promoted.detectorFor(spec.id(), tuning.threads(), configured, open);
+                }
                 default -> throw new IllegalArgumentException("detector must be auto, classical, model or oracle, got '"
                         + tuning.detector() + "'");
             };
@@ -364,6 +372,7 @@ public final class Simulation {
                         : null;
                 deployer = ModelDeployer.reporting(state.resolve("models"), key, creds, modelTargets,
                         inspector::setCameraAudit, link, failSafe, announceModels, wall);
+                deployer.keepPromotions(promoted);
                 commands.setModelDeployer(deployer);
             }
             handler = commands;

@@ -118,6 +118,32 @@ final class SimulatorCommandsTest {
                 assertThat(cameraModel(h, "uv-1")).as("the UV camera runs another model").doesNotContain("cotton-colour");
                 assertThat(dir.resolve("agent/models/cotton-colour").resolve(card.path("version").asText() + "-rollout")
                         .resolve("feather-verifier/model.onnx")).isRegularFile();
+
+                // promoted, it outlives the simulated agent's restart (the demo restarts a line that crashed)
+                assertThat(h.post("/api/rollouts/" + rollout + "/promote", java.util.Map.of()).status()).isEqualTo(200);
+                await("promoted", () -> h.get("/api/rollouts/" + rollout).json().get("state").asText().equals("promoted"));
+                simulation.stop();
+                runner.join(30_000);
+                final String before = device(h).path("statusTime").asText();
+                final Simulation again = new Simulation(new Simulation.Options(
+                        Scenario.named("demo").withSeed(12), 0, true, server.mqttUrl(), "sim-mill", "line-1", "pi-1",
+                        dir.resolve("agent"), 1, false, true));
+                final Thread second = new Thread(() -> {
+                    try {
+                        again.run();
+                    } catch (final Throwable e) {
+                        failed.set(e);
+                    }
+                }, "simulation-restarted");
+                second.start();
+                try {
+                    await("the restarted line's status", () -> device(h).path("online").asBoolean()
+                            && !device(h).path("statusTime").asText().equals(before));
+                    assertThat(cameraModel(h, "colour-1")).isEqualTo(was + "-rollout");
+                } finally {
+                    again.stop();
+                    second.join(30_000);
+                }
                 assertThat(failed.get()).isNull();
             } finally {
                 simulation.stop();
@@ -127,12 +153,16 @@ final class SimulatorCommandsTest {
     }
 
     private static String cameraModel(final dev.winnow.server.room.Http h, final String camera) throws Exception {
+        return device(h).path("models").path(camera).asText();
+    }
+
+    private static JsonNode device(final dev.winnow.server.room.Http h) throws Exception {
         for (final JsonNode d : h.get("/api/fleet").json().path("devices")) {
             if (d.path("device").asText().equals("pi-1")) {
-                return d.path("models").path(camera).asText();
+                return d;
             }
         }
-        return "";
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     private interface Check {
