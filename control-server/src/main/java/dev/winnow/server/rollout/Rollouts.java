@@ -42,7 +42,9 @@ import java.util.function.Supplier;
 /**
  * Rollouts: a valid model version to chosen devices, first as a canary in audit mode; compare; promote
  * or roll back; halted and rolled back automatically when a device fails to load the model or its
- * error rate ((dropped frames + late decisions) / frames since the canary started) passes the threshold.
+ * error rate ((dropped frames + late decisions) / frames since the canary started) passes the threshold. The
+ * error rate is judged only on stats that start {@link #SETTLE} after the canary started (loading and warming the
+ * new model stalls a device for a moment) and once it covers {@link #MIN_FRAMES} frames.
  *
  * <pre>
  * GET  /rollouts                         page
@@ -283,15 +285,19 @@ public final class Rollouts implements AutoCloseable {
                         (List<Map<String, Object>>) d.get("devices");
                 for (Map<String, Object> x : devices) {
                     final Double rate = (Double) x.get("errorRate");
-                    if (rate != null && rate > (Double) r.get("maxErrorRate")) {
+                    if (rate != null && (Long) x.get("errorRateFrames") >= MIN_FRAMES
+                            && rate > (Double) r.get("maxErrorRate")) {
                         synchronized (this) {
                             if (!"canary".equals(state(id))) {
                                 break;
                             }
                             update("UPDATE rollouts SET state = 'halted', updated_at = ? WHERE id = ?", now(), id);
-                            step(id, "system", "auto-halt", String.format("%s/%s/%s error rate %.1f %% > %.1f %%",
+                            final Double before = (Double) x.get("errorRateBefore");
+                            step(id, "system", "auto-halt", String.format("%s/%s/%s error rate %.1f %% > %.1f %%%s",
                                     x.get("site"), x.get("line"), x.get("device"), rate * 100,
-                                    (Double) r.get("maxErrorRate") * 100));
+                                    (Double) r.get("maxErrorRate") * 100, before == null ? ""
+                                            : String.format(" (%.1f %% in the 30 min before the canary)",
+                                                    before * 100)));
                             rollback(id, "system", "automatic rollback: error rate above the threshold");
                         }
                         break;
@@ -365,13 +371,20 @@ public final class Rollouts implements AutoCloseable {
         return out;
     }
 
-    /** Detections per minute by class before the rollout (30 min) and since; error rate since. */
+    /** Loading and warming a model stalls a device briefly: its first stats after the canary do not judge the model. */
+    static final Duration SETTLE = Duration.ofSeconds(10);
+    /** The frames the error rate must cover before it can halt a canary: about 10 s of one 60 fps camera. */
+    static final long MIN_FRAMES = 600;
+
+    /** Detections per minute by class before the rollout (30 min) and since; error rate since it settled. */
     private static void compare(final Connection c, final Map<String, Object> m, final OffsetDateTime started)
             throws SQLException {
         final Map<String, double[]> perClass = new TreeMap<>(); // before, after counts
         final double[] minutes = new double[2];
         long frames = 0;
         long errors = 0;
+        long framesBefore = 0;
+        long errorsBefore = 0;
         try (PreparedStatement ps = c.prepareStatement("SELECT from_time, to_time, detections_json, frames, "
                 + "dropped_frames, late_decisions FROM stats WHERE site = ? AND line = ? AND device = ? AND to_time > ?")) {
             ps.setString(1, (String) m.get("site"));
@@ -391,9 +404,12 @@ public final class Rollouts implements AutoCloseable {
                     } catch (Exception ignored) {
                         // skip malformed counters
                     }
-                    if (k == 1) {
+                    if (k == 1 && !from.isBefore(started.plus(SETTLE))) {
                         frames += rs.getLong(4);
                         errors += rs.getLong(5) + rs.getLong(6);
+                    } else if (k == 0) {
+                        framesBefore += rs.getLong(4);
+                        errorsBefore += rs.getLong(5) + rs.getLong(6);
                     }
                 }
             }
@@ -408,6 +424,9 @@ public final class Rollouts implements AutoCloseable {
         }
         m.put("comparison", cmp);
         m.put("errorRate", frames == 0 ? null : (double) errors / frames);
+        m.put("errorRateFrames", frames);
+        // the same device's rate in the 30 min before: a device that already dropped frames is not a bad model
+        m.put("errorRateBefore", framesBefore == 0 ? null : (double) errorsBefore / framesBefore);
     }
 
     private static List<Map<String, Object>> steps(final Connection c, final String id) throws SQLException {

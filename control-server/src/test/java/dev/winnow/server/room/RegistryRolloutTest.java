@@ -113,16 +113,40 @@ class RegistryRolloutTest {
 
             // error rate above the threshold during the canary: automatic halt
             b.answer = c -> null;
+            // the device's own record before the canary: 3 % of its frames dropped
+            b.publish(dev.winnow.protocol.Topic.of("mill", "line-2", "pi-2", dev.winnow.protocol.Kind.STATS).toString(),
+                    dev.winnow.protocol.WireCodec.encode(new Stats(java.time.Instant.now().minusSeconds(60),
+                            java.time.Instant.now().minusSeconds(50), Stats.Mode.RUNNING, 1000, 30, 10, Map.of(),
+                            Map.of(), 0, 0, 10, 20, 0, 30, 0, 50.0, null)), false);
+            FloorTest.await("the earlier stats stored", () -> http.get("/api/fleet").json().toString().contains("pi-2"));
+            Thread.sleep(500);
             final String r3 = http.post("/api/rollouts", Map.of("modelId", id, "maxErrorRate", 0.02, "devices",
                     List.of(Map.of("site", "mill", "line", "line-2", "device", "pi-2")))).json().get("id").asText();
             FloorTest.await("canary", () -> deviceState(http, r3).equals("canary"));
-            Thread.sleep(1100);
-            b.publish(dev.winnow.protocol.Topic.of("mill", "line-2", "pi-2", dev.winnow.protocol.Kind.STATS).toString(),
-                    dev.winnow.protocol.WireCodec.encode(new Stats(java.time.Instant.now().plusMillis(200),
-                            java.time.Instant.now().plusSeconds(10), Stats.Mode.AUDIT, 100, 9, 10, Map.of("straw", 3L),
-                            Map.of(), 0, 2, 10, 20, 0, 30, 0, 50.0, null)), false);
+            final java.time.Instant t0 = java.time.Instant.now();
+            final String statsTopic = dev.winnow.protocol.Topic.of("mill", "line-2", "pi-2",
+                    dev.winnow.protocol.Kind.STATS).toString();
+            // the device stalls while it loads the model: not judged (the first 10 s after the canary started) ...
+            b.publish(statsTopic, dev.winnow.protocol.WireCodec.encode(new Stats(t0.plusMillis(200), t0.plusSeconds(5),
+                    Stats.Mode.AUDIT, 100, 90, 10, Map.of("straw", 3L), Map.of(), 0, 2, 10, 20, 0, 30, 0, 50.0, null)),
+                    false);
+            // ... nor is a bad second once it settled, too few frames to judge the model by
+            b.publish(statsTopic, dev.winnow.protocol.WireCodec.encode(new Stats(t0.plusSeconds(11), t0.plusSeconds(12),
+                    Stats.Mode.AUDIT, 100, 50, 10, Map.of("straw", 3L), Map.of(), 0, 0, 10, 20, 0, 30, 0, 50.0, null)),
+                    false);
+            Thread.sleep(4500); // two passes of the error-rate watch
+            assertThat(http.get("/api/rollouts/" + r3).json().get("state").asText()).isEqualTo("canary");
+            assertThat(http.get("/api/rollouts/" + r3).json().get("devices").get(0).get("errorRateFrames").asLong())
+                    .isEqualTo(100);
+            // 2,000 frames after it settled, 11 % of them dropped or decided late: halted
+            b.publish(statsTopic, dev.winnow.protocol.WireCodec.encode(new Stats(t0.plusSeconds(12), t0.plusSeconds(22),
+                    Stats.Mode.AUDIT, 1900, 160, 10, Map.of("straw", 3L), Map.of(), 0, 10, 10, 20, 0, 30, 0, 50.0, null)),
+                    false);
             FloorTest.await("error-rate halt", () -> http.get("/api/rollouts/" + r3).json().get("steps").toString()
                     .contains("error rate 11.0 %"));
+            assertThat(http.get("/api/rollouts/" + r3).json().get("steps").toString())
+                    .as("the device's rate before the canary, for comparison")
+                    .contains("error rate 11.0 % > 2.0 % (3.0 % in the 30 min before the canary)");
             assertThat(http.post("/api/rollouts/" + r3 + "/promote", Map.of()).status()).isEqualTo(409);
 
             // manual rollback of the promoted one, and the docs
