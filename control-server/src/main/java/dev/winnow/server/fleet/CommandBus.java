@@ -49,9 +49,15 @@ public final class CommandBus implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandBus.class);
     private static final String RESULTS = Topic.ROOT + "/" + Topic.VERSION + "/+/+/+/cmd/+/result";
 
-    /** A command's latest known state: sent, accepted, done, failed, refused or timeout. */
+    /**
+     * A command's latest known state: sent, accepted, done, failed, refused or timeout.
+     *
+     * @param answered   when the server received the answer (its clock); null while none
+     * @param deviceTime when the device answered, by the device's own clock (compared with its other messages'
+     *                   times, never with the server's); null while no answer
+     */
     public record Outcome(String id, String site, String line, String device, String name, String state,
-                          String reason, Instant sent, Instant answered) {
+                          String reason, Instant sent, Instant answered, Instant deviceTime) {
         public boolean isFinal() {
             return !state.equals("sent") && !state.equals("accepted");
         }
@@ -132,13 +138,13 @@ public final class CommandBus implements AutoCloseable {
         final CompletableFuture<Outcome> f = new CompletableFuture<>();
         finals.put(id, f);
         record(id, site, line, device, name, args.toString(), sentBy, now);
-        update(new Outcome(id, site, line, device, name, "sent", null, now, null));
+        update(new Outcome(id, site, line, device, name, "sent", null, now, null, null));
         final byte[] payload = WireCodec.encode(cmd);
         if (payload.length > dev.winnow.protocol.Schema.MAX_PAYLOAD_BYTES) {
             // the device would drop it unread, and the command would only time out
             update(new Outcome(id, site, line, device, name, "failed", "the command is " + payload.length
                     + " bytes; at most " + dev.winnow.protocol.Schema.MAX_PAYLOAD_BYTES + " travel to a device", now,
-                    clock.instant()));
+                    clock.instant(), null));
             return f;
         }
         try {
@@ -147,7 +153,7 @@ public final class CommandBus implements AutoCloseable {
             client.publish(Topic.command(site, line, device, name).toString(), m);
         } catch (MqttException e) {
             update(new Outcome(id, site, line, device, name, "failed", "the server could not publish: " + e.getMessage(),
-                    now, clock.instant()));
+                    now, clock.instant(), null));
             return f;
         }
         timer.schedule(() -> {
@@ -155,7 +161,7 @@ public final class CommandBus implements AutoCloseable {
             if (o != null && !o.isFinal()) {
                 update(new Outcome(id, site, line, device, name, "timeout", "no "
                         + (o.state().equals("sent") ? "answer" : "final answer") + " from the device within "
-                        + timeout.toSeconds() + " s", o.sent(), clock.instant()));
+                        + timeout.toSeconds() + " s", o.sent(), clock.instant(), null));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         return f;
@@ -238,7 +244,7 @@ public final class CommandBus implements AutoCloseable {
             }
             final String state = r.outcome().name().toLowerCase(java.util.Locale.ROOT);
             update(new Outcome(prev.id(), prev.site(), prev.line(), prev.device(), prev.name(), state, r.reason(),
-                    prev.sent(), clock.instant()));
+                    prev.sent(), clock.instant(), r.time()));
         }
 
         @Override

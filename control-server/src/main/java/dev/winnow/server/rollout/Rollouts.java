@@ -85,7 +85,10 @@ public final class Rollouts implements AutoCloseable {
         this.auth = auth;
         this.clock = clock;
         this.baseUrl = baseUrl;
-        monitor.scheduleWithFixedDelay(this::watchErrorRates, 2, 2, TimeUnit.SECONDS);
+        monitor.scheduleWithFixedDelay(() -> {
+            watchErrorRates();
+            watchCanaryModels();
+        }, 2, 2, TimeUnit.SECONDS);
     }
 
     public void install(final Javalin app) {
@@ -200,6 +203,11 @@ public final class Rollouts implements AutoCloseable {
         final String dev = o.site() + "/" + o.line() + "/" + o.device();
         if (o.ok()) {
             deviceState(id, o, okState, "loaded");
+            if (okState.equals("canary") && o.deviceTime() != null) {
+                update("UPDATE rollout_devices SET loaded_device_time = ? WHERE rollout_id = ? AND site = ? AND line = ? "
+                        + "AND device = ?", OffsetDateTime.ofInstant(o.deviceTime(), ZoneOffset.UTC), id, o.site(),
+                        o.line(), o.device());
+            }
             step(id, "system", okState.equals("canary") ? "canary.loaded" : "live", dev + " runs the model"
                     + (okState.equals("canary") ? " in audit mode" : ""));
         } else {
@@ -309,6 +317,56 @@ public final class Rollouts implements AutoCloseable {
         }
     }
 
+    /**
+     * Halts a canary whose device no longer runs the canary model: an agent keeps no canary across a restart (power
+     * cut, crash, update), so it comes back on its live model, and what the canary was to show is cut short. Judged
+     * by the device's own clock: a status it sent after it answered that the canary runs. The rollback that follows
+     * leaves a device already on its earlier model where it is.
+     */
+    private void watchCanaryModels() {
+        try {
+            final Map<String, FleetStore.Device> known = new java.util.HashMap<>();
+            for (final FleetStore.Device d : fleet.devices(clock.instant())) {
+                known.put(d.site() + "/" + d.line() + "/" + d.device(), d);
+            }
+            for (final Map<String, Object> r : list()) {
+                if (!"canary".equals(r.get("state"))) {
+                    continue;
+                }
+                final String id = (String) r.get("id");
+                final ModelRegistry.Version v = registry.find((String) r.get("modelId"));
+                final String model = v.name() + "@" + v.version();
+                @SuppressWarnings("unchecked") final List<Map<String, Object>> devices =
+                        (List<Map<String, Object>>) r.get("devices");
+                for (final Map<String, Object> x : devices) {
+                    final String dev = x.get("site") + "/" + x.get("line") + "/" + x.get("device");
+                    final FleetStore.Device d = known.get(dev);
+                    if (!"canary".equals(x.get("state")) || d == null || !d.online() || d.statusTime() == null) {
+                        continue;
+                    }
+                    final Instant loaded = (Instant) x.get("loadedDeviceTime");
+                    if (d.models().containsValue(model) || loaded == null || !d.statusTime().isAfter(loaded)) {
+                        continue; // still on the canary, or a status from before it loaded
+                    }
+                    synchronized (this) {
+                        if (!"canary".equals(state(id))) {
+                            break;
+                        }
+                        update("UPDATE rollouts SET state = 'halted', updated_at = ? WHERE id = ?", now(), id);
+                        step(id, "system", "canary.lost", dev + " no longer runs " + model + " (its status at "
+                                + d.statusTime() + " names " + String.join(", ", new java.util.TreeSet<>(
+                                d.models().values())) + "): the agent restarted (a canary is not kept across a "
+                                + "restart) or fell back from the model by itself; start a new rollout to judge it");
+                        rollback(id, "system", "automatic rollback: " + dev + " left the canary");
+                    }
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Rollouts.class).warn("rollout monitor: {}", e.toString());
+        }
+    }
+
     public List<Map<String, Object>> list() {
         final List<Map<String, Object>> out = new ArrayList<>();
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
@@ -351,7 +409,7 @@ public final class Rollouts implements AutoCloseable {
             throws SQLException {
         final List<Map<String, Object>> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT site, line, device, state, previous_model, detail, "
-                + "updated_at FROM rollout_devices WHERE rollout_id = ? ORDER BY site, line, device")) {
+                + "updated_at, loaded_device_time FROM rollout_devices WHERE rollout_id = ? ORDER BY site, line, device")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -363,6 +421,8 @@ public final class Rollouts implements AutoCloseable {
                     m.put("previousModel", rs.getString(5));
                     m.put("detail", rs.getString(6));
                     m.put("updatedAt", rs.getObject(7, OffsetDateTime.class).toInstant());
+                    final OffsetDateTime loaded = rs.getObject(8, OffsetDateTime.class);
+                    m.put("loadedDeviceTime", loaded == null ? null : loaded.toInstant());
                     compare(c, m, started);
                     out.add(m);
                 }

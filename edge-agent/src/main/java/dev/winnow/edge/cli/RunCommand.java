@@ -202,7 +202,7 @@ public final class RunCommand implements Callable<Integer> {
                     c.id(), detectorFor(c, uv, promoted));
             if (!c.classical()) {
                 modelTargets.add(new dev.winnow.edge.deploy.ModelDeployer.Target(c.id(), detector, c.threads(),
-                        c.audit()));
+                        c.audit(), configured(c, uv)));
             }
             models.put(c.id(), detector.version());
             detectors.put(c.id(), detector);
@@ -352,11 +352,16 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** Without an encoder: belt position from the configured speed. */
+    /** Opens the model the configuration names for the camera (also what a rollback after a restart returns to). */
+    private static dev.winnow.edge.deploy.ActiveModels.Configured configured(final AgentConfig.Camera c,
+                                                                             final boolean uv) {
+        return () -> Detectors.forCamera(c.id(), uv, c.model(), c.classical(), c.model() != null, c.threads());
+    }
+
     /** The camera's promoted model when one is kept and loads, else its configured one. */
     private static dev.winnow.edge.detect.FrameDetector detectorFor(final AgentConfig.Camera c, final boolean uv,
             final dev.winnow.edge.deploy.ActiveModels promoted) throws java.io.IOException {
-        final dev.winnow.edge.deploy.ActiveModels.Configured configured = () -> Detectors.forCamera(c.id(), uv,
-                c.model(), c.classical(), c.model() != null, c.threads());
+        final dev.winnow.edge.deploy.ActiveModels.Configured configured = configured(c, uv);
         return promoted == null || c.classical() ? configured.open() : promoted.detectorFor(c.id(), c.threads(),
                 c.model() == null ? "shipped model" : c.model().toString(), configured);
     }

@@ -90,6 +90,21 @@ public final class ActiveModels {
         return e == null ? Optional.empty() : Optional.of(store.resolve(e.live())).filter(Files::isDirectory);
     }
 
+    /** {@code name@version} of the model promoted onto {@code camera}, when one is recorded. */
+    public synchronized Optional<String> promotedVersion(final String camera) {
+        final Entry e = cameras.get(camera);
+        return e == null ? Optional.empty() : Optional.of(e.live().replaceFirst("/", "@"));
+    }
+
+    /**
+     * The folder a rollback of {@code camera}'s promoted model returns to: the model promoted before it, or empty for
+     * the configured model.
+     */
+    public synchronized Optional<Path> previous(final String camera) {
+        final Entry e = cameras.get(camera);
+        return e == null || e.previous() == null ? Optional.empty() : Optional.of(store.resolve(e.previous()));
+    }
+
     /** Opens a camera's configured detector. */
     public interface Configured {
         FrameDetector open() throws IOException;

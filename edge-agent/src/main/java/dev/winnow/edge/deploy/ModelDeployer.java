@@ -39,6 +39,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -82,8 +83,20 @@ public final class ModelDeployer implements AutoCloseable {
     private static final Set<String> DEPLOY_ARGS = Set.copyOf(Commands.arguments(Commands.DeployModel.NAME));
     private static final Set<String> ROLLBACK_ARGS = Set.copyOf(Commands.arguments(Commands.RollbackModel.NAME));
 
-    /** One camera a model may be deployed to. */
-    public record Target(String camera, SwappableDetector detector, int threads, boolean configuredAudit) {
+    /**
+     * One camera a model may be deployed to.
+     *
+     * @param configured opens the camera's configured model again: what a rollback returns to after a restart took
+     *                   the kept one from memory (nullable: such a rollback is refused, naming the camera)
+     */
+    public record Target(String camera, SwappableDetector detector, int threads, boolean configuredAudit,
+                         ActiveModels.Configured configured) {
+
+        /** A camera whose configured model is not opened again by a rollback. */
+        public Target(final String camera, final SwappableDetector detector, final int threads,
+                      final boolean configuredAudit) {
+            this(camera, detector, threads, configuredAudit, null);
+        }
     }
 
     private final Path store;
@@ -131,7 +144,13 @@ public final class ModelDeployer implements AutoCloseable {
         });
         for (final Target t : this.targets) {
             t.detector().onFallback(reason -> {
-                kept(t.camera(), false, swappedIn.get(t.camera()));
+                // Told on the inference thread: the record is written on the deployer's own thread.
+                final String abandoned = swappedIn.get(t.camera());
+                try {
+                    worker.execute(() -> kept(t.camera(), false, abandoned));
+                } catch (final java.util.concurrent.RejectedExecutionException e) {
+                    // closing down: the next start reads the record as it was
+                }
                 alarms.accept(reason);
             });
         }
@@ -445,6 +464,13 @@ public final class ModelDeployer implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns each camera to the model it ran before: the detector kept in memory since the deployment, or, after a
+     * restart took that from memory, the model the promotion replaced (opened again from the store, or the configured
+     * one). {@code to}, the models the device reported before the rollout (a text {@code name@version,...} or an
+     * object camera → {@code name@version}), leaves alone a camera that already runs one of them: after a restart in
+     * the middle of a canary, the camera is back on its live model, and must not lose an earlier promotion.
+     */
     private CommandResult rollback(final Command c) {
         final ObjectNode a = c.args();
         for (final Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
@@ -454,27 +480,107 @@ public final class ModelDeployer implements AutoCloseable {
                         + String.join(", ", Commands.arguments(Commands.RollbackModel.NAME)) + ")");
             }
         }
-        final List<Target> kept = targets.stream().filter(t -> t.detector().previousVersion() != null).toList();
-        if (kept.isEmpty()) {
-            return result(c, CommandResult.Outcome.REFUSED, "no previous model is kept on this agent: nothing to roll back to");
+        final Set<String> before;
+        try {
+            before = rollbackTo(a.get(Commands.RollbackModel.TO));
+        } catch (final IllegalArgumentException e) {
+            return result(c, CommandResult.Outcome.REFUSED, e.getMessage());
         }
         if (!busy.compareAndSet(false, true)) {
             return result(c, CommandResult.Outcome.REFUSED, "a model deployment is in progress");
         }
         try {
             final List<String> what = new ArrayList<>();
-            for (final Target t : kept) {
-                final String left = t.detector().version();
-                final String now = t.detector().rollback();
+            final List<String> already = new ArrayList<>();
+            for (final Target t : targets) {
+                final String running = t.detector().version();
+                if (before.contains(running)) {
+                    already.add(t.camera() + " " + running);
+                    continue;
+                }
+                if (t.detector().previousVersion() != null) {
+                    final String now = t.detector().rollback();
+                    cameraAudit.accept(t.camera(), t.configuredAudit());
+                    kept(t.camera(), false, running);
+                    what.add(t.camera() + " → " + now);
+                    continue;
+                }
+                final ActiveModels a2 = active;
+                if (a2 == null || !a2.promotedVersion(t.camera()).map(running::equals).orElse(false)) {
+                    continue; // nothing this agent ran before the camera's model is known
+                }
+                final Path earlier = a2.previous(t.camera()).orElse(null);
+                if (earlier == null && t.configured() == null) {
+                    return result(c, CommandResult.Outcome.FAILED, t.camera() + ": runs " + running
+                            + " since a restart; its configured model cannot be opened again here");
+                }
+                final FrameDetector back;
+                try {
+                    back = earlier != null ? OnnxFrameDetector.open(earlier, t.threads()) : t.configured().open();
+                } catch (final IOException | RuntimeException e) {
+                    alarms.accept("camera " + t.camera() + ": rollback from " + running + " failed: "
+                            + (earlier != null ? earlier : "the configured model") + " does not load ("
+                            + e.getMessage() + ")");
+                    return result(c, CommandResult.Outcome.FAILED, t.camera() + " keeps " + running + ": "
+                            + (earlier != null ? earlier : "the configured model") + " does not load ("
+                            + e.getMessage() + ")");
+                }
+                t.detector().replace(back);
                 cameraAudit.accept(t.camera(), t.configuredAudit());
-                kept(t.camera(), false, left);
-                what.add(t.camera() + " → " + now);
+                kept(t.camera(), false, running);
+                what.add(t.camera() + " → " + back.version() + " (opened again: the agent restarted since "
+                        + running + " was promoted)");
             }
-            LOG.info("rollback-model: {}", what);
-            return result(c, CommandResult.Outcome.DONE, "rolled back: " + String.join(", ", what));
+            if (what.isEmpty() && already.isEmpty()) {
+                return result(c, CommandResult.Outcome.REFUSED,
+                        "no previous model is kept on this agent: nothing to roll back to");
+            }
+            LOG.info("rollback-model: rolled back {}, already on their earlier models {}", what, already);
+            final List<String> parts = new ArrayList<>();
+            if (!what.isEmpty()) {
+                parts.add("rolled back: " + String.join(", ", what));
+            }
+            if (!already.isEmpty()) {
+                parts.add("already on the model they ran before: " + String.join(", ", already));
+            }
+            return result(c, CommandResult.Outcome.DONE, String.join("; ", parts));
         } finally {
             busy.set(false);
         }
+    }
+
+    /** The model versions of {@code rollback-model}'s {@code to}: absent, a comma-separated text, or an object. */
+    static Set<String> rollbackTo(final JsonNode to) {
+        if (to == null || to.isNull()) {
+            return Set.of();
+        }
+        final Set<String> out = new java.util.LinkedHashSet<>();
+        if (to.isTextual()) {
+            for (final String v : to.asText().split(",")) {
+                if (!v.isBlank()) {
+                    out.add(v.trim());
+                }
+            }
+        } else if (to.isObject()) {
+            for (final Iterator<Map.Entry<String, JsonNode>> it = to.fields(); it.hasNext(); ) {
+                final Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new IllegalArgumentException("to." + e.getKey() + ": must be a model name@version, got "
+                            + e.getValue());
+                }
+                out.add(e.getValue().asText());
+            }
+        } else {
+            throw new IllegalArgumentException("to: must be the models run before (name@version, comma-separated, "
+                    + "or an object camera → name@version), got " + to.getNodeType().toString().toLowerCase());
+        }
+        for (final String v : out) {
+            if (v.indexOf('@') <= 0 || v.length() > 160) {
+                throw new IllegalArgumentException("to: '" + (v.length() > 40 ? v.substring(0, 40) + "…" : v)
+                        + "' is not a model name@version");
+            }
+        }
+        return out;
     }
 
     private CommandResult result(final Command c, final CommandResult.Outcome o, final String reason) {

@@ -82,16 +82,7 @@ public final class SwappableDetector implements FrameDetector {
      * @return the version replaced
      */
     public String swap(final FrameDetector next) {
-        final Seen last = seen;
-        if (last != null) {
-            // Warmed here, on the caller's thread, so the pipeline does not stall on the new model's first frames.
-            // A model that fails on grey fails on the belt too, where probation falls back; so failure is ignored.
-            try {
-                next.warmUp(camera, last.frame().width(), last.frame().height());
-            } catch (final RuntimeException e) {
-                // probation handles it
-            }
-        }
+        warm(next);
         final FrameDetector drop;
         final String replaced;
         synchronized (lock) {
@@ -127,6 +118,47 @@ public final class SwappableDetector implements FrameDetector {
         }
         closeQuietly(drop);
         return current.version();
+    }
+
+    /**
+     * Puts {@code next} in use from the next frame on and closes the detector it replaces, keeping none: a rollback
+     * after a restart, when the model to return to was opened again from disk.
+     *
+     * @return the version replaced
+     */
+    public String replace(final FrameDetector next) {
+        warm(next);
+        final FrameDetector dropCurrent;
+        final FrameDetector dropPrevious;
+        final String replaced;
+        synchronized (lock) {
+            dropCurrent = current;
+            dropPrevious = previous;
+            replaced = current.version();
+            current = next;
+            previous = null;
+            probation = false;
+            failures = 0;
+        }
+        closeQuietly(dropCurrent);
+        closeQuietly(dropPrevious);
+        return replaced;
+    }
+
+    /**
+     * Warms {@code next} on the caller's thread at the size of the camera's frames, so the pipeline does not stall on
+     * its first frames. A model that fails on grey fails on the belt too, where it shows (and a newly deployed one
+     * falls back), so a failure here is ignored.
+     */
+    private void warm(final FrameDetector next) {
+        final Seen last = seen;
+        if (last != null) {
+            try {
+                next.warmUp(camera, last.frame().width(), last.frame().height());
+            } catch (final RuntimeException e) {
+                // shows on the belt's frames
+            }
+        }
     }
 
     /** The version of the kept previous detector, or null. */

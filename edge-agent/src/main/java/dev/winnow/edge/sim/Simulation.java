@@ -210,6 +210,7 @@ public final class Simulation {
         // so no contaminant passes the cameras while the agent is still starting up.
         final Map<String, Homography> calibration = new HashMap<>();
         final Map<String, FrameDetector> detectors = new HashMap<>();
+        final Map<String, ActiveModels.Configured> configuredModels = new HashMap<>();
         // Reporting to a server, a model promoted by a rollout outlives restarts, as with run.
         final ActiveModels promoted = mqttUrl == null ? null : ActiveModels.open(
                 (stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId)).resolve("models"));
@@ -224,6 +225,7 @@ public final class Simulation {
                 case "model", "auto" -> {
                     final ActiveModels.Configured open = () -> Detectors.forCamera(spec.id(), uv, model, false,
                             "model".equals(tuning.detector()), tuning.threads());
+                    configuredModels.put(spec.id(), open);
                     yield promoted == null ? open.open()
                             : promoted.detectorFor(spec.id(), tuning.threads(), configured, open);
                 }
@@ -330,7 +332,8 @@ public final class Simulation {
                     : detectors.get(cam.id());
             if (link != null && !"oracle".equals(tuning.detector()) && !"classical".equals(tuning.detector())) {
                 final SwappableDetector swappable = new SwappableDetector(cam.id(), detector);
-                modelTargets.add(new ModelDeployer.Target(cam.id(), swappable, tuning.threads(), audit));
+                modelTargets.add(new ModelDeployer.Target(cam.id(), swappable, tuning.threads(), audit,
+                        configuredModels.get(cam.id())));
                 detector = swappable;
             }
             models.put(cam.id(), detector.version());

@@ -67,6 +67,7 @@ final class ModelRolloutEndToEndTest {
                 }
             }, "agent");
             runner.start();
+            final String rollout;
             try {
                 AgentCommandsEndToEndTest.await("the model is valid and the agent reports its first model", () ->
                         http.get("/api/models/" + id).json().get("state").asText().equals("valid")
@@ -74,7 +75,7 @@ final class ModelRolloutEndToEndTest {
                 final Http.Reply started = http.post("/api/rollouts", Map.of("modelId", id, "devices",
                         List.of(Map.of("site", "e2e-mill", "line", "line-1", "device", "pi-1"))));
                 assertThat(started.status()).as(started.body()).isEqualTo(202);
-                final String rollout = started.json().get("id").asText();
+                rollout = started.json().get("id").asText();
                 AgentCommandsEndToEndTest.await("the canary runs on the agent", () -> deviceState(http, rollout).equals("canary"), failed);
                 AgentCommandsEndToEndTest.await("the agent reports the new model", () -> cameraModel(http).equals("yolo-tiny@1.1.0"), failed);
                 AgentCommandsEndToEndTest.await("the canary's camera is in audit", () -> auditCameras(http)
@@ -103,25 +104,65 @@ final class ModelRolloutEndToEndTest {
             final String before = device(http).path("statusTime").asText();
             final RunCommand again = new RunCommand();
             again.config = file;
-            final Thread second = new Thread(() -> {
-                try {
-                    again.call();
-                } catch (final Throwable e) {
-                    failed.set(e);
-                }
-            }, "agent-restarted");
-            second.start();
+            final Thread second = run(again, "agent-restarted", failed);
             try {
                 AgentCommandsEndToEndTest.await("the restarted agent's status", () -> device(http).path("online")
                         .asBoolean() && !device(http).path("statusTime").asText().equals(before), failed);
                 assertThat(cameraModel(http)).isEqualTo("yolo-tiny@1.1.0");
                 assertThat(auditCameras(http)).isEqualTo("[]");
+
+                // rolled back after the restart: the agent opens its configured model again
+                assertThat(http.post("/api/rollouts/" + rollout + "/rollback", Map.of()).status()).isEqualTo(200);
+                AgentCommandsEndToEndTest.await("the restarted agent rolled back", () ->
+                        deviceState(http, rollout).equals("rolled_back"), failed);
+                AgentCommandsEndToEndTest.await("the fleet shows the configured model again", () ->
+                        cameraModel(http).equals("yolo-tiny@1.0.0"), failed);
+                assertThat(Files.readString(agentDir.resolve("state/models/active.json"))).doesNotContain("1.1.0");
+
+                // a new canary of the same model, cut short by a restart
+                final String canary = http.post("/api/rollouts", Map.of("modelId", id, "devices",
+                        List.of(Map.of("site", "e2e-mill", "line", "line-1", "device", "pi-1")))).json().get("id")
+                        .asText();
+                AgentCommandsEndToEndTest.await("the second canary runs", () -> deviceState(http, canary)
+                        .equals("canary") && cameraModel(http).equals("yolo-tiny@1.1.0"), failed);
             } finally {
                 again.stop();
                 second.join(30_000);
             }
             assertThat(failed.get()).isNull();
+            final RunCommand third = new RunCommand();
+            third.config = file;
+            final Thread thirdRun = run(third, "agent-restarted-again", failed);
+            try {
+                final String canary = http.get("/api/rollouts").json().get("rollouts").get(0).get("id").asText();
+                AgentCommandsEndToEndTest.await("the canary cut short by the restart is halted and rolled back", () ->
+                        deviceState(http, canary).equals("rolled_back"), failed);
+                final JsonNode r = http.get("/api/rollouts/" + canary).json();
+                assertThat(r.get("state").asText()).isEqualTo("rolled_back");
+                assertThat(r.get("steps").toString()).contains("canary.lost")
+                        .contains("e2e-mill/line-1/pi-1 no longer runs yolo-tiny@1.1.0")
+                        .contains("the agent restarted (a canary is not kept across a restart)");
+                assertThat(r.get("devices").get(0).get("detail").asText()).startsWith("back on");
+                assertThat(cameraModel(http)).isEqualTo("yolo-tiny@1.0.0");
+            } finally {
+                third.stop();
+                thirdRun.join(30_000);
+            }
+            assertThat(failed.get()).isNull();
         }
+    }
+
+    /** Runs the agent on its own thread, as a service would start it; what it throws goes to {@code failed}. */
+    private static Thread run(final RunCommand agent, final String name, final AtomicReference<Throwable> failed) {
+        final Thread t = new Thread(() -> {
+            try {
+                agent.call();
+            } catch (final Throwable e) {
+                failed.set(e);
+            }
+        }, name);
+        t.start();
+        return t;
     }
 
     private static JsonNode device(final Http http) throws Exception {

@@ -358,6 +358,79 @@ class DeployModelTest {
                 "rolled back to the configured model");
     }
 
+    /** The agent as a restart leaves it: the camera runs what active.json names, nothing kept in memory. */
+    private SwappableDetector restart(final Baseline configured) throws Exception {
+        deployer.close();
+        final ActiveModels kept = ActiveModels.open(state.resolve("models"));
+        final SwappableDetector restarted = new SwappableDetector("cam-a",
+                kept.detectorFor("cam-a", 1, "the configured model", () -> configured));
+        deployer = new ModelDeployer(state.resolve("models"), ModelDeployer.readSigningKey(
+                state.resolve("model-signing.json")), "pi-dev", "secret",
+                List.of(new ModelDeployer.Target("cam-a", restarted, 1, false, () -> configured)), audit::put,
+                results::add, alarms::add, Clock.systemUTC());
+        deployer.keepPromotions(kept);
+        return restarted;
+    }
+
+    private CommandResult rollbackTo(final Object to) {
+        final ObjectNode a = new ObjectMapper().createObjectNode().put("rolloutId", "r-1");
+        if (to instanceof String text) {
+            a.put("to", text);
+        } else if (to instanceof Integer n) {
+            a.put("to", n);
+        }
+        return deployer.handle(cmd("rollback-model", a));
+    }
+
+    @Test
+    void aPromotionIsRolledBackAfterARestart() throws Exception {
+        deployer.keepPromotions(ActiveModels.open(state.resolve("models")));
+        assertEquals(CommandResult.Outcome.DONE, deploy(args("yolo-tiny", "canary")).outcome());
+        assertEquals(CommandResult.Outcome.DONE, deploy(args("yolo-tiny", "live")).outcome());
+        final Baseline configured = new Baseline();
+        final SwappableDetector restarted = restart(configured);
+        assertEquals("yolo-tiny@1.0.0", restarted.version(), "the promotion outlived the restart");
+        assertNull(restarted.previousVersion(), "nothing is kept in memory after a restart");
+
+        final CommandResult r = rollbackTo("cotton-colour@1.0.0,cotton-uv@1.0.0");
+        assertEquals(CommandResult.Outcome.DONE, r.outcome(), r.reason());
+        assertTrue(r.reason().contains("cam-a → cotton-colour@1.0.0 (opened again"), r.reason());
+        assertEquals("cotton-colour@1.0.0", restarted.version());
+        assertEquals(Map.of("feather", 0.6), restarted.minMeanConfidenceByClass());
+        assertTrue(ActiveModels.open(state.resolve("models")).live("cam-a").isEmpty(),
+                "the next start runs the configured model too");
+        restarted.close();
+    }
+
+    @Test
+    void aCanaryCutShortByARestartLeavesTheEarlierPromotionInPlace() throws Exception {
+        deployer.keepPromotions(ActiveModels.open(state.resolve("models")));
+        assertEquals(CommandResult.Outcome.DONE, deploy(args("yolo-tiny", "live")).outcome());
+        // a later rollout's canary on this camera, then a power cut: the camera comes back on its promoted model
+        final SwappableDetector restarted = restart(new Baseline());
+        assertEquals("yolo-tiny@1.0.0", restarted.version());
+        // the rollout's automatic rollback names what the device ran before it: the promoted model
+        final CommandResult r = rollbackTo("yolo-tiny@1.0.0");
+        assertEquals(CommandResult.Outcome.DONE, r.outcome(), r.reason());
+        assertTrue(r.reason().contains("already on the model they ran before: cam-a yolo-tiny@1.0.0"), r.reason());
+        assertEquals("yolo-tiny@1.0.0", restarted.version(), "the earlier promotion is not undone");
+        assertEquals(java.util.Optional.of(state.resolve("models/yolo-tiny/1.0.0")),
+                ActiveModels.open(state.resolve("models")).live("cam-a"));
+        restarted.close();
+    }
+
+    @Test
+    void aRollbackWithAMalformedToIsRefused() throws Exception {
+        assertEquals(CommandResult.Outcome.DONE, deploy(args("yolo-tiny", "canary")).outcome());
+        final CommandResult number = rollbackTo(7);
+        assertEquals(CommandResult.Outcome.REFUSED, number.outcome());
+        assertTrue(number.reason().startsWith("to: must be the models run before"), number.reason());
+        final CommandResult noVersion = rollbackTo("cotton-colour");
+        assertEquals(CommandResult.Outcome.REFUSED, noVersion.outcome());
+        assertEquals("to: 'cotton-colour' is not a model name@version", noVersion.reason());
+        assertEquals("yolo-tiny@1.0.0", camera.version(), "nothing changed");
+    }
+
     @Test
     void rollbackReturnsToThePreviousModel() throws Exception {
         assertEquals(CommandResult.Outcome.REFUSED, deployer.handle(cmd("rollback-model",
