@@ -15,14 +15,15 @@ function rolloutCard(r) {
     el("th", {}, "Previous"), el("th", {class: "num"}, "Error rate"), el("th", {}, "Detections/min: current → canary"), el("th", {}, "Detail"))),
     el("tbody", {}, ...r.devices.map(d => el("tr", {"data-device": d.device},
       el("td", {}, `${d.site}/${d.line}/${d.device}`), el("td", {}, el("span", {class: "badge " + d.state}, d.state.replace("_", " "))),
-      el("td", {class: "mono"}, d.previousModel || "–"), el("td", {class: "num"}, d.errorRate == null ? "–" : (d.errorRate * 100).toFixed(1) + " %"),
+      el("td", {class: "mono"}, d.previousModel || "–"), el("td", {class: "num"}, (d.errorRate == null ? "–" : (d.errorRate * 100).toFixed(1) + " %")
+        + (d.errorRateBefore == null ? "" : ` (${(d.errorRateBefore * 100).toFixed(1)} % before)`)),
       el("td", {}, d.comparison.map(c => `${pretty(c.class)} ${c.currentPerMin == null ? "–" : c.currentPerMin.toFixed(1)} → ${c.canaryPerMin == null ? "–" : c.canaryPerMin.toFixed(1)}`).join(" · ") || "no stats yet"),
       el("td", {class: "muted"}, d.detail || "")))));
   const steps = el("ul", {class: "steps"}, ...r.steps.map(s => el("li", {}, el("time", {}, hhmmss(s.at)), el("b", {}, s.by), el("span", {}, `${s.action} — ${s.detail || ""}`))));
   return el("section", {class: "panel rollout", "data-id": r.id, "data-state": r.state},
     el("div", {style: "display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap"},
       el("h1", {}, r.model, " ", el("span", {class: "badge " + r.state}, r.state.replace("_", " "))), actions),
-    el("p", {class: "hint"}, `started by ${r.createdBy} at ${fmtTime(r.createdAt)} · halts above ${(r.maxErrorRate * 100).toFixed(1)} % errors`),
+    el("p", {class: "hint"}, `started by ${r.createdBy} at ${fmtTime(r.createdAt)} · halts when a device's errors rise ${(r.maxErrorRate * 100).toFixed(1)} points above its own rate before`),
     el("div", {class: "scroll"}, devs), el("h2", {style: "margin-top:1rem"}, "Steps"), steps);
 }
 async function act(id, what) {

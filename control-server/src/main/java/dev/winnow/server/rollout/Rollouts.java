@@ -42,7 +42,8 @@ import java.util.function.Supplier;
 /**
  * Rollouts: a valid model version to chosen devices, first as a canary in audit mode; compare; promote
  * or roll back; halted and rolled back automatically when a device fails to load the model or its
- * error rate ((dropped frames + late decisions) / frames since the canary started) passes the threshold. The
+ * error rate ((dropped frames + late decisions) / frames since the canary started) passes its own rate in the 30 min
+ * before by more than the rollout's {@code maxErrorRate}. The
  * error rate is judged only on stats that start {@link #SETTLE} after the canary started (loading and warming the
  * new model stalls a device for a moment) and once it covers {@link #MIN_FRAMES} frames.
  *
@@ -184,7 +185,8 @@ public final class Rollouts implements AutoCloseable {
         update("INSERT INTO rollouts (id, model_id, state, max_error_rate, created_by, created_at, updated_at) "
                 + "VALUES (?,?,?,?,?,?,?)", id, modelId, "canary", max, user, now, now);
         step(id, user, "start", "canary of " + v.name() + " " + v.version() + " in audit mode on " + targets.size()
-                + " device(s); halt above " + Math.round(max * 1000) / 10.0 + " % errors");
+                + " device(s); halt when a device's errors pass its own rate before the canary by "
+                + Math.round(max * 1000) / 10.0 + " points");
         for (String[] t : targets) {
             final FleetStore.Device d = known.get(t[0] + "/" + t[1] + "/" + t[2]);
             if (d == null) {
@@ -293,19 +295,22 @@ public final class Rollouts implements AutoCloseable {
                         (List<Map<String, Object>>) d.get("devices");
                 for (Map<String, Object> x : devices) {
                     final Double rate = (Double) x.get("errorRate");
-                    if (rate != null && (Long) x.get("errorRateFrames") >= MIN_FRAMES
-                            && rate > (Double) r.get("maxErrorRate")) {
+                    final Double before = (Double) x.get("errorRateBefore");
+                    final double max = (Double) r.get("maxErrorRate");
+                    // judged against the device's own rate: one that already dropped frames is not a bad model
+                    final double allowed = max + (before == null ? 0 : before);
+                    if (rate != null && (Long) x.get("errorRateFrames") >= MIN_FRAMES && rate > allowed) {
                         synchronized (this) {
                             if (!"canary".equals(state(id))) {
                                 break;
                             }
                             update("UPDATE rollouts SET state = 'halted', updated_at = ? WHERE id = ?", now(), id);
-                            final Double before = (Double) x.get("errorRateBefore");
-                            step(id, "system", "auto-halt", String.format("%s/%s/%s error rate %.1f %% > %.1f %%%s",
-                                    x.get("site"), x.get("line"), x.get("device"), rate * 100,
-                                    (Double) r.get("maxErrorRate") * 100, before == null ? ""
-                                            : String.format(" (%.1f %% in the 30 min before the canary)",
-                                                    before * 100)));
+                            step(id, "system", "auto-halt", String.format(java.util.Locale.ROOT,
+                                    "%s/%s/%s error rate %.1f %% > %.1f %% (%s)", x.get("site"), x.get("line"),
+                                    x.get("device"), rate * 100, allowed * 100, before == null
+                                            ? "no stats from the 30 min before the canary"
+                                            : String.format(java.util.Locale.ROOT, "%.1f points above its own %.1f %% "
+                                                    + "in the 30 min before the canary", max * 100, before * 100)));
                             rollback(id, "system", "automatic rollback: error rate above the threshold");
                         }
                         break;

@@ -138,15 +138,24 @@ class RegistryRolloutTest {
             assertThat(http.get("/api/rollouts/" + r3).json().get("state").asText()).isEqualTo("canary");
             assertThat(http.get("/api/rollouts/" + r3).json().get("devices").get(0).get("errorRateFrames").asLong())
                     .isEqualTo(100);
-            // 2,000 frames after it settled, 11 % of them dropped or decided late: halted
+            // 2,000 more frames at 2 %: 4.3 % since it settled, above 2 % but not 2 points above the device's own 3 %
             b.publish(statsTopic, dev.winnow.protocol.WireCodec.encode(new Stats(t0.plusSeconds(12), t0.plusSeconds(22),
+                    Stats.Mode.AUDIT, 2000, 30, 10, Map.of("straw", 3L), Map.of(), 0, 10, 10, 20, 0, 30, 0, 50.0, null)),
+                    false);
+            FloorTest.await("the longer stats counted", () -> http.get("/api/rollouts/" + r3).json().get("devices")
+                    .get(0).get("errorRateFrames").asLong() == 2100);
+            Thread.sleep(4500); // two passes of the error-rate watch
+            assertThat(http.get("/api/rollouts/" + r3).json().get("state").asText())
+                    .as("judged against the device's own rate before the canary").isEqualTo("canary");
+            // 1,900 frames at 9 %: 6.5 % since it settled, 3.5 points above its own: halted
+            b.publish(statsTopic, dev.winnow.protocol.WireCodec.encode(new Stats(t0.plusSeconds(22), t0.plusSeconds(32),
                     Stats.Mode.AUDIT, 1900, 160, 10, Map.of("straw", 3L), Map.of(), 0, 10, 10, 20, 0, 30, 0, 50.0, null)),
                     false);
             FloorTest.await("error-rate halt", () -> http.get("/api/rollouts/" + r3).json().get("steps").toString()
-                    .contains("error rate 11.0 %"));
+                    .contains("error rate 6.5 %"));
             assertThat(http.get("/api/rollouts/" + r3).json().get("steps").toString())
                     .as("the device's rate before the canary, for comparison")
-                    .contains("error rate 11.0 % > 2.0 % (3.0 % in the 30 min before the canary)");
+                    .contains("error rate 6.5 % > 5.0 % (2.0 points above its own 3.0 % in the 30 min before the canary)");
             assertThat(http.post("/api/rollouts/" + r3 + "/promote", Map.of()).status()).isEqualTo(409);
 
             // manual rollback of the promoted one, and the docs
