@@ -428,6 +428,11 @@ class DeployModelTest {
         final CommandResult noVersion = rollbackTo("cotton-colour");
         assertEquals(CommandResult.Outcome.REFUSED, noVersion.outcome());
         assertEquals("to: 'cotton-colour' is not a model name@version", noVersion.reason());
+        final ObjectNode a = new ObjectMapper().createObjectNode().put("rolloutId", "r-1");
+        a.putObject("to").put("cam-a", 5);
+        final CommandResult notText = deployer.handle(cmd("rollback-model", a));
+        assertEquals(CommandResult.Outcome.REFUSED, notText.outcome());
+        assertEquals("to.cam-a: must be a model name@version, got 5", notText.reason());
         assertEquals("yolo-tiny@1.0.0", camera.version(), "nothing changed");
     }
 
