@@ -330,6 +330,7 @@ public final class Rollouts implements AutoCloseable {
      */
     private void watchCanaryModels() {
         try {
+            final java.util.Set<String> canaries = new java.util.HashSet<>();
             final Map<String, FleetStore.Device> known = new java.util.HashMap<>();
             for (final FleetStore.Device d : fleet.devices(clock.instant())) {
                 known.put(d.site() + "/" + d.line() + "/" + d.device(), d);
@@ -339,6 +340,7 @@ public final class Rollouts implements AutoCloseable {
                     continue;
                 }
                 final String id = (String) r.get("id");
+                canaries.add(id);
                 final ModelRegistry.Version v = registry.find((String) r.get("modelId"));
                 final String model = v.name() + "@" + v.version();
                 @SuppressWarnings("unchecked") final List<Map<String, Object>> devices =
@@ -351,7 +353,12 @@ public final class Rollouts implements AutoCloseable {
                     }
                     final Instant loaded = (Instant) x.get("loadedDeviceTime");
                     if (d.models().containsValue(model) || loaded == null || !d.statusTime().isAfter(loaded)) {
+                        lostSeen.remove(id + " " + dev);
                         continue; // still on the canary, or a status from before it loaded
+                    }
+                    // judged on the next pass: the alarm that says why may be stored a moment after the status
+                    if (lostSeen.add(id + " " + dev)) {
+                        continue;
                     }
                     synchronized (this) {
                         if (!"canary".equals(state(id))) {
@@ -360,16 +367,33 @@ public final class Rollouts implements AutoCloseable {
                         update("UPDATE rollouts SET state = 'halted', updated_at = ? WHERE id = ?", now(), id);
                         step(id, "system", "canary.lost", dev + " no longer runs " + model + " (its status at "
                                 + d.statusTime() + " names " + String.join(", ", new java.util.TreeSet<>(
-                                d.models().values())) + "): the agent restarted (a canary is not kept across a "
-                                + "restart) or fell back from the model by itself; start a new rollout to judge it");
+                                d.models().values())) + "): " + whyLeft(d, loaded)
+                                + "; start a new rollout to judge it");
                         rollback(id, "system", "automatic rollback: " + dev + " left the canary");
                     }
                     break;
                 }
             }
+            lostSeen.removeIf(k -> !canaries.contains(k.substring(0, k.indexOf(' '))));
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(Rollouts.class).warn("rollout monitor: {}", e.toString());
         }
+    }
+
+    /** Canary devices ({@code rolloutId site/line/device}) seen off their canary model by one pass of the monitor. */
+    private final java.util.Set<String> lostSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Why a device left its canary: the {@code model_fallback} alarm it raised since the canary loaded (same clock),
+     * or else a restart.
+     */
+    private String whyLeft(final FleetStore.Device d, final Instant loaded) {
+        return fleet.activeAlarms(clock.instant()).stream()
+                .filter(a -> a.site().equals(d.site()) && a.line().equals(d.line()) && a.device().equals(d.device())
+                        && "model_fallback".equals(a.cause()) && !a.time().isBefore(loaded))
+                .findFirst()
+                .map(a -> "it fell back from the model by itself (" + a.message() + ")")
+                .orElse("the agent restarted (a canary is not kept across a restart)");
     }
 
     public List<Map<String, Object>> list() {

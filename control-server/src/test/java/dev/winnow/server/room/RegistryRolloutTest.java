@@ -3,6 +3,7 @@ package dev.winnow.server.room;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.winnow.protocol.Alarm;
 import dev.winnow.protocol.Stats;
 import dev.winnow.server.WinnowServer;
 import dev.winnow.server.config.ServerConfig;
@@ -157,6 +158,27 @@ class RegistryRolloutTest {
                     .as("the device's rate before the canary, for comparison")
                     .contains("error rate 6.5 % > 5.0 % (2.0 points above its own 3.0 % in the 30 min before the canary)");
             assertThat(http.post("/api/rollouts/" + r3 + "/promote", Map.of()).status()).isEqualTo(409);
+
+            // a canary whose model fails on the device: the agent falls back by itself, raises model_fallback and
+            // reports its old model; the rollout is halted, naming why
+            final String r4 = http.post("/api/rollouts", Map.of("modelId", id, "devices",
+                    List.of(Map.of("site", "mill", "line", "line-2", "device", "pi-2")))).json().get("id").asText();
+            FloorTest.await("canary", () -> deviceState(http, r4).equals("canary"));
+            assertThat(http.get("/api/rollouts/" + r4).json().get("devices").get(0).get("loadedDeviceTime").isNull())
+                    .as("the device's own time of its answer is kept").isFalse();
+            b.online("0.4.0", Map.of("cam-rgb", "yolo-tiny@1.0.0"));
+            Thread.sleep(2500); // a pass of the monitor with the canary running: nothing to do
+            assertThat(http.get("/api/rollouts/" + r4).json().get("state").asText()).isEqualTo("canary");
+            b.alarm("fb-1", Alarm.State.RAISED, Alarm.Severity.WARNING, "model_fallback",
+                    "camera cam-rgb: model yolo-tiny@1.0.0 failed 3 frames in a row (boom); fell back to colour-1.0.0");
+            b.online("0.4.0", Map.of("cam-rgb", "colour-1.0.0"));
+            FloorTest.await("canary lost", () -> http.get("/api/rollouts/" + r4).json().get("steps").toString()
+                    .contains("canary.lost"));
+            final JsonNode d4 = http.get("/api/rollouts/" + r4).json();
+            assertThat(d4.get("state").asText()).isEqualTo("rolled_back");
+            assertThat(d4.get("steps").toString()).contains("mill/line-2/pi-2 no longer runs yolo-tiny@1.0.0")
+                    .contains("it fell back from the model by itself (camera cam-rgb: model yolo-tiny@1.0.0 failed 3 "
+                            + "frames in a row (boom); fell back to colour-1.0.0)");
 
             // manual rollback of the promoted one, and the docs
             assertThat(http.post("/api/rollouts/" + r1 + "/rollback", Map.of()).status()).isEqualTo(200);
