@@ -470,6 +470,8 @@ public final class ModelDeployer implements AutoCloseable {
      * one). {@code to}, the models the device reported before the rollout (a text {@code name@version,...} or an
      * object camera → {@code name@version}), leaves alone a camera that already runs one of them: after a restart in
      * the middle of a canary, the camera is back on its live model, and must not lose an earlier promotion.
+     * Everything needed is opened before anything changes; when a model has to be opened from disk the rollback is
+     * answered {@code accepted} and finished on the deployer's thread (like a deployment), not the command thread.
      */
     private CommandResult rollback(final Command c) {
         final ObjectNode a = c.args();
@@ -489,64 +491,95 @@ public final class ModelDeployer implements AutoCloseable {
         if (!busy.compareAndSet(false, true)) {
             return result(c, CommandResult.Outcome.REFUSED, "a model deployment is in progress");
         }
-        try {
-            final List<String> what = new ArrayList<>();
-            final List<String> already = new ArrayList<>();
-            for (final Target t : targets) {
-                final String running = t.detector().version();
-                if (before.contains(running)) {
-                    already.add(t.camera() + " " + running);
-                    continue;
-                }
-                if (t.detector().previousVersion() != null) {
-                    final String now = t.detector().rollback();
-                    cameraAudit.accept(t.camera(), t.configuredAudit());
-                    kept(t.camera(), false, running);
-                    what.add(t.camera() + " → " + now);
-                    continue;
-                }
-                final ActiveModels a2 = active;
-                if (a2 == null || !a2.promotedVersion(t.camera()).map(running::equals).orElse(false)) {
-                    continue; // nothing this agent ran before the camera's model is known
-                }
-                final Path earlier = a2.previous(t.camera()).orElse(null);
+        final List<String> already = new ArrayList<>();
+        final List<Target> inMemory = new ArrayList<>();
+        final List<Target> reopen = new ArrayList<>();
+        final List<ActiveModels.Configured> openers = new ArrayList<>();
+        final ActiveModels kept = active;
+        for (final Target t : targets) {
+            final String running = t.detector().version();
+            if (before.contains(running)) {
+                already.add(t.camera() + " " + running);
+            } else if (t.detector().previousVersion() != null) {
+                inMemory.add(t);
+            } else if (kept != null && kept.promotedVersion(t.camera()).map(running::equals).orElse(false)) {
+                final Path earlier = kept.previous(t.camera()).orElse(null);
                 if (earlier == null && t.configured() == null) {
+                    busy.set(false);
                     return result(c, CommandResult.Outcome.FAILED, t.camera() + ": runs " + running
                             + " since a restart; its configured model cannot be opened again here");
                 }
-                final FrameDetector back;
-                try {
-                    back = earlier != null ? OnnxFrameDetector.open(earlier, t.threads()) : t.configured().open();
-                } catch (final IOException | RuntimeException e) {
-                    alarms.accept("camera " + t.camera() + ": rollback from " + running + " failed: "
-                            + (earlier != null ? earlier : "the configured model") + " does not load ("
-                            + e.getMessage() + ")");
-                    return result(c, CommandResult.Outcome.FAILED, t.camera() + " keeps " + running + ": "
-                            + (earlier != null ? earlier : "the configured model") + " does not load ("
-                            + e.getMessage() + ")");
-                }
-                t.detector().replace(back);
-                cameraAudit.accept(t.camera(), t.configuredAudit());
-                kept(t.camera(), false, running);
-                what.add(t.camera() + " → " + back.version() + " (opened again: the agent restarted since "
-                        + running + " was promoted)");
+                reopen.add(t);
+                openers.add(earlier != null ? () -> OnnxFrameDetector.open(earlier, t.threads()) : t.configured());
             }
-            if (what.isEmpty() && already.isEmpty()) {
-                return result(c, CommandResult.Outcome.REFUSED,
-                        "no previous model is kept on this agent: nothing to roll back to");
-            }
-            LOG.info("rollback-model: rolled back {}, already on their earlier models {}", what, already);
-            final List<String> parts = new ArrayList<>();
-            if (!what.isEmpty()) {
-                parts.add("rolled back: " + String.join(", ", what));
-            }
-            if (!already.isEmpty()) {
-                parts.add("already on the model they ran before: " + String.join(", ", already));
-            }
-            return result(c, CommandResult.Outcome.DONE, String.join("; ", parts));
-        } finally {
-            busy.set(false);
         }
+        if (inMemory.isEmpty() && reopen.isEmpty() && already.isEmpty()) {
+            busy.set(false);
+            return result(c, CommandResult.Outcome.REFUSED, "no previous model is kept on this agent: nothing to roll back to");
+        }
+        if (reopen.isEmpty()) {
+            try {
+                return rollBack(c, inMemory, List.of(), List.of(), already);
+            } finally {
+                busy.set(false);
+            }
+        }
+        // Models to open again from disk take a moment: answered like a deployment, on the deployer's thread.
+        results.accept(result(c, CommandResult.Outcome.ACCEPTED, null));
+        worker.execute(() -> {
+            CommandResult r;
+            final List<FrameDetector> opened = new ArrayList<>();
+            try {
+                for (int i = 0; i < reopen.size(); i++) {
+                    try {
+                        opened.add(openers.get(i).open());
+                    } catch (final IOException | RuntimeException e) {
+                        final Target t = reopen.get(i);
+                        throw new DeployException(t.camera() + " keeps " + t.detector().version() + ": the model it "
+                                + "ran before does not load (" + e.getMessage() + "); nothing was rolled back");
+                    }
+                }
+                r = rollBack(c, inMemory, reopen, opened, already);
+            } catch (final DeployException e) {
+                opened.forEach(FrameDetector::close);
+                alarms.accept(e.getMessage());
+                r = result(c, CommandResult.Outcome.FAILED, e.getMessage());
+            } finally {
+                busy.set(false);
+            }
+            results.accept(r);
+        });
+        return null;
+    }
+
+    /** Applies a rollback once everything it needs is open: nothing changes before that. */
+    private CommandResult rollBack(final Command c, final List<Target> inMemory, final List<Target> reopen,
+                                   final List<FrameDetector> opened, final List<String> already) {
+        final List<String> what = new ArrayList<>();
+        for (final Target t : inMemory) {
+            final String left = t.detector().version();
+            final String now = t.detector().rollback();
+            cameraAudit.accept(t.camera(), t.configuredAudit());
+            kept(t.camera(), false, left);
+            what.add(t.camera() + " → " + now);
+        }
+        for (int i = 0; i < reopen.size(); i++) {
+            final Target t = reopen.get(i);
+            final String left = t.detector().replace(opened.get(i));
+            cameraAudit.accept(t.camera(), t.configuredAudit());
+            kept(t.camera(), false, left);
+            what.add(t.camera() + " → " + opened.get(i).version() + " (opened again: the agent restarted since " + left
+                    + " was promoted)");
+        }
+        LOG.info("rollback-model: rolled back {}, already on their earlier models {}", what, already);
+        final List<String> parts = new ArrayList<>();
+        if (!what.isEmpty()) {
+            parts.add("rolled back: " + String.join(", ", what));
+        }
+        if (!already.isEmpty()) {
+            parts.add("already on the model they ran before: " + String.join(", ", already));
+        }
+        return result(c, CommandResult.Outcome.DONE, String.join("; ", parts));
     }
 
     /** The model versions of {@code rollback-model}'s {@code to}: absent, a comma-separated text, or an object. */

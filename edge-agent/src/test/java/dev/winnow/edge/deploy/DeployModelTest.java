@@ -251,7 +251,11 @@ class DeployModelTest {
 
     /** Sends a deploy and returns its final result after checking it was accepted first. */
     private CommandResult deploy(final ObjectNode args) throws Exception {
-        final Command c = cmd("deploy-model", args);
+        return await(cmd("deploy-model", args));
+    }
+
+    /** The command's final result: returned at once, or answered {@code accepted} first and sent later. */
+    private CommandResult await(final Command c) throws Exception {
         final CommandResult immediate = deployer.handle(c);
         if (immediate != null) {
             return immediate;
@@ -372,14 +376,14 @@ class DeployModelTest {
         return restarted;
     }
 
-    private CommandResult rollbackTo(final Object to) {
+    private CommandResult rollbackTo(final Object to) throws Exception {
         final ObjectNode a = new ObjectMapper().createObjectNode().put("rolloutId", "r-1");
         if (to instanceof String text) {
             a.put("to", text);
         } else if (to instanceof Integer n) {
             a.put("to", n);
         }
-        return deployer.handle(cmd("rollback-model", a));
+        return await(cmd("rollback-model", a));
     }
 
     @Test
@@ -399,6 +403,31 @@ class DeployModelTest {
         assertEquals(Map.of("feather", 0.6), restarted.minMeanConfidenceByClass());
         assertTrue(ActiveModels.open(state.resolve("models")).live("cam-a").isEmpty(),
                 "the next start runs the configured model too");
+        restarted.close();
+    }
+
+    @Test
+    void aRollbackAfterARestartWhoseEarlierModelDoesNotLoadChangesNothing() throws Exception {
+        deployer.keepPromotions(ActiveModels.open(state.resolve("models")));
+        assertEquals(CommandResult.Outcome.DONE, deploy(args("yolo-tiny", "live")).outcome());
+        deployer.close();
+        final ActiveModels kept = ActiveModels.open(state.resolve("models"));
+        final SwappableDetector restarted = new SwappableDetector("cam-a",
+                kept.detectorFor("cam-a", 1, "the configured model", Baseline::new));
+        deployer = new ModelDeployer(state.resolve("models"), ModelDeployer.readSigningKey(
+                state.resolve("model-signing.json")), "pi-dev", "secret",
+                List.of(new ModelDeployer.Target("cam-a", restarted, 1, false, () -> {
+                    throw new java.io.IOException("model.onnx is missing");
+                })), audit::put, results::add, alarms::add, Clock.systemUTC());
+        deployer.keepPromotions(kept);
+        final CommandResult r = rollbackTo("cotton-colour@1.0.0");
+        assertEquals(CommandResult.Outcome.FAILED, r.outcome());
+        assertEquals("cam-a keeps yolo-tiny@1.0.0: the model it ran before does not load (model.onnx is missing); "
+                + "nothing was rolled back", r.reason());
+        assertEquals("yolo-tiny@1.0.0", restarted.version());
+        assertEquals(java.util.Optional.of(state.resolve("models/yolo-tiny/1.0.0")),
+                ActiveModels.open(state.resolve("models")).live("cam-a"), "the record is unchanged");
+        assertTrue(alarms.contains(r.reason()), alarms.toString());
         restarted.close();
     }
 
