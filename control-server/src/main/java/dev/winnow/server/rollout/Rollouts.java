@@ -87,8 +87,16 @@ public final class Rollouts implements AutoCloseable {
         this.clock = clock;
         this.baseUrl = baseUrl;
         monitor.scheduleWithFixedDelay(() -> {
-            watchErrorRates();
-            watchCanaryModels();
+            // only canaries are watched: one query for them, not the page's hundred rollouts
+            final List<Map<String, Object>> canaries;
+            try {
+                canaries = rollouts("r.state = ?", "canary");
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Rollouts.class).warn("rollout monitor: {}", e.toString());
+                return;
+            }
+            watchErrorRates(canaries);
+            watchCanaryModels(canaries);
         }, 2, 2, TimeUnit.SECONDS);
     }
 
@@ -283,16 +291,12 @@ public final class Rollouts implements AutoCloseable {
     }
 
     /** Halts canaries whose devices' error rate passes the threshold. */
-    private void watchErrorRates() {
+    private void watchErrorRates(final List<Map<String, Object>> canaries) {
         try {
-            for (Map<String, Object> r : list()) {
-                if (!"canary".equals(r.get("state"))) {
-                    continue;
-                }
+            for (Map<String, Object> r : canaries) {
                 final String id = (String) r.get("id");
-                final Map<String, Object> d = detail(id);
                 @SuppressWarnings("unchecked") final List<Map<String, Object>> devices =
-                        (List<Map<String, Object>>) d.get("devices");
+                        (List<Map<String, Object>>) r.get("devices");
                 for (Map<String, Object> x : devices) {
                     final Double rate = (Double) x.get("errorRate");
                     final Double before = (Double) x.get("errorRateBefore");
@@ -328,19 +332,16 @@ public final class Rollouts implements AutoCloseable {
      * by the device's own clock: a status it sent after it answered that the canary runs. The rollback that follows
      * leaves a device already on its earlier model where it is.
      */
-    private void watchCanaryModels() {
+    private void watchCanaryModels(final List<Map<String, Object>> canaries) {
         try {
-            final java.util.Set<String> canaries = new java.util.HashSet<>();
+            final java.util.Set<String> watched = new java.util.HashSet<>();
             final Map<String, FleetStore.Device> known = new java.util.HashMap<>();
             for (final FleetStore.Device d : fleet.devices(clock.instant())) {
                 known.put(d.site() + "/" + d.line() + "/" + d.device(), d);
             }
-            for (final Map<String, Object> r : list()) {
-                if (!"canary".equals(r.get("state"))) {
-                    continue;
-                }
+            for (final Map<String, Object> r : canaries) {
                 final String id = (String) r.get("id");
-                canaries.add(id);
+                watched.add(id);
                 final ModelRegistry.Version v = registry.find((String) r.get("modelId"));
                 final String model = v.name() + "@" + v.version();
                 @SuppressWarnings("unchecked") final List<Map<String, Object>> devices =
@@ -374,7 +375,7 @@ public final class Rollouts implements AutoCloseable {
                     break;
                 }
             }
-            lostSeen.removeIf(k -> !canaries.contains(k.substring(0, k.indexOf(' '))));
+            lostSeen.removeIf(k -> !watched.contains(k.substring(0, k.indexOf(' '))));
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(Rollouts.class).warn("rollout monitor: {}", e.toString());
         }
@@ -396,36 +397,50 @@ public final class Rollouts implements AutoCloseable {
                 .orElse("the agent restarted (a canary is not kept across a restart)");
     }
 
+    /** The 100 most recent rollouts, newest first, with their devices and steps. */
     public List<Map<String, Object>> list() {
+        return rollouts(null, null);
+    }
+
+    /** One rollout with its devices and steps, however old. */
+    public Map<String, Object> detail(final String id) {
+        return rollouts("r.id = ?", id).stream().findFirst()
+                .orElseThrow(() -> new Web.NotFound("no rollout '" + Web.cut(id) + "'"));
+    }
+
+    /**
+     * The most recent rollouts, newest first, with their devices and steps: all, or those matching {@code where}
+     * (a fixed condition of this class with one parameter, {@code value}).
+     */
+    private List<Map<String, Object>> rollouts(final String where, final String value) {
         final List<Map<String, Object>> out = new ArrayList<>();
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT r.id, r.model_id, r.state, r.max_error_rate, r.created_by, r.created_at, r.updated_at, m.name, "
                         + "m.version FROM rollouts r LEFT JOIN model_versions m ON m.id = r.model_id "
-                        + "ORDER BY r.created_at DESC LIMIT 100");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                final Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", rs.getString(1));
-                m.put("modelId", rs.getString(2));
-                m.put("state", rs.getString(3));
-                m.put("maxErrorRate", rs.getDouble(4));
-                m.put("createdBy", rs.getString(5));
-                m.put("createdAt", rs.getObject(6, OffsetDateTime.class).toInstant());
-                m.put("updatedAt", rs.getObject(7, OffsetDateTime.class).toInstant());
-                m.put("model", rs.getString(8) + " " + rs.getString(9));
-                m.put("devices", devices(c, rs.getString(1), rs.getObject(6, OffsetDateTime.class)));
-                m.put("steps", steps(c, rs.getString(1)));
-                out.add(m);
+                        + (where == null ? "" : "WHERE " + where + " ") + "ORDER BY r.created_at DESC LIMIT 100")) {
+            if (where != null) {
+                ps.setString(1, value);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    final Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("id", rs.getString(1));
+                    m.put("modelId", rs.getString(2));
+                    m.put("state", rs.getString(3));
+                    m.put("maxErrorRate", rs.getDouble(4));
+                    m.put("createdBy", rs.getString(5));
+                    m.put("createdAt", rs.getObject(6, OffsetDateTime.class).toInstant());
+                    m.put("updatedAt", rs.getObject(7, OffsetDateTime.class).toInstant());
+                    m.put("model", rs.getString(8) + " " + rs.getString(9));
+                    m.put("devices", devices(c, rs.getString(1), rs.getObject(6, OffsetDateTime.class)));
+                    m.put("steps", steps(c, rs.getString(1)));
+                    out.add(m);
+                }
             }
             return out;
         } catch (SQLException e) {
             throw new StoreException(e);
         }
-    }
-
-    public Map<String, Object> detail(final String id) {
-        return list().stream().filter(m -> m.get("id").equals(id)).findFirst()
-                .orElseThrow(() -> new Web.NotFound("no rollout '" + Web.cut(id) + "'"));
     }
 
     private String state(final String id) {
