@@ -13,6 +13,7 @@ function renderDevice(d) {
   const x = d.device;
   const state = !x.online ? "offline" : (x.mode || "running");
   const rows = [["State", el("span", {class: "badge " + state}, state)], ["Agent version", x.agentVersion || "–"],
+    ["Agent starts", x.boot == null ? "–" : `${x.boot} (this status is from start ${x.boot})`],
     ["Models", Object.entries(x.models || {}).map(([k, v]) => `${k}: ${v}`).join(", ") || "–"],
     ["Cameras in audit", (x.auditCameras || []).length ? x.auditCameras.join(", ") + " (detect and report, fire nothing)" : "none"],
     ["Config hash", x.configHash || "–"], ["FPS", x.fps == null ? "–" : x.fps.toFixed(1)],

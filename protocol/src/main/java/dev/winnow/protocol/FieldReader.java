@@ -159,15 +159,25 @@ final class FieldReader {
     }
 
     long count(final String field) throws Invalid {
-        final JsonNode v = required(field);
+        return checkInteger(field, required(field), 0);
+    }
+
+    private static long checkInteger(final String field, final JsonNode v, final long min) throws Invalid {
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
             throw wrongType(field, "an integer", v);
         }
         final long n = v.longValue();
-        if (n < 0) {
-            throw new Invalid(DecodeError.Rule.OUT_OF_RANGE, field, "field '" + field + "' must be ≥ 0, got " + n);
+        if (n < min) {
+            throw new Invalid(DecodeError.Rule.OUT_OF_RANGE, field, "field '" + field + "' must be ≥ " + min + ", got "
+                    + n);
         }
         return n;
+    }
+
+    /** An optional count of starts: an integer of 1 or more (absent: null). */
+    Long optionalStartCount(final String field) throws Invalid {
+        final JsonNode v = optional(field);
+        return v == null ? null : checkInteger(field, v, 1);
     }
 
     double number(final String field, final double min, final double max) throws Invalid {

@@ -69,6 +69,9 @@ public final class WireCodec {
                 final ArrayNode audit = o.putArray("auditCameras");
                 s.auditCameras().forEach(audit::add);
             }
+            if (s.boot() != null) {
+                o.put("boot", s.boot().longValue());
+            }
         } else if (message instanceof Stats s) {
             o.put("from", s.from().toString());
             o.put("to", s.to().toString());
@@ -252,7 +255,8 @@ public final class WireCodec {
                 r.optionalText("agentVersion", Schema.MAX_NAME_LENGTH),
                 r.names("models"),
                 r.optionalText("configHash", Schema.MAX_NAME_LENGTH),
-                r.optionalTokens("auditCameras")));
+                r.optionalTokens("auditCameras"),
+                r.optionalStartCount("boot")));
     }
 
     public static Decoded<Stats> decodeStats(final byte[] payload) {

@@ -50,6 +50,28 @@ final class MalformedPayloadTest {
         assertThat(statusWith("[1]").field()).isEqualTo("auditCameras[0]");
     }
 
+    private static DecodeError statusWithBoot(final String boot) {
+        final String json = "{\"schema\":1,\"state\":\"online\",\"time\":\"2026-12-06T10:00:00Z\","
+                + "\"agentVersion\":\"0.1.0\",\"models\":{},\"boot\":" + boot + "}";
+        final Decoded<Status> d = WireCodec.decodeStatus(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(d.isOk()).as("payload must be refused").isFalse();
+        return d.errorOrNull();
+    }
+
+    @Test
+    void aStartCountMustBeAnIntegerOfOneOrMore() {
+        final DecodeError zero = statusWithBoot("0");
+        assertThat(zero.rule()).isEqualTo(DecodeError.Rule.OUT_OF_RANGE);
+        assertThat(zero.field()).isEqualTo("boot");
+        assertThat(zero.message()).contains("must be ≥ 1, got 0");
+        assertThat(statusWithBoot("-3").rule()).isEqualTo(DecodeError.Rule.OUT_OF_RANGE);
+        final DecodeError fraction = statusWithBoot("2.5");
+        assertThat(fraction.rule()).isEqualTo(DecodeError.Rule.WRONG_TYPE);
+        assertThat(fraction.field()).isEqualTo("boot");
+        assertThat(statusWithBoot("\"7\"").rule()).isEqualTo(DecodeError.Rule.WRONG_TYPE);
+        assertThat(statusWithBoot("18446744073709551616").rule()).isEqualTo(DecodeError.Rule.WRONG_TYPE);
+    }
+
     @Test
     void emptyPayload() {
         assertThat(error(new byte[0]).rule()).isEqualTo(DecodeError.Rule.EMPTY);

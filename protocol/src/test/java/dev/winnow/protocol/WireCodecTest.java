@@ -26,6 +26,9 @@ final class WireCodecTest {
                 Status.offline(T),
                 new Status(Status.State.ONLINE, T, "0.1.0", Map.of("colour", "cotton-colour@2.0.0"), "a1b2c3",
                         List.of("colour")),
+                new Status(Status.State.ONLINE, T, "0.1.0", Map.of("colour", "cotton-colour@2.0.0"), "a1b2c3",
+                        List.of(), 7L),
+                Status.offline(T).withBoot(7),
                 new Stats(T, T.plusSeconds(10), Stats.Mode.RUNNING, 300, 1, 12, Map.of("straw", 3L),
                         Map.of("straw", 2L), 1, 0, 4.5, 9.25, 4, 30.0, 0, 51.5, "lot-1"),
                 new Stats(T, T.plusSeconds(10), Stats.Mode.AUDIT, 0, 0, 0, Map.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0,
@@ -51,6 +54,17 @@ final class WireCodecTest {
         assertThat(json).doesNotContain("auditCameras");
         assertThat(new String(WireCodec.encode(new Status(Status.State.ONLINE, T, "0.1.0", Map.of(), "a",
                 List.of("uv-1"))), StandardCharsets.UTF_8)).contains("\"auditCameras\":[\"uv-1\"]");
+    }
+
+    @Test
+    void aStatusCarriesTheAgentsStartCountOnlyWhenItHasOne() {
+        // absent from older agents' statuses, which a server reads as before: ordered by time alone
+        assertThat(new String(WireCodec.encode(new Status(Status.State.ONLINE, T, "0.1.0", Map.of(), "a")),
+                StandardCharsets.UTF_8)).doesNotContain("boot");
+        assertThat(new String(WireCodec.encode(Status.offline(T).withBoot(12)), StandardCharsets.UTF_8))
+                .contains("\"boot\":12");
+        assertThat(WireCodec.decodeStatus(WireCodec.encode(Status.offline(T).withBoot(12))).orThrow().boot())
+                .isEqualTo(12L);
     }
 
     @Test

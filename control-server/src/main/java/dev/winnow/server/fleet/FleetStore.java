@@ -32,12 +32,13 @@ public final class FleetStore {
     /**
      * One device with its latest status and stats. {@code auditCameras}: the cameras it reported in audit mode on
      * their own (a model canary, or an engineer's choice), which fire nothing while the rest of the line runs.
+     * {@code boot}: how many times its agent had started when it sent that status (null from older agents).
      */
     public record Device(String site, String line, String device, boolean online, String status, Instant statusTime,
                          String agentVersion, Map<String, String> models, String configHash, Instant lastSeen,
                          String mode, Double fps, Double latencyP50Ms, Double latencyP99Ms, Long outboxDepth,
                          Double cpuTemperatureC, String lot, Instant statsTime, Double droppedFramesPct,
-                         List<String> auditCameras) {
+                         List<String> auditCameras, Long boot) {
     }
 
     /** An alarm's latest state per device, cause and camera. */
@@ -66,7 +67,8 @@ public final class FleetStore {
     public List<Device> devices(final Instant now) {
         final String sql = "SELECT d.site, d.line, d.device, d.status_state, d.status_time, d.agent_version, "
                 + "d.models_json, d.config_hash, d.last_seen, s.stats_mode, s.fps, s.latency_p50_ms, s.latency_p99_ms, "
-                + "s.outbox_depth, s.cpu_temperature_c, s.lot, s.to_time, s.frames, s.dropped_frames, d.audit_cameras "
+                + "s.outbox_depth, s.cpu_temperature_c, s.lot, s.to_time, s.frames, s.dropped_frames, d.audit_cameras, "
+                + "d.boot "
                 + "FROM devices d LEFT JOIN ("
                 + "SELECT st.* FROM stats st JOIN (SELECT site, line, device, MAX(from_time) AS m FROM stats "
                 + "GROUP BY site, line, device) x ON st.site = x.site AND st.line = x.line AND st.device = x.device "
@@ -92,7 +94,8 @@ public final class FleetStore {
                         rs.getString(6), models, rs.getString(8), lastSeen, rs.getString(10), dbl(rs, 11), dbl(rs, 12),
                         dbl(rs, 13), rs.getObject(14) == null ? null : rs.getLong(14), dbl(rs, 15), rs.getString(16),
                         instant(rs, 17), droppedPct(rs), rs.getString(20) == null || rs.getString(20).isEmpty()
-                                ? List.of() : List.of(rs.getString(20).split(","))));
+                                ? List.of() : List.of(rs.getString(20).split(",")),
+                        rs.getObject(21) == null ? null : rs.getLong(21)));
             }
             return out;
         } catch (SQLException e) {

@@ -214,9 +214,11 @@ public final class Rollouts implements AutoCloseable {
         if (o.ok()) {
             deviceState(id, o, okState, "loaded");
             if (okState.equals("canary") && o.deviceTime() != null) {
-                update("UPDATE rollout_devices SET loaded_device_time = ? WHERE rollout_id = ? AND site = ? AND line = ? "
-                        + "AND device = ?", OffsetDateTime.ofInstant(o.deviceTime(), ZoneOffset.UTC), id, o.site(),
-                        o.line(), o.device());
+                // with the agent's start count as stored from its latest status: a later start ends the canary
+                update("UPDATE rollout_devices SET loaded_device_time = ?, loaded_boot = (SELECT boot FROM devices d "
+                        + "WHERE d.site = ? AND d.line = ? AND d.device = ?) WHERE rollout_id = ? AND site = ? "
+                        + "AND line = ? AND device = ?", OffsetDateTime.ofInstant(o.deviceTime(), ZoneOffset.UTC),
+                        o.site(), o.line(), o.device(), id, o.site(), o.line(), o.device());
             }
             step(id, "system", okState.equals("canary") ? "canary.loaded" : "live", dev + " runs the model"
                     + (okState.equals("canary") ? " in audit mode" : ""));
@@ -329,8 +331,9 @@ public final class Rollouts implements AutoCloseable {
     /**
      * Halts a canary whose device no longer runs the canary model: an agent keeps no canary across a restart (power
      * cut, crash, update), so it comes back on its live model, and what the canary was to show is cut short. Judged
-     * by the device's own clock: a status it sent after it answered that the canary runs. The rollback that follows
-     * leaves a device already on its earlier model where it is.
+     * by the device's own count of starts (a status from a later start), else by its own clock (a status it sent
+     * after it answered that the canary runs): a device's clock may step backwards across a restart, its count
+     * does not. The rollback that follows leaves a device already on its earlier model where it is.
      */
     private void watchCanaryModels(final List<Map<String, Object>> canaries) {
         try {
@@ -353,7 +356,10 @@ public final class Rollouts implements AutoCloseable {
                         continue;
                     }
                     final Instant loaded = (Instant) x.get("loadedDeviceTime");
-                    if (d.models().containsValue(model) || loaded == null || !d.statusTime().isAfter(loaded)) {
+                    final Long loadedBoot = (Long) x.get("loadedBoot");
+                    final boolean laterStart = loadedBoot != null && d.boot() != null && d.boot() > loadedBoot;
+                    if (d.models().containsValue(model) || loaded == null
+                            || !(laterStart || d.statusTime().isAfter(loaded))) {
                         lostSeen.remove(id + " " + dev);
                         continue; // still on the canary, or a status from before it loaded
                     }
@@ -368,7 +374,9 @@ public final class Rollouts implements AutoCloseable {
                         update("UPDATE rollouts SET state = 'halted', updated_at = ? WHERE id = ?", now(), id);
                         step(id, "system", "canary.lost", dev + " no longer runs " + model + " (its status at "
                                 + d.statusTime() + " names " + String.join(", ", new java.util.TreeSet<>(
-                                d.models().values())) + "): " + whyLeft(d, loaded)
+                                d.models().values())) + "): " + (laterStart ? "the agent restarted (start "
+                                + d.boot() + "; the canary ran in start " + loadedBoot
+                                + ", and a canary is not kept across a restart)" : whyLeft(d, loaded))
                                 + "; start a new rollout to judge it");
                         rollback(id, "system", "automatic rollback: " + dev + " left the canary");
                     }
@@ -453,7 +461,8 @@ public final class Rollouts implements AutoCloseable {
             throws SQLException {
         final List<Map<String, Object>> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT site, line, device, state, previous_model, detail, "
-                + "updated_at, loaded_device_time FROM rollout_devices WHERE rollout_id = ? ORDER BY site, line, device")) {
+                + "updated_at, loaded_device_time, loaded_boot FROM rollout_devices WHERE rollout_id = ? "
+                + "ORDER BY site, line, device")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -467,6 +476,7 @@ public final class Rollouts implements AutoCloseable {
                     m.put("updatedAt", rs.getObject(7, OffsetDateTime.class).toInstant());
                     final OffsetDateTime loaded = rs.getObject(8, OffsetDateTime.class);
                     m.put("loadedDeviceTime", loaded == null ? null : loaded.toInstant());
+                    m.put("loadedBoot", rs.getObject(9) == null ? null : rs.getLong(9));
                     compare(c, m, started);
                     out.add(m);
                 }

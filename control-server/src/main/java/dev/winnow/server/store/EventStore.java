@@ -500,8 +500,15 @@ public final class EventStore {
         }
     }
 
-    /** Applies a status unless a newer one is already stored (a retained birth may arrive late). */
+    /**
+     * Applies a status unless a newer one is already stored (a retained birth may arrive late). Newer means a later
+     * start of the agent ({@link Status#boot()}), else, within one start or from agents that send no count, a later
+     * time: a device's clock may step backwards across a restart, and its statuses must not be ignored until it
+     * catches up.
+     */
     private static void updateStatus(final Connection c, final Topic t, final Status s) throws SQLException {
+        final String newer = s.boot() == null ? "(status_time IS NULL OR status_time <= ?)"
+                : "(boot IS NULL OR boot < ? OR (boot = ? AND (status_time IS NULL OR status_time <= ?)))";
         final String models;
         try {
             models = JSON.writeValueAsString(new TreeMap<>(s.models()));
@@ -510,21 +517,22 @@ public final class EventStore {
         }
         if (s.state() == Status.State.OFFLINE) {
             // the last will carries no version, models or config: the fleet keeps showing what the device last ran
-            try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET status_state = ?, status_time = ? "
-                    + "WHERE site = ? AND line = ? AND device = ? AND (status_time IS NULL OR status_time <= ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET status_state = ?, status_time = ?, "
+                    + "boot = COALESCE(?, boot) WHERE site = ? AND line = ? AND device = ? AND " + newer)) {
                 ps.setString(1, s.state().name().toLowerCase(Locale.ROOT));
                 ps.setObject(2, ts(s.time()));
-                ps.setString(3, t.site());
-                ps.setString(4, t.line());
-                ps.setString(5, t.device());
-                ps.setObject(6, ts(s.time()));
+                setNullableLong(ps, 3, s.boot());
+                ps.setString(4, t.site());
+                ps.setString(5, t.line());
+                ps.setString(6, t.device());
+                setNewer(ps, 7, s);
                 ps.executeUpdate();
             }
             return;
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET status_state = ?, status_time = ?, "
-                + "agent_version = ?, models_json = ?, config_hash = ?, audit_cameras = ? WHERE site = ? AND line = ? "
-                + "AND device = ? AND (status_time IS NULL OR status_time <= ?)")) {
+                + "agent_version = ?, models_json = ?, config_hash = ?, audit_cameras = ?, boot = COALESCE(?, boot) "
+                + "WHERE site = ? AND line = ? AND device = ? AND " + newer)) {
             ps.setString(1, s.state().name().toLowerCase(Locale.ROOT));
             ps.setObject(2, ts(s.time()));
             setNullable(ps, 3, s.agentVersion());
@@ -532,11 +540,31 @@ public final class EventStore {
             setNullable(ps, 5, s.configHash());
             // camera ids are tokens (no commas): the decoder checked them
             setNullable(ps, 6, s.auditCameras().isEmpty() ? null : String.join(",", s.auditCameras()));
-            ps.setString(7, t.site());
-            ps.setString(8, t.line());
-            ps.setString(9, t.device());
-            ps.setObject(10, ts(s.time()));
+            setNullableLong(ps, 7, s.boot());
+            ps.setString(8, t.site());
+            ps.setString(9, t.line());
+            ps.setString(10, t.device());
+            setNewer(ps, 11, s);
             ps.executeUpdate();
+        }
+    }
+
+    /** The parameters of {@code updateStatus}'s "newer" condition, from {@code at}. */
+    private static void setNewer(final PreparedStatement ps, final int at, final Status s) throws SQLException {
+        if (s.boot() == null) {
+            ps.setObject(at, ts(s.time()));
+        } else {
+            ps.setLong(at, s.boot());
+            ps.setLong(at + 1, s.boot());
+            ps.setObject(at + 2, ts(s.time()));
+        }
+    }
+
+    private static void setNullableLong(final PreparedStatement ps, final int at, final Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(at, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(at, v);
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.winnow.protocol.Alarm;
+import dev.winnow.protocol.Kind;
+import dev.winnow.protocol.Topic;
+import dev.winnow.protocol.WireCodec;
 import dev.winnow.protocol.Stats;
 import dev.winnow.server.WinnowServer;
 import dev.winnow.server.config.ServerConfig;
@@ -17,6 +20,7 @@ import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -180,6 +184,36 @@ class RegistryRolloutTest {
                     .contains("it fell back from the model by itself (camera cam-rgb: model yolo-tiny@1.0.0 failed 3 "
                             + "frames in a row (boom); fell back to colour-1.0.0)");
 
+            // a canary cut short by a restart after which the device's clock reads an hour earlier (a Pi that
+            // started before NTP): its start count, not its clock, says the status is newer
+            b.online("0.5.0", Map.of("cam-rgb", "colour-1.0.0"), Instant.now(), 3);
+            FloorTest.await("start 3 stored", () -> device(http, "pi-2").path("boot").asLong() == 3);
+            final String r5 = http.post("/api/rollouts", Map.of("modelId", id, "devices",
+                    List.of(Map.of("site", "mill", "line", "line-2", "device", "pi-2")))).json().get("id").asText();
+            FloorTest.await("canary", () -> deviceState(http, r5).equals("canary"));
+            assertThat(http.get("/api/rollouts/" + r5).json().get("devices").get(0).get("loadedBoot").asLong())
+                    .as("the device's start count when it answered").isEqualTo(3);
+            b.online("0.5.0", Map.of("cam-rgb", "yolo-tiny@1.0.0"), Instant.now(), 3);
+            Thread.sleep(2500);
+            assertThat(http.get("/api/rollouts/" + r5).json().get("state").asText()).isEqualTo("canary");
+            final Instant early = Instant.now().minus(java.time.Duration.ofHours(1))
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            b.online("0.5.0", Map.of("cam-rgb", "colour-1.0.0"), early, 4);
+            FloorTest.await("start 4 stored although its time is earlier",
+                    () -> device(http, "pi-2").path("boot").asLong() == 4);
+            assertThat(device(http, "pi-2").get("models").get("cam-rgb").asText()).isEqualTo("colour-1.0.0");
+            FloorTest.await("canary lost", () -> http.get("/api/rollouts/" + r5).json().get("steps").toString()
+                    .contains("canary.lost"));
+            assertThat(http.get("/api/rollouts/" + r5).json().get("steps").toString())
+                    .contains("the agent restarted (start 4; the canary ran in start 3");
+            // the last will of start 3, arriving late, is older than start 4: the device stays online
+            b.publish(Topic.of("mill", "line-2", "pi-2", Kind.STATUS).toString(),
+                    WireCodec.encode(dev.winnow.protocol.Status.offline(Instant.now()).withBoot(3)), true);
+            b.online("0.5.0", Map.of("cam-rgb", "colour-1.0.0"), early.plusSeconds(5), 4);
+            FloorTest.await("start 4's next status stored", () -> Instant.parse(device(http, "pi-2")
+                    .path("statusTime").asText()).equals(early.plusSeconds(5)));
+            assertThat(device(http, "pi-2").get("online").asBoolean()).as("start 3's will came late").isTrue();
+
             // manual rollback of the promoted one, and the docs
             assertThat(http.post("/api/rollouts/" + r1 + "/rollback", Map.of()).status()).isEqualTo(200);
             assertThat(http.get("/api/openapi.json").json().get("paths").has("/api/rollouts/{id}/promote")).isTrue();
@@ -187,6 +221,16 @@ class RegistryRolloutTest {
             assertThat(metrics).contains("winnow_device_up{site=\"mill\",line=\"line-1\",device=\"pi-1\"} 1")
                     .contains("winnow_models{state=\"valid\"} 1").contains("# TYPE winnow_ingest_stored_total counter");
         }
+    }
+
+    /** A device as the fleet shows it. */
+    static JsonNode device(final Http http, final String name) throws Exception {
+        for (final JsonNode d : http.get("/api/fleet").json().path("devices")) {
+            if (d.path("device").asText().equals(name)) {
+                return d;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     static String deviceState(final Http http, final String id) throws Exception {

@@ -107,6 +107,13 @@ public final class SimDevice implements AutoCloseable {
                 Instant.now(), version, models, "cfg-" + device, auditCameras)), true);
     }
 
+    /** Announces the device as its agent's start {@code boot}, stamped {@code time} by the device's clock. */
+    public void online(final String version, final Map<String, String> models, final Instant time, final long boot)
+            throws Exception {
+        publish(Topic.of(site, line, device, Kind.STATUS).toString(), WireCodec.encode(new Status(Status.State.ONLINE,
+                time, version, models, "cfg-" + device, java.util.List.of(), boot)), true);
+    }
+
     public void offline() throws Exception {
         publish(Topic.of(site, line, device, Kind.STATUS).toString(), WireCodec.encode(Status.offline(Instant.now())),
                 true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.winnow.protocol.Kind;
 import dev.winnow.protocol.RejectEvent;
+import dev.winnow.protocol.Status;
 import dev.winnow.protocol.Topic;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -193,7 +194,49 @@ class EventStoreTest {
                 List.of(), 0, false, null, null, null, receivedRounded));
     }
 
+    @Test
+    void aLaterStartOfTheAgentReplacesItsStatusWhateverTheClockSays() throws Exception {
+        final String line = newLine();
+        final Instant t = Instant.parse("2026-12-06T09:00:00Z");
+        final Instant early = t.minusSeconds(3600); // a Pi started before NTP set its clock
+        store.store(List.of(status(line, t, "colour@1", null)), t);
+        assertThat(stored(line)).as("an agent that sends no start count").isEqualTo("online colour@1 null");
+        store.store(List.of(status(line, t.minusSeconds(1), "colour@0", null)), t);
+        assertThat(stored(line)).as("without counts, an older status changes nothing").isEqualTo("online colour@1 null");
+        store.store(List.of(status(line, early, "colour@2", 5L)), t);
+        assertThat(stored(line)).as("the first count replaces a status without one").isEqualTo("online colour@2 5");
+        store.store(List.of(status(line, early.minusSeconds(10), "colour@1", 5L)), t);
+        assertThat(stored(line)).as("within one start, time orders").isEqualTo("online colour@2 5");
+        store.store(List.of(status(line, early.minusSeconds(60), "colour@3", 6L)), t);
+        assertThat(stored(line)).as("a later start, clock stepped back again").isEqualTo("online colour@3 6");
+        store.store(List.of(new Inbound(Topic.of(SITE, line, "dev-1", Kind.STATUS), Status.offline(t).withBoot(5))), t);
+        assertThat(stored(line)).as("the last will of the start before, arriving late").isEqualTo("online colour@3 6");
+        store.store(List.of(new Inbound(Topic.of(SITE, line, "dev-1", Kind.STATUS),
+                Status.offline(early.minusSeconds(30)).withBoot(6))), t);
+        assertThat(stored(line)).as("this start's own will").isEqualTo("offline colour@3 6");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    static Inbound status(final String line, final Instant time, final String model, final Long boot) {
+        return new Inbound(Topic.of(SITE, line, "dev-1", Kind.STATUS), new Status(Status.State.ONLINE, time, "0.1.0",
+                java.util.Map.of("cam0", model), "cfg", List.of(), boot));
+    }
+
+    /** The device's stored status: state, model and start count. */
+    String stored(final String line) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT status_state, models_json, boot FROM devices WHERE site = ? AND line = ? AND device = 'dev-1'")) {
+            ps.setString(1, SITE);
+            ps.setString(2, line);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                final String models = rs.getString(2);
+                return rs.getString(1) + " " + models.substring(models.indexOf(":\"") + 2, models.lastIndexOf('"'))
+                        + " " + rs.getObject(3);
+            }
+        }
+    }
 
     static String newLine() {
         return "line-" + LINES.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000L, 36);

@@ -108,6 +108,8 @@ public final class Uplink implements AutoCloseable {
     private volatile boolean started;
     private volatile Consumer<Command> commandHandler = c -> { };
     private volatile Status birth;
+    /** This start's count ({@link StartCount}), stamped on every status the link sends. */
+    private final long boot;
     private volatile int window = DEFAULT_WINDOW;
     private volatile long pauseUntil = System.nanoTime();
     /** MQTT messages in flight on the current connection (a batch counts once); replaced on every connect. */
@@ -131,6 +133,7 @@ public final class Uplink implements AutoCloseable {
         try {
             Files.createDirectories(settings.stateDir());
             this.outbox = Outbox.open(settings.stateDir().resolve("outbox"), limits);
+            this.boot = StartCount.next(settings.stateDir());
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot open the device state folder " + settings.stateDir() + ": "
                     + e.getMessage(), e);
@@ -218,10 +221,11 @@ public final class Uplink implements AutoCloseable {
 
     /**
      * Starts the sender thread, which connects (retrying with backoff while the broker is away) and
-     * announces the device. Returns at once; messages sent meanwhile wait in the outbox.
+     * announces the device ({@code birthMessage}, nullable: none). Returns at once; messages sent meanwhile wait in
+     * the outbox.
      */
     public void start(final Status birthMessage, final Consumer<Command> onCommand) throws MqttException {
-        this.birth = birthMessage;
+        this.birth = birthMessage == null ? null : birthMessage.withBoot(boot);
         this.commandHandler = onCommand;
         started = true;
         sender.start();
@@ -232,9 +236,14 @@ public final class Uplink implements AutoCloseable {
      * fallback): sent now, retained, and used as the birth message on every later reconnection.
      */
     public void reannounce(final Status status) {
-        this.birth = status;
-        queueVolatile(new Outgoing(topic(Kind.STATUS), WireCodec.encode(status), Kind.STATUS.qos(),
+        this.birth = status.withBoot(boot);
+        queueVolatile(new Outgoing(topic(Kind.STATUS), WireCodec.encode(birth), Kind.STATUS.qos(),
                 Kind.STATUS.retained()));
+    }
+
+    /** How many times the agent has started on this device, this start included. */
+    public long boot() {
+        return boot;
     }
 
     private MqttConnectionOptions options() {
@@ -256,7 +265,7 @@ public final class Uplink implements AutoCloseable {
         } else {
             options.setSocketFactory(NoDelaySockets.plain());
         }
-        final MqttMessage will = new MqttMessage(WireCodec.encode(Status.offline(clock.instant())));
+        final MqttMessage will = new MqttMessage(WireCodec.encode(Status.offline(clock.instant()).withBoot(boot)));
         will.setQos(1);
         will.setRetained(true);
         options.setWill(topic(Kind.STATUS), will);
@@ -663,7 +672,8 @@ public final class Uplink implements AutoCloseable {
         try {
             if (client.isConnected()) {
                 // A clean goodbye: the retained status says offline without waiting for the will.
-                final MqttMessage offline = new MqttMessage(WireCodec.encode(Status.offline(clock.instant())));
+                final MqttMessage offline = new MqttMessage(WireCodec.encode(
+                        Status.offline(clock.instant()).withBoot(boot)));
                 offline.setQos(1);
                 offline.setRetained(true);
                 client.publish(topic(Kind.STATUS), offline).waitForCompletion(2_000);

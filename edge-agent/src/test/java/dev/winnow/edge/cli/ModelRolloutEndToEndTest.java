@@ -110,6 +110,8 @@ final class ModelRolloutEndToEndTest {
                         .asBoolean() && !device(http).path("statusTime").asText().equals(before), failed);
                 assertThat(cameraModel(http)).isEqualTo("yolo-tiny@1.1.0");
                 assertThat(auditCameras(http)).isEqualTo("[]");
+                assertThat(device(http).path("boot").asLong()).as("the agent's second start").isEqualTo(2);
+                assertThat(Files.readString(agentDir.resolve("state/starts")).strip()).isEqualTo("2");
 
                 // rolled back after the restart: the agent opens its configured model again
                 assertThat(http.post("/api/rollouts/" + rollout + "/rollback", Map.of()).status()).isEqualTo(200);
@@ -141,7 +143,8 @@ final class ModelRolloutEndToEndTest {
                 assertThat(r.get("state").asText()).isEqualTo("rolled_back");
                 assertThat(r.get("steps").toString()).contains("canary.lost")
                         .contains("e2e-mill/line-1/pi-1 no longer runs yolo-tiny@1.1.0")
-                        .contains("the agent restarted (a canary is not kept across a restart)");
+                        .contains("the agent restarted (start 3; the canary ran in start 2, and a canary is not "
+                                + "kept across a restart)");
                 assertThat(r.get("devices").get(0).get("detail").asText()).startsWith("back on");
                 assertThat(cameraModel(http)).isEqualTo("yolo-tiny@1.0.0");
             } finally {
