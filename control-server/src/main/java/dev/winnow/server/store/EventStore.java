@@ -501,13 +501,18 @@ public final class EventStore {
     }
 
     /**
-     * Applies a status unless a newer one is already stored (a retained birth may arrive late). Newer means a later
-     * start of the agent ({@link Status#boot()}), else, within one start or from agents that send no count, a later
-     * time: a device's clock may step backwards across a restart, and its statuses must not be ignored until it
-     * catches up.
+     * Applies a status unless a newer one is already stored (a retained birth may arrive late). A status is newer
+     * when it comes from a later start of the agent ({@link Status#boot()}) or has a later time: a device's clock may
+     * step backwards across a restart, and its statuses must not be ignored until it catches up. Its count may start
+     * again from 1 too (a re-imaged SD card, a new state folder), and then its clock says which is newer. A last
+     * will from an earlier start never replaces a later start's status, whatever its time: the will of the start
+     * before, published late, would otherwise mark a device offline that runs. Statuses without a count (agents
+     * that predate it) are ordered by time alone.
      */
     private static void updateStatus(final Connection c, final Topic t, final Status s) throws SQLException {
         final String newer = s.boot() == null ? "(status_time IS NULL OR status_time <= ?)"
+                : s.state() == Status.State.ONLINE
+                ? "(boot IS NULL OR boot < ? OR status_time IS NULL OR status_time <= ?)"
                 : "(boot IS NULL OR boot < ? OR (boot = ? AND (status_time IS NULL OR status_time <= ?)))";
         final String models;
         try {
@@ -553,6 +558,9 @@ public final class EventStore {
     private static void setNewer(final PreparedStatement ps, final int at, final Status s) throws SQLException {
         if (s.boot() == null) {
             ps.setObject(at, ts(s.time()));
+        } else if (s.state() == Status.State.ONLINE) {
+            ps.setLong(at, s.boot());
+            ps.setObject(at + 1, ts(s.time()));
         } else {
             ps.setLong(at, s.boot());
             ps.setLong(at + 1, s.boot());

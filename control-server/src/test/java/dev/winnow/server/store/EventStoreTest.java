@@ -214,6 +214,11 @@ class EventStoreTest {
         store.store(List.of(new Inbound(Topic.of(SITE, line, "dev-1", Kind.STATUS),
                 Status.offline(early.minusSeconds(30)).withBoot(6))), t);
         assertThat(stored(line)).as("this start's own will").isEqualTo("offline colour@3 6");
+        store.store(List.of(status(line, t.plusSeconds(60), "colour@4", 1L)), t);
+        assertThat(stored(line)).as("a count started again (a re-imaged card), with a later time")
+                .isEqualTo("online colour@4 1");
+        store.store(List.of(status(line, t.plusSeconds(50), "colour@3", 1L)), t);
+        assertThat(stored(line)).as("within the new count, time orders").isEqualTo("online colour@4 1");
     }
 
     // ------------------------------------------------------------------ helpers

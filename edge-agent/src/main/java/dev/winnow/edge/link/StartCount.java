@@ -38,7 +38,7 @@ public final class StartCount {
             if (before < 1 || before == Long.MAX_VALUE) {
                 throw new IOException(file + " must hold the agent's start count (a whole number of 1 or more), "
                         + "holds '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text)
-                        + "'; set it to a count above the last one the server saw (the device page shows it)");
+                        + "'; delete it to count from 1 again");
             }
         }
         final long count = before + 1;
