@@ -49,3 +49,10 @@ function startClock() {
   tick();
   setInterval(tick, 1000);
 }
+/** A device's clock against the server's ({offsetMs, off}: offset = server minus device) in words: "1 h 2 min behind". */
+function clockOffset(c) {
+  const ms = Math.abs(c.offsetMs), s = Math.floor(ms / 1000);
+  const size = ms < 60000 ? (ms / 1000).toFixed(1) + " s"
+    : (s >= 3600 ? Math.floor(s / 3600) + " h " : "") + Math.floor(s % 3600 / 60) + " min" + (s < 3600 ? " " + s % 60 + " s" : "");
+  return size + (c.offsetMs > 0 ? " behind" : " ahead");
+}

@@ -20,7 +20,11 @@ function renderDevice(d) {
     ["Frames dropped", x.droppedFramesPct == null ? "–" : `${x.droppedFramesPct.toFixed(1)} % (last stats interval)`],
     ["Latency p50 / p99", x.latencyP50Ms == null ? "–" : `${x.latencyP50Ms.toFixed(1)} / ${x.latencyP99Ms.toFixed(1)} ms`],
     ["Outbox depth", x.outboxDepth == null ? "–" : x.outboxDepth], ["CPU temperature", x.cpuTemperatureC == null ? "–" : x.cpuTemperatureC.toFixed(0) + " °C"],
-    ["Lot", x.lot || "–"], ["Last seen", `${fmtTime(x.lastSeen)} (${ago(x.lastSeen)})`]];
+    ["Lot", x.lot || "–"], ["Last seen", `${fmtTime(x.lastSeen)} (${ago(x.lastSeen)})`],
+    ["Clock", x.clock == null ? "– (read from the stats it sends)"
+      : x.clock.off ? el("span", {class: "clock-off", title: "its rejections and stats are filed at its own time"},
+          clockOffset(x.clock) + " the server: give it a time server")
+      : `in step with the server (${clockOffset(x.clock)})`]];
   document.getElementById("info").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
 }
 async function load() {

@@ -26,7 +26,9 @@ function render(d) {
       el("td", {class: "num"}, x.latencyP50Ms == null ? "–" : `${num(x.latencyP50Ms, 1)} / ${num(x.latencyP99Ms, 1)} ms`),
       el("td", {class: "num"}, num(x.outboxDepth)),
       el("td", {class: "num"}, num(x.cpuTemperatureC, 0)),
-      el("td", {}, ago(x.lastSeen)));
+      el("td", {}, ago(x.lastSeen), ...(x.clock && x.clock.off
+        ? [el("div", {class: "clock-off", title: "its clock is off: its rejections and stats are filed at its own time"},
+            "clock " + clockOffset(x.clock))] : [])));
     tr.addEventListener("click", ev => { if (ev.target.tagName !== "A") location.href = href; });
     return tr;
   }));

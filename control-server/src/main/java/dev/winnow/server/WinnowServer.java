@@ -46,6 +46,7 @@ public final class WinnowServer implements AutoCloseable {
     private EventStore store;
     private LiveHub hub;
     private Ingest ingest;
+    private final dev.winnow.server.fleet.DeviceClocks clocks = new dev.winnow.server.fleet.DeviceClocks();
     private Javalin web;
     private dev.winnow.server.api.ControlRoom controlRoom;
     private volatile boolean closed;
@@ -106,8 +107,12 @@ public final class WinnowServer implements AutoCloseable {
 
         hub = new LiveHub(store, clock);
         toClose.push(hub);
+        // a clock alarm left raised by the previous run clears when the device's clock is read right again
+        clocks.raisedBefore(new dev.winnow.server.fleet.FleetStore(database, store).activeAlarms(clock.instant())
+                .stream().filter(a -> dev.winnow.server.fleet.DeviceClocks.CAUSE.equals(a.cause()))
+                .map(a -> a.site() + "/" + a.line() + "/" + a.device()).toList());
         ingest = Ingest.start(mqttUrl, config.mqttClientId(), store, config.ingestBatchSize(),
-                config.ingestBatchWindowMs(), hub::onStored, ingestUser, ingestPassword, ingestSockets);
+                config.ingestBatchWindowMs(), hub::onStored, ingestUser, ingestPassword, ingestSockets, clocks);
         toClose.push(ingest);
 
         final LineWeb lineWeb = new LineWeb(store, hub, this::health, clock);
@@ -232,6 +237,11 @@ public final class WinnowServer implements AutoCloseable {
 
     public IngestCounters ingestCounters() {
         return ingest.counters();
+    }
+
+    /** Each device's clock as the server last read it from its stats. */
+    public dev.winnow.server.fleet.DeviceClocks clocks() {
+        return clocks;
     }
 
     public LiveHub liveHub() {

@@ -90,7 +90,7 @@ public final class ControlRoom implements AutoCloseable {
         toClose.push(commands);
         hub = new RoomHub();
         toClose.push(hub);
-        fleet = new FleetStore(db, server.store());
+        fleet = new FleetStore(db, server.store(), server.clocks());
         final FleetWeb.DeviceGate gate = ctx -> deviceOf(ctx, server, sec.mqttAuth());
         new FleetWeb(fleet, commands, hub, auth, clock, config.dataDir(), gate, server::deviceUrl).install(app);
         new dev.winnow.server.ingest.DeadLetterWeb(server.store()).install(app);

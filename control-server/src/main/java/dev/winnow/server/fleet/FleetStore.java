@@ -33,12 +33,14 @@ public final class FleetStore {
      * One device with its latest status and stats. {@code auditCameras}: the cameras it reported in audit mode on
      * their own (a model canary, or an engineer's choice), which fire nothing while the rest of the line runs.
      * {@code boot}: how many times its agent had started when it sent that status (null from older agents).
+     * {@code clock}: how far its clock is from the server's, read from its stats (null until read since the server
+     * started).
      */
     public record Device(String site, String line, String device, boolean online, String status, Instant statusTime,
                          String agentVersion, Map<String, String> models, String configHash, Instant lastSeen,
                          String mode, Double fps, Double latencyP50Ms, Double latencyP99Ms, Long outboxDepth,
                          Double cpuTemperatureC, String lot, Instant statsTime, Double droppedFramesPct,
-                         List<String> auditCameras, Long boot) {
+                         List<String> auditCameras, Long boot, DeviceClocks.Reading clock) {
     }
 
     /** An alarm's latest state per device, cause and camera. */
@@ -59,9 +61,16 @@ public final class FleetStore {
     private final Database db;
     private final EventStore store;
 
+    private final DeviceClocks clocks;
+
     public FleetStore(final Database db, final EventStore store) {
+        this(db, store, new DeviceClocks());
+    }
+
+    public FleetStore(final Database db, final EventStore store, final DeviceClocks clocks) {
         this.db = db;
         this.store = store;
+        this.clocks = clocks;
     }
 
     public List<Device> devices(final Instant now) {
@@ -95,7 +104,8 @@ public final class FleetStore {
                         dbl(rs, 13), rs.getObject(14) == null ? null : rs.getLong(14), dbl(rs, 15), rs.getString(16),
                         instant(rs, 17), droppedPct(rs), rs.getString(20) == null || rs.getString(20).isEmpty()
                                 ? List.of() : List.of(rs.getString(20).split(",")),
-                        rs.getObject(21) == null ? null : rs.getLong(21)));
+                        rs.getObject(21) == null ? null : rs.getLong(21),
+                        clocks.reading(rs.getString(1), rs.getString(2), rs.getString(3))));
             }
             return out;
         } catch (SQLException e) {

@@ -1,13 +1,16 @@
 package dev.winnow.server.ingest;
 
+import dev.winnow.protocol.Alarm;
 import dev.winnow.protocol.DecodeError;
 import dev.winnow.protocol.Decoded;
 import dev.winnow.protocol.Kind;
 import dev.winnow.protocol.RejectBatch;
 import dev.winnow.protocol.RejectEvent;
+import dev.winnow.protocol.Stats;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.protocol.WireMessage;
+import dev.winnow.server.fleet.DeviceClocks;
 import dev.winnow.server.store.BatchResult;
 import dev.winnow.server.store.EventStore;
 import dev.winnow.server.store.Inbound;
@@ -91,6 +94,8 @@ public final class Ingest implements AutoCloseable {
     private String username;
     private byte[] password;
     private javax.net.SocketFactory socketFactory;
+    /** Reads each device's clock from its stats; null reads none (tests of the store path alone). */
+    private DeviceClocks clocks;
 
     private Ingest(final String url, final String clientId, final EventStore store, final int batchSize,
                    final int batchWindowMs, final Consumer<BatchResult> onStored) throws MqttException {
@@ -132,12 +137,25 @@ public final class Ingest implements AutoCloseable {
                                final int batchSize, final int batchWindowMs, final Consumer<BatchResult> onStored,
                                final String username, final String password,
                                final javax.net.SocketFactory socketFactory) {
+        return start(brokerUrl, clientId, store, batchSize, batchWindowMs, onStored, username, password,
+                socketFactory, null);
+    }
+
+    /**
+     * As above, reading each device's clock from the stats it sends ({@link DeviceClocks}, nullable): the server's
+     * alarm about a clock that is off is stored beside the stats that showed it.
+     */
+    public static Ingest start(final String brokerUrl, final String clientId, final EventStore store,
+                               final int batchSize, final int batchWindowMs, final Consumer<BatchResult> onStored,
+                               final String username, final String password,
+                               final javax.net.SocketFactory socketFactory, final DeviceClocks clocks) {
         final Ingest ingest;
         try {
             ingest = new Ingest(brokerUrl, clientId, store, batchSize, batchWindowMs, onStored);
         } catch (MqttException e) {
             throw new IllegalStateException("cannot create the MQTT client for " + brokerUrl + ": " + e, e);
         }
+        ingest.clocks = clocks;
         ingest.username = username;
         ingest.password = password == null ? null : password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         ingest.socketFactory = socketFactory instanceof javax.net.ssl.SSLSocketFactory ssl
@@ -271,8 +289,10 @@ public final class Ingest implements AutoCloseable {
 
         @Override
         public void messageArrived(final String topic, final MqttMessage message) {
+            final Instant arrivedAt = Instant.now();
             counters.countReceived();
-            queue.add(new Received(client, message.getId(), message.getQos(), decode(topic, message.getPayload())));
+            queue.add(new Received(client, message.getId(), message.getQos(),
+                    decode(topic, message.getPayload(), arrivedAt)));
         }
 
         @Override
@@ -445,7 +465,7 @@ public final class Ingest implements AutoCloseable {
     }
 
     /** The messages to store from one MQTT message: one per event of a batch; none when refused. */
-    private List<Inbound> decode(final String topicName, final byte[] payload) {
+    private List<Inbound> decode(final String topicName, final byte[] payload, final Instant arrivedAt) {
         final Decoded<Topic> topic = Topic.parse(topicName);
         if (!(topic instanceof Decoded.Ok<Topic> okTopic)) {
             refuse(topic.errorOrNull(), topicName);
@@ -465,6 +485,15 @@ public final class Ingest implements AutoCloseable {
                     out.add(new Inbound(t, e));
                 }
                 return out;
+            }
+            if (clocks != null && ok.value() instanceof Stats stats) {
+                final Alarm clockAlarm = clocks.observe(t, stats, arrivedAt);
+                if (clockAlarm != null) {
+                    LOG.info("{} {}: {}", clockAlarm.state() == Alarm.State.RAISED ? "raised" : "cleared",
+                            DeviceClocks.CAUSE, t.site() + "/" + t.line() + "/" + t.device());
+                    return List.of(new Inbound(t, stats),
+                            new Inbound(Topic.of(t.site(), t.line(), t.device(), Kind.ALARM), clockAlarm));
+                }
             }
             return List.of(new Inbound(t, ok.value()));
         }

@@ -132,6 +132,12 @@ public final class SimDevice implements AutoCloseable {
                 mode, 300, dropped, 40, rejections, rejections, escapes, 0, 11.5, 23.0, 17, fps, 3, cpu, null)), false);
     }
 
+    /** Stats of an interval of {@code interval} that ends at {@code to} on this device's own clock, sent now. */
+    public void statsEnding(final Instant to, final java.time.Duration interval) throws Exception {
+        publish(Topic.of(site, line, device, Kind.STATS).toString(), WireCodec.encode(new Stats(to.minus(interval), to,
+                Stats.Mode.RUNNING, 300, 0, 40, Map.of(), Map.of(), 0, 0, 11.5, 23.0, 17, 30.0, 0, null, null)), false);
+    }
+
     public void reject(final String id, final String cls, final double confidence) throws Exception {
         publish(Topic.of(site, line, device, Kind.REJECT).toString(), WireCodec.encode(new RejectEvent(id, Instant.now(),
                 "cam-rgb", cls, confidence, 12_000, 400, 12, 30, List.of(15, 16), 18, false, "colour-1.0.0", "lot-1",
