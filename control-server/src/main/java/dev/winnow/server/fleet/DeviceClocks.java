@@ -36,6 +36,8 @@ public final class DeviceClocks {
     public static final Duration CLEAR = Duration.ofSeconds(5);
     /** Readings the estimate needs before it judges the clock. */
     static final int READINGS = 3;
+    /** Readings kept at most, whatever the window: a device that floods stats costs no more. */
+    static final int MAX_READINGS = 64;
     /** The estimate is the smallest reading of this long (or of four stats intervals, when longer). */
     static final Duration WINDOW = Duration.ofSeconds(20);
 
@@ -90,7 +92,8 @@ public final class DeviceClocks {
             final Duration interval = Duration.between(stats.from(), stats.to());
             final Duration window = max(WINDOW, interval.multipliedBy(4));
             w.readings.addLast(new Sample(arrivedAt, Duration.between(stats.to(), arrivedAt).toMillis()));
-            while (Duration.between(w.readings.peekFirst().arrivedAt(), arrivedAt).compareTo(window) > 0) {
+            while (w.readings.size() > MAX_READINGS
+                    || Duration.between(w.readings.peekFirst().arrivedAt(), arrivedAt).compareTo(window) > 0) {
                 w.readings.removeFirst();
             }
             final long estimate = w.readings.stream().mapToLong(Sample::offsetMs).min().orElseThrow();

@@ -112,6 +112,27 @@ class DeviceClocksTest {
     }
 
     @Test
+    void aDeviceFloodingStatsKeepsABoundedWindow() {
+        // a thousand stats a second, each 1 ms long, the clock right: judged on the last readings only
+        for (int i = 0; i < 5_000; i++) {
+            final Instant sent = T0.plusMillis(i);
+            final Stats s = new Stats(sent.minusMillis(1), sent, Stats.Mode.RUNNING, 1, 0, 0, Map.of(), Map.of(), 0, 0,
+                    1, 1, 0, 60, 0, null, null);
+            assertThat(clocks.observe(PI, s, sent.plusMillis(2))).isNull();
+        }
+        assertThat(clocks.reading("mill", "line-1", "pi-1").offsetMs()).isEqualTo(2);
+        // the flood's window is DeviceClocks.MAX_READINGS readings: an hour-behind clock shows within them
+        Alarm raised = null;
+        for (int i = 0; i < DeviceClocks.MAX_READINGS + 1 && raised == null; i++) {
+            final Instant sent = T0.plusMillis(5_000 + i);
+            raised = clocks.observe(PI, new Stats(sent.minusMillis(1).minusSeconds(3600), sent.minusSeconds(3600),
+                    Stats.Mode.RUNNING, 1, 0, 0, Map.of(), Map.of(), 0, 0, 1, 1, 0, 60, 0, null, null), sent);
+        }
+        assertThat(raised).isNotNull();
+        assertThat(raised.state()).isEqualTo(Alarm.State.RAISED);
+    }
+
+    @Test
     void offsetsAreWrittenForPeople() {
         assertThat(DeviceClocks.span(12_400)).isEqualTo("12.4 s");
         assertThat(DeviceClocks.span(185_000)).isEqualTo("3 min 5 s");
