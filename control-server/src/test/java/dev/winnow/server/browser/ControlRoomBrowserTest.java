@@ -225,6 +225,7 @@ class ControlRoomBrowserTest {
                 assertThat(page.text("document.querySelector('#devices tr[data-device=\"pi-line-1\"] .clock-off').textContent"))
                         .isEqualTo("clock 1 h 2 min behind");
                 assertThat(page.eval("document.querySelectorAll('#devices .clock-off').length").asInt()).isEqualTo(1);
+                page.screenshot(SHOTS.resolve("fleet-clock.png"));
                 go(page, server.httpUrl() + "devices/north-mill/line-1/pi-line-1");
                 page.waitFor("device info", "document.querySelectorAll('#info dt').length > 5");
                 assertThat(page.text("document.getElementById('info').innerText"))
