@@ -1,6 +1,7 @@
 package dev.winnow.server.fleet;
 
 import dev.winnow.protocol.Alarm;
+import dev.winnow.protocol.DeviceTime;
 import dev.winnow.protocol.Stats;
 import dev.winnow.protocol.Topic;
 import java.time.Duration;
@@ -19,9 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * up. Its rejections and stats are then filed at the wrong minutes, on the line page and in the daily report, and
  * nothing else would show it. So the server compares: a stats message is sent when its interval ends
  * ({@link Stats#to()}), so its arrival minus {@code to} is the clock's offset plus however long it took to arrive.
- * That only adds, so the smallest reading of the last 20 s (of four intervals, when longer) is the estimate. Stats
- * kept on the device during an outage arrive together when it reconnects, late by up to the outage; the estimate is
- * judged only when its readings span one and a half stats intervals, so the newest was sent live.
+ * That only adds, so the smallest reading of the last eight stats intervals (20 s at least) is the estimate. Stats
+ * kept on the device during an outage arrive together when it reconnects, late by up to the outage, and a flaky link
+ * delivers them late for a while; the estimate is judged only when its readings span six intervals (30 s at the
+ * agents' 5-s interval), so several of them were sent live.
  *
  * <p>When the estimate is beyond {@link #RAISE} either way the server raises a warning alarm ({@link #CAUSE}) on the
  * device's line, stored beside the stats like a device's own alarm; it clears below {@link #CLEAR}. Thread-safe.
@@ -36,9 +38,11 @@ public final class DeviceClocks {
     public static final Duration CLEAR = Duration.ofSeconds(5);
     /** Readings the estimate needs before it judges the clock. */
     static final int READINGS = 3;
+    /** ... and the stats intervals they must span (30 s at the agents' 5-s interval). */
+    static final int JUDGED_INTERVALS = 6;
     /** Readings kept at most, whatever the window: a device that floods stats costs no more. */
     static final int MAX_READINGS = 64;
-    /** The estimate is the smallest reading of this long (or of four stats intervals, when longer). */
+    /** The estimate is the smallest reading of this long (or of eight stats intervals, when longer). */
     static final Duration WINDOW = Duration.ofSeconds(20);
 
     /**
@@ -90,17 +94,17 @@ public final class DeviceClocks {
         final Watch w = watches.computeIfAbsent(key(device.site(), device.line(), device.device()), k -> new Watch());
         synchronized (w) {
             final Duration interval = Duration.between(stats.from(), stats.to());
-            final Duration window = max(WINDOW, interval.multipliedBy(4));
+            final Duration window = max(WINDOW, interval.multipliedBy(8));
             w.readings.addLast(new Sample(arrivedAt, Duration.between(stats.to(), arrivedAt).toMillis()));
             while (w.readings.size() > MAX_READINGS
                     || Duration.between(w.readings.peekFirst().arrivedAt(), arrivedAt).compareTo(window) > 0) {
                 w.readings.removeFirst();
             }
             final long estimate = w.readings.stream().mapToLong(Sample::offsetMs).min().orElseThrow();
-            // stats flushed after an outage arrive together, late by up to the outage: judge only once the readings
-            // span one and a half intervals, so the newest was sent live (the device sends one each interval)
+            // stats kept during an outage arrive together, late by up to the outage, and a flaky link delivers
+            // them late for a while: judge only once the readings span six intervals, so several were sent live
             final boolean judged = w.readings.size() >= READINGS && Duration.between(w.readings.peekFirst()
-                    .arrivedAt(), arrivedAt).compareTo(interval.multipliedBy(3).dividedBy(2)) >= 0;
+                    .arrivedAt(), arrivedAt).compareTo(interval.multipliedBy(JUDGED_INTERVALS)) >= 0;
             final long size = Math.abs(estimate);
             Alarm alarm = null;
             if (judged && !w.off && size > RAISE.toMillis()) {
@@ -143,30 +147,16 @@ public final class DeviceClocks {
         final String by = span(Math.abs(estimate));
         return "The device's clock is " + by + " " + (estimate > 0 ? "behind" : "ahead of") + " the server's. Its rejections, stats and alarms "
                 + "carry its own time, so the line page and the daily report file them " + by + " "
-                + (estimate > 0 ? "early" : "late") + " until its clock is set. Give it a time server: "
-                + "hardware/setup-pi.sh --time-server HOST, or NTP= in /etc/systemd/timesyncd.conf.";
+                + (estimate > 0 ? "early" : "late") + " until its clock is set. Give it a time server "
+                + "(hardware/setup-pi.sh --time-server HOST), or give its agent this server's web address "
+                + "(mqtt.httpUrl): the agent then stamps with this server's time.";
     }
 
     private static String side(final long estimate) {
         return estimate > 0 ? "behind" : "ahead";
     }
 
-    /** "1 h 0 min 12 s", "3 min 5 s", "12.4 s". */
     static String span(final long ms) {
-        if (ms < 60_000) {
-            return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
-        }
-        final long s = Math.round(ms / 1000.0);
-        final long d = s / 86_400;
-        final long h = s % 86_400 / 3600;
-        final long m = s % 3600 / 60;
-        final StringBuilder out = new StringBuilder();
-        if (d > 0) {
-            out.append(d).append(" d ");
-        }
-        if (d > 0 || h > 0) {
-            out.append(h).append(" h ");
-        }
-        return out.append(m).append(" min ").append(s % 60).append(" s").toString();
+        return DeviceTime.span(ms);
     }
 }

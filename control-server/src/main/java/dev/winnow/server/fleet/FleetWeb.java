@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.winnow.protocol.Commands;
+import dev.winnow.protocol.DeviceTime;
 import dev.winnow.protocol.WireCodec;
 import dev.winnow.server.api.Web;
 import dev.winnow.server.users.Actor;
@@ -37,6 +38,8 @@ import java.util.function.Supplier;
  * POST /api/devices/{site}/{line}/{device}/config    {yaml}          validated, then sent as set-config {yaml}
  * GET  /api/devices/{site}/{line}/{device}/snapshots/{commandId}.jpg   a snapshot the device uploaded
  * PUT  /api/device/snapshots/{commandId}          (device credentials) the JPEG answering a snapshot command
+ * GET  /api/device/time                           (device credentials) {epochMs}: this server's clock, for agents
+ *                                                 whose own clock no time server sets ({@link DeviceTime})
  * </pre>
  *
  * The HTTP bodies above are this server's API; what goes to the device is named by
@@ -95,6 +98,14 @@ public final class FleetWeb {
             Web.name(ctx, "line");
             Web.name(ctx, "device");
             ctx.html(devicePage);
+        });
+        app.get("/" + DeviceTime.PATH, ctx -> {
+            if (devices.authenticate(ctx) == null) {
+                ctx.status(HttpStatus.UNAUTHORIZED).header("WWW-Authenticate", "Basic realm=\"winnow devices\"")
+                        .json(Map.of("error", "device credentials required"));
+                return;
+            }
+            ctx.json(Map.of(DeviceTime.EPOCH_MS, clock.millis()));
         });
         app.get("/api/fleet", ctx -> ctx.json(Map.of("devices", fleet.devices(clock.instant()), "at", clock.instant())));
         app.sse("/api/fleet/live", client -> hub.watch("fleet", client));

@@ -28,9 +28,9 @@ class DeviceClockTest {
     @TempDir
     Path tmp;
 
-    /** Three stats intervals from each device, sent live: {@code behind} is how far its clock is behind. */
+    /** Eight stats intervals from each device, sent live: {@code behind} is how far its clock is behind. */
     private static void live(final SimDevice dev, final Duration behind, final SimDevice right) throws Exception {
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 8; i++) {
             final Instant now = Instant.now();
             dev.statsEnding(now.minus(behind), INTERVAL);
             if (right != null) {

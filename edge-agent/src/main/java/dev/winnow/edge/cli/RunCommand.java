@@ -77,7 +77,10 @@ public final class RunCommand implements Callable<Integer> {
         }
         final AgentConfig.Line ls = cfg.lineSettings();
         final LineClock clock = LineClock.system();
-        final Clock wall = Clock.systemUTC();
+        // stamps: the system clock, or the control server's when a Pi without a time server is off
+        final dev.winnow.edge.link.ServerTime serverTime = cfg.mqtt() == null || cfg.mqtt().httpUrl() == null ? null
+                : serverTime(cfg);
+        final Clock wall = serverTime != null ? serverTime : Clock.systemUTC();
 
         // Hardware: a Pi, the mock platform, or the virtual line.
         PiHardware pi = null;
@@ -138,6 +141,19 @@ public final class RunCommand implements Callable<Integer> {
                     cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir(), AgentMain.version()), wall);
         }
         final Uplink uplink = link;
+        if (serverTime != null) {
+            serverTime.onChange(dev.winnow.edge.link.ServerTime.alarms(wall, alarm -> {
+                System.err.println("winnow-agent: " + alarm.state().name().toLowerCase() + " " + alarm.cause() + ": "
+                        + alarm.message());
+                if (uplink != null) {
+                    try {
+                        uplink.send(alarm);
+                    } catch (final InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }));
+        }
         final FailSafe failSafe = new FailSafe(ls.failSafe(), light, relay, scheduler, change -> {
             System.err.println("winnow-agent: " + change.describe());
             if (uplink != null) {
@@ -347,8 +363,19 @@ public final class RunCommand implements Callable<Integer> {
             if (pi != null) {
                 pi.close();
             }
+            if (serverTime != null) {
+                serverTime.close();
+            }
         }
         return 0;
+    }
+
+    /** Reads the control server's clock once (a few seconds at most) and then every minute. */
+    private static dev.winnow.edge.link.ServerTime serverTime(final AgentConfig cfg) {
+        final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(
+                cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir());
+        return dev.winnow.edge.link.ServerTime.start(java.net.URI.create(cfg.mqtt().httpUrl()), creds.username(),
+                creds.password());
     }
 
     /** Without an encoder: belt position from the configured speed. */

@@ -605,7 +605,10 @@ public final class LineInspector {
                                        final Double cpuTemperatureC, final boolean fault) {
         final Instant now = wallClock.instant();
         final double[] lat = counters.latency.percentilesMs();
-        final Stats stats = new Stats(intervalStart, now, fault ? Stats.Mode.FAULT : audit ? Stats.Mode.AUDIT
+        // the stamp clock can move back once (the agent starts correcting a Pi's clock by the server's): the counts
+        // stand, in an interval that ends where it starts rather than one the server would refuse
+        final Instant from = intervalStart.isAfter(now) ? now : intervalStart;
+        final Stats stats = new Stats(from, now, fault ? Stats.Mode.FAULT : audit ? Stats.Mode.AUDIT
                 : Stats.Mode.RUNNING, counters.frames, counters.droppedFrames, counters.objects,
                 Map.copyOf(counters.detections), Map.copyOf(counters.rejections), counters.escapes,
                 counters.lateDecisions, lat[0], lat[1], valveCycles, fps, outboxDepth, cpuTemperatureC, lot);

@@ -19,6 +19,7 @@ import dev.winnow.edge.inspect.FailSafe;
 import dev.winnow.edge.inspect.LineInspector;
 import dev.winnow.edge.link.CropUploader;
 import dev.winnow.edge.link.LinkCredentials;
+import dev.winnow.edge.link.ServerTime;
 import dev.winnow.edge.link.Uplink;
 import dev.winnow.hardware.sim.CameraGeometry;
 import dev.winnow.hardware.sim.LineClock;
@@ -199,7 +200,16 @@ public final class Simulation {
         final boolean jsonOnly = options.quiet();
         final Path stateDir = options.stateDir();
         final LineClock clock = LineClock.system();
-        final Clock wall = Clock.systemUTC();
+        // stamps: the system clock, or the control server's when it is off (as run does)
+        final ServerTime serverTime;
+        if (mqttUrl == null || options.httpUrl() == null) {
+            serverTime = null;
+        } else {
+            final LinkCredentials creds = LinkCredentials.resolve(null, null,
+                    stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId));
+            serverTime = ServerTime.start(java.net.URI.create(options.httpUrl()), creds.username(), creds.password());
+        }
+        final Clock wall = serverTime != null ? serverTime : Clock.systemUTC();
         final Scenario.NozzleBar nb = sc.nozzleBar();
         final Tuning tuning = options.tuning();
         if ("oracle".equals(tuning.detector()) && mqttUrl != null) {
@@ -245,6 +255,17 @@ public final class Simulation {
                     AgentMain.version()), wall);
         }
         final Uplink link = uplink;
+        if (serverTime != null) {
+            serverTime.onChange(ServerTime.alarms(wall, alarm -> {
+                System.err.println("winnow-agent: " + alarm.state().name().toLowerCase() + " " + alarm.cause() + ": "
+                        + alarm.message());
+                try {
+                    link.send(alarm);
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
         CropUploader cropUploader = null;
         if (link != null && options.httpUrl() != null) {
             final LinkCredentials creds = LinkCredentials.resolve(null, null,
@@ -466,6 +487,9 @@ public final class Simulation {
         }
         if (crops != null) {
             crops.close();
+        }
+        if (serverTime != null) {
+            serverTime.close();
         }
         if (handler != null) {
             handler.close();
