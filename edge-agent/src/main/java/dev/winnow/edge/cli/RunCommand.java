@@ -370,7 +370,7 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Reads the control server's clock once (a few seconds at most) and then every minute. */
+    /** Reads the control server's clock now and every minute, on a thread of its own. */
     private static dev.winnow.edge.link.ServerTime serverTime(final AgentConfig cfg) {
         final dev.winnow.edge.link.LinkCredentials creds = dev.winnow.edge.link.LinkCredentials.resolve(
                 cfg.mqtt().username(), cfg.mqtt().password(), cfg.mqtt().stateDir());

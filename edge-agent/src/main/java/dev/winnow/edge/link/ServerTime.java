@@ -69,7 +69,7 @@ public final class ServerTime extends Clock implements AutoCloseable {
     private final LongSupplier nanos;
     private final Source source;
     private volatile Listener listener = offset -> { };
-    private ScheduledExecutorService worker;
+    private volatile ScheduledExecutorService worker;
     // guarded by this
     private long offsetMs;
     private long announced;
@@ -85,17 +85,17 @@ public final class ServerTime extends Clock implements AutoCloseable {
 
     /**
      * Reads the server at {@code server} (its base address) with the device's credentials (nullable when the
-     * server asks for none), once now, waiting at most a few seconds, and then every minute.
+     * server asks for none) now and then every minute, on a thread of its own: the agent never waits for the server
+     * to start, and stamps with the system clock until the first answer (milliseconds, when the server is up).
      */
     public static ServerTime start(final URI server, final String username, final String password) {
         final ServerTime t = new ServerTime(Clock.systemUTC(), System::nanoTime, http(server, username, password));
-        t.refresh();
         t.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             final Thread th = new Thread(r, "server-time");
             th.setDaemon(true);
             return th;
         });
-        t.worker.scheduleWithFixedDelay(t::refresh, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        t.worker.scheduleWithFixedDelay(t::refresh, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return t;
     }
 
