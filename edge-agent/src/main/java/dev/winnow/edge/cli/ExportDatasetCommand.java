@@ -90,6 +90,12 @@ public final class ExportDatasetCommand implements Callable<Integer> {
     @Option(names = "--no-variation", description = "Render the base scenario as it is (only seed and instant vary).")
     boolean noVariation;
 
+    @Option(names = "--belt", defaultValue = "any",
+            description = "any: half the images keep the scenario's belt colour, half get a belt of any colour (one "
+                    + "model for lines with different belts); own: every image keeps the scenario's belt colour, "
+                    + "within 12 levels a channel (a model for one line's belt) (default ${DEFAULT-VALUE}).")
+    String beltChoice;
+
     @Option(names = "--min-box", defaultValue = "4", description = "Minimum label box side in pixels (default ${DEFAULT-VALUE}).")
     double minBox;
 
@@ -131,6 +137,9 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         }
         if (!(emptyFraction >= 0 && emptyFraction <= 1)) {
             throw new IllegalArgumentException("--empty-fraction must be in [0, 1]");
+        }
+        if (!"any".equals(beltChoice) && !"own".equals(beltChoice)) {
+            throw new IllegalArgumentException("--belt must be any or own, not '" + beltChoice + "'");
         }
         final Scenario.CameraKind kind = switch (camera) {
             case "colour" -> Scenario.CameraKind.COLOUR;
@@ -353,7 +362,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         final double speed = noVariation ? base.belt().speedMps()
                 : Math.max(0.05, Math.min(10, base.belt().speedMps() * u(rng, 0.6, 3.0)));
         final Scenario.Belt belt = new Scenario.Belt(base.belt().widthMm(), speed, base.belt().encoderMmPerCount(),
-                noVariation ? base.belt().colourRgb() : beltColour(base.belt().colourRgb(), rng));
+                noVariation ? base.belt().colourRgb() : beltColour(base.belt().colourRgb(), "own".equals(beltChoice), rng));
         final Scenario.Product p = base.product();
         // Keep the tuft coverage of the belt (tufts per metre) around the base scenario's, varied.
         final double coverage = p.tuftsPerSecond() / base.belt().speedMps();
@@ -397,9 +406,11 @@ public final class ExportDatasetCommand implements Callable<Integer> {
     /**
      * Half the images keep the base belt's colour, a little off (wear, dirt, white balance); the other half get
      * another belt altogether, any hue, dull to saturated, dark to mid, so one model serves lines whose belts differ.
+     * With {@code ownOnly} every image keeps the base belt's colour: a model for one line, which need not spend its
+     * capacity on belts it will never see.
      */
-    private static int beltColour(final int base, final SplittableRandom rng) {
-        if (rng.nextBoolean()) {
+    private static int beltColour(final int base, final boolean ownOnly, final SplittableRandom rng) {
+        if (rng.nextBoolean() || ownOnly) {
             final int r = ((base >> 16) & 0xFF) + (int) u(rng, -12, 12);
             final int g = ((base >> 8) & 0xFF) + (int) u(rng, -12, 12);
             final int b = (base & 0xFF) + (int) u(rng, -12, 12);

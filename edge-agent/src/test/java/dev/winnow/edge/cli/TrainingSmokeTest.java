@@ -302,6 +302,48 @@ class TrainingSmokeTest {
         assertThat(speeds).hasSizeGreaterThan(1);
     }
 
+    @Test
+    @Timeout(60)
+    void exportForOneLinesBeltKeepsItsColourAndVariesTheRest() throws Exception {
+        // --belt own: a model for one line; every image keeps fast-belt's magenta (#A83CA8) within 12 levels a channel,
+        // while speed and exposure still vary.
+        final Path own = tmp.resolve("own");
+        run("export-dataset", "--out", own.toString(), "--images", "12", "--seed", "5", "--scenario", "fast-belt",
+                "--belt", "own");
+        final List<String> rows = Files.readAllLines(own.resolve("conditions.csv"));
+        final List<String> header = List.of(rows.get(0).split(","));
+        final java.util.Set<String> speeds = new java.util.HashSet<>();
+        for (final String row : rows.subList(1, rows.size())) {
+            final String[] r = row.split(",");
+            final int c = Integer.parseInt(r[header.indexOf("belt_colour")].substring(1), 16);
+            assertThat(Math.abs(((c >> 16) & 0xFF) - 0xA8)).as(row).isLessThanOrEqualTo(12);
+            assertThat(Math.abs(((c >> 8) & 0xFF) - 0x3C)).as(row).isLessThanOrEqualTo(12);
+            assertThat(Math.abs((c & 0xFF) - 0xA8)).as(row).isLessThanOrEqualTo(12);
+            speeds.add(r[header.indexOf("belt_speed_mps")]);
+        }
+        assertThat(rows).hasSize(13);
+        assertThat(speeds).hasSizeGreaterThan(1);
+        // The default mixes belts: with this seed some of the 12 images are far from magenta.
+        final Path any = tmp.resolve("any");
+        run("export-dataset", "--out", any.toString(), "--images", "12", "--seed", "5", "--scenario", "fast-belt");
+        assertThat(Files.readAllLines(any.resolve("conditions.csv")).subList(1, 13).stream()
+                .map(row -> Integer.parseInt(row.split(",")[header.indexOf("belt_colour")].substring(1), 16))
+                .filter(c -> Math.abs(((c >> 8) & 0xFF) - 0x3C) > 12 || Math.abs(((c >> 16) & 0xFF) - 0xA8) > 12)
+                .count()).isPositive();
+    }
+
+    @Test
+    @Timeout(30)
+    void exportNamesABadBeltChoice() {
+        final CommandLine cli = new CommandLine(new AgentMain());
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        assertThat(cli.execute("export-dataset", "--out", tmp.resolve("b").toString(), "--images", "1",
+                "--belt", "magenta")).isNotZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--belt must be any or own, not 'magenta'");
+        assertThat(tmp.resolve("b")).doesNotExist();
+    }
+
     /** Every row of every label file under {@code dir}, prefixed with its file name. */
     private static List<String> rows(final Path dir) throws IOException {
         final List<String> out = new ArrayList<>();
