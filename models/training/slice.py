@@ -9,7 +9,8 @@ evaluate a model on one condition at a time (winnow-agent eval --model DIR --dat
 DATA is a folder written by `winnow-agent export-dataset` (it has conditions.csv). The expression is Python over the
 columns of conditions.csv (numbers as numbers; scenario, split, image and belt_colour as text), plus r, g, b (the
 belt colour's channels) and near(colour, levels): the belt is within that many levels of the colour on each channel.
-OUT gets data.yaml and images/, labels/ and ignore/ under val/ as links to DATA's files; nothing is copied.
+OUT gets data.yaml and images/, labels/ and ignore/ under val/ as links to DATA's files (nothing is copied), and a
+conditions.csv of its own rows.
 """
 import argparse
 import csv
@@ -57,6 +58,12 @@ def main():
             src = os.path.abspath(os.path.join(a.data, sub, row["split"], name))
             if os.path.exists(src):
                 os.symlink(src, os.path.join(a.out, sub, "val", name))
+    # The slice's own conditions.csv (every image now under val/), so `eval --by-condition` works on it too.
+    with open(os.path.join(a.out, "conditions.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        for row in chosen:
+            w.writerow(dict(row, split="val"))
     print(f"{len(chosen)} of {len(rows)} images in {a.out}")
 
 

@@ -7,6 +7,7 @@ import dev.winnow.models.Detector;
 import dev.winnow.models.card.ModelPackage;
 import dev.winnow.models.dataset.Sample;
 import dev.winnow.models.dataset.YoloDataset;
+import dev.winnow.models.eval.ConditionSplit;
 import dev.winnow.models.eval.ErrorSheet;
 import dev.winnow.models.eval.EvalReport;
 import dev.winnow.models.eval.Evaluator;
@@ -58,6 +59,12 @@ public final class EvalCommand implements Callable<Integer> {
                     + "its false alarms, cut out of their frames and enlarged.")
     Path errors;
 
+    @Option(names = "--by-condition",
+            description = "Also score the images below and at or above the median of each condition in the dataset's "
+                    + "conditions.csv (export-dataset writes it: blur, light, belt, cotton, ...), largest difference "
+                    + "first: what costs the model accuracy.")
+    boolean byCondition;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -80,6 +87,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         final ErrorSheet sheet = errors == null ? null
                 : new ErrorSheet(pkg.card().classes(), pkg.card().thresholdArray(), 12);
+        final ConditionSplit conditions = byCondition
+                ? ConditionSplit.read(data, pkg.card().classes(), pkg.card().thresholdArray()) : null;
         final PrintWriter err = spec.commandLine().getErr();
         final PrintWriter out = spec.commandLine().getOut();
         final int total = dataset.samples().size();
@@ -89,7 +98,14 @@ public final class EvalCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "eval: %d/%d images%n", done, n);
                 err.flush();
             }
-        }, sheet == null ? (s, i, t, g, f) -> { } : sheet::add);
+        }, (s, i, t, g, f) -> {
+            if (sheet != null) {
+                sheet.add(s, i, t, g, f);
+            }
+            if (conditions != null) {
+                conditions.add(s.image(), t, g, f);
+            }
+        });
         if (sheet != null) {
             sheet.write(errors);
         }
@@ -114,6 +130,21 @@ public final class EvalCommand implements Callable<Integer> {
         }
         final ObjectMapper m = new ObjectMapper();
         final ObjectNode json = (ObjectNode) m.readTree(report.toJson());
+        if (conditions != null) {
+            final List<ConditionSplit.Half> halves = conditions.report();
+            out.println("mAP@0.5 by condition (images below each condition's median against those at or above it), "
+                    + "the largest difference first:");
+            out.print(ConditionSplit.toTable(halves));
+            final com.fasterxml.jackson.databind.node.ArrayNode by = json.putArray("by_condition");
+            for (final ConditionSplit.Half h : halves) {
+                final ObjectNode o = by.addObject();
+                o.put("condition", h.column());
+                o.put("median", h.median());
+                o.set("below", half(m, h.below()));
+                o.set("at_or_above", half(m, h.above()));
+                o.put("difference", round(h.difference()));
+            }
+        }
         json.put("model", model.toString());
         json.put("data", data.toString());
         if (chosen != null) {
@@ -147,6 +178,27 @@ public final class EvalCommand implements Callable<Integer> {
         out.println(json);
         out.flush();
         return 0;
+    }
+
+    /** One half of a condition, short: its images, mAP and AP@0.5 per class. */
+    private static ObjectNode half(final ObjectMapper m, final EvalReport r) {
+        final ObjectNode o = m.createObjectNode();
+        o.put("images", r.images());
+        // A half without labels has no mAP.
+        if (Double.isNaN(r.map50())) {
+            o.putNull("map50");
+            o.putNull("map50_95");
+        } else {
+            o.put("map50", round(r.map50()));
+            o.put("map50_95", round(r.map50to95()));
+        }
+        final ObjectNode pc = o.putObject("ap50");
+        for (final dev.winnow.models.eval.ClassMetrics c : r.perClass()) {
+            if (!Double.isNaN(c.ap50())) {
+                pc.put(c.name(), round(c.ap50()));
+            }
+        }
+        return o;
     }
 
     /** Times {@link Detector#detect} with the card's own thresholds, as on the line, after a warm-up. */

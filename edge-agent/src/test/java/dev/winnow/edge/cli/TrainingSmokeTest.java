@@ -96,6 +96,16 @@ class TrainingSmokeTest {
                 .get("images").asInt()).isEqualTo(4);
         assertThat(python(1, trainPy.resolveSibling("slice.py"), "--data", data.toString(), "--out",
                 tmp.resolve("s2").toString(), "speed > 1")).contains("name 'speed' is not defined; the columns are");
+        // ... and split by condition in the same pass: the slice has the conditions of its own images
+        final String byConditionOut = run("eval", "--model", model.toString(), "--data", slice.toString(), "--quiet",
+                "--by-condition", "--timing-frames", "0");
+        assertThat(byConditionOut).contains("mAP@0.5 by condition").contains("motion_px");
+        final JsonNode byCondition = lastJson(byConditionOut).get("by_condition");
+        assertThat(byCondition.size()).isGreaterThan(5);
+        for (final JsonNode c : byCondition) {
+            assertThat(c.get("below").get("images").asInt() + c.get("at_or_above").get("images").asInt())
+                    .as(c.get("condition").asText()).isEqualTo(4);
+        }
 
         // 4. a deeper network fine-tuned from that model: the new blocks start as identities, the Java side loads it
         final Path deeper = tmp.resolve("deeper");
@@ -368,6 +378,20 @@ class TrainingSmokeTest {
             }
         }
         return sum / (img.getWidth() * img.getHeight());
+    }
+
+    @Test
+    @Timeout(60)
+    void evalByConditionNamesADatasetWithoutConditions() throws Exception {
+        final Path data = tmp.resolve("d");
+        run("export-dataset", "--out", data.toString(), "--images", "2", "--val-fraction", "1");
+        Files.delete(data.resolve("conditions.csv"));
+        final CommandLine cli = new CommandLine(new AgentMain());
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        assertThat(cli.execute("eval", "--model", findTrainPy().getParent().getParent().resolve("cotton-colour").toString(), "--data", data.toString(),
+                "--by-condition", "--quiet")).isNotZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(data + " has no conditions.csv");
     }
 
     @Test
