@@ -240,7 +240,8 @@ public final class ExportDatasetCommand implements Callable<Integer> {
                         StandardCharsets.UTF_8);
             }
             conditions.append(conditionsRow(split, stem, sc, c, n, ignored.isEmpty() ? 0
-                    : (int) ignored.chars().filter(ch -> ch == '\n').count())).append('\n');
+                    : (int) ignored.chars().filter(ch -> ch == '\n').count(),
+                    bases.get(i % bases.size()).belt().colourRgb())).append('\n');
             if ((i + 1) % 100 == 0 || i + 1 == images) {
                 final double s = (System.nanoTime() - started) / 1e9;
                 err.printf(Locale.ROOT, "export-dataset: %d/%d images, %d labels, %.0fs elapsed, ~%.0fs left%n", i + 1,
@@ -272,20 +273,33 @@ public final class ExportDatasetCommand implements Callable<Integer> {
 
     static final String CONDITIONS_HEADER = "split,image,scenario,belt_speed_mps,exposure_ms,motion_mm,motion_px,"
             + "focus_blur_px,noise,brightness,light_variation,vignetting,belt_colour,tuft_density,shade_variation,"
-            + "contaminant_size_scale,labels,ignore_regions";
+            + "contaminant_size_scale,labels,ignore_regions,belt_off_base";
 
-    /** One image's row of conditions.csv: the conditions its scenario was varied to. */
+    /**
+     * One image's row of conditions.csv: the conditions its scenario was varied to. {@code belt_off_base} is the
+     * largest difference of a channel, in levels, between this image's belt and its base scenario's: near 0 for the
+     * line's own belt, large for a belt of another colour.
+     */
     static String conditionsRow(final String split, final String stem, final Scenario sc, final Scenario.CameraSpec c,
-                                final int labels, final int ignoreRegions) {
+                                final int labels, final int ignoreRegions, final int baseBeltRgb) {
         final double motionMm = sc.belt().speedMps() * c.exposureMs();
         final double mmPerPx = c.viewLengthMm() / c.heightPx();
         final String base = sc.name().endsWith("-export") ? sc.name().substring(0, sc.name().length() - 7)
                 : sc.name();
         return String.format(Locale.ROOT, "%s,%s.png,%s,%.3f,%.3f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,#%06X,%.3f,%.3f,"
-                        + "%.3f,%d,%d", split, stem, base, sc.belt().speedMps(), c.exposureMs(), motionMm,
+                        + "%.3f,%d,%d,%d", split, stem, base, sc.belt().speedMps(), c.exposureMs(), motionMm,
                 motionMm / mmPerPx, c.blur(), c.noise(), sc.lighting().brightness(), sc.lighting().variation(),
                 sc.lighting().vignetting(), sc.belt().colourRgb() & 0xFFFFFF, sc.product().density(),
-                sc.product().shadeVariation(), sc.contaminants().sizeScale(), labels, ignoreRegions);
+                sc.product().shadeVariation(), sc.contaminants().sizeScale(), labels, ignoreRegions,
+                channelDistance(sc.belt().colourRgb(), baseBeltRgb));
+    }
+
+    private static int channelDistance(final int a, final int b) {
+        int max = 0;
+        for (int shift = 0; shift <= 16; shift += 8) {
+            max = Math.max(max, Math.abs(((a >> shift) & 0xFF) - ((b >> shift) & 0xFF)));
+        }
+        return max;
     }
 
     /** Renders the frame's scenario at the same instant with no contaminant (tufts, belt, light and noise are equal). */

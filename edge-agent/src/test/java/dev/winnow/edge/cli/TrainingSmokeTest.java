@@ -289,6 +289,7 @@ class TrainingSmokeTest {
             assertThat(r[header.indexOf("exposure_ms")]).isEqualTo("1.500");
             assertThat(r[header.indexOf("motion_mm")]).isEqualTo("4.50");
             assertThat(r[header.indexOf("belt_colour")]).isEqualTo("#A83CA8");
+            assertThat(r[header.indexOf("belt_off_base")]).isEqualTo("0");
             // the labels column counts the image's label file
             final Path labels = plain.resolve("labels").resolve(r[0]).resolve(r[1].replace(".png", ".txt"));
             assertThat(Integer.parseInt(r[header.indexOf("labels")]))
@@ -329,6 +330,7 @@ class TrainingSmokeTest {
             assertThat(Math.abs(((c >> 16) & 0xFF) - 0xA8)).as(row).isLessThanOrEqualTo(12);
             assertThat(Math.abs(((c >> 8) & 0xFF) - 0x3C)).as(row).isLessThanOrEqualTo(12);
             assertThat(Math.abs((c & 0xFF) - 0xA8)).as(row).isLessThanOrEqualTo(12);
+            assertThat(Integer.parseInt(r[header.indexOf("belt_off_base")])).as(row).isBetween(0, 12);
             speeds.add(r[header.indexOf("belt_speed_mps")]);
         }
         assertThat(rows).hasSize(13);
@@ -340,6 +342,9 @@ class TrainingSmokeTest {
                 .map(row -> Integer.parseInt(row.split(",")[header.indexOf("belt_colour")].substring(1), 16))
                 .filter(c -> Math.abs(((c >> 8) & 0xFF) - 0x3C) > 12 || Math.abs(((c >> 16) & 0xFF) - 0xA8) > 12)
                 .count()).isPositive();
+        assertThat(Files.readAllLines(any.resolve("conditions.csv")).subList(1, 13).stream()
+                .mapToInt(row -> Integer.parseInt(row.split(",")[header.indexOf("belt_off_base")])).max().getAsInt())
+                .isGreaterThan(12);
     }
 
     @Test
