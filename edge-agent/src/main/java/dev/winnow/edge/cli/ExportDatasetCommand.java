@@ -90,7 +90,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
     @Option(names = "--no-variation", description = "Render the base scenario as it is (only seed and instant vary).")
     boolean noVariation;
 
-    @Option(names = "--belt", defaultValue = "any",
+    @Option(names = "--belt", defaultValue = "any", paramLabel = "any|own",
             description = "any: half the images keep the scenario's belt colour, half get a belt of any colour (one "
                     + "model for lines with different belts); own: every image keeps the scenario's belt colour, "
                     + "within 12 levels a channel (a model for one line's belt) (default ${DEFAULT-VALUE}).")
