@@ -9,6 +9,7 @@ import dev.winnow.hardware.sim.RenderedFrame;
 import dev.winnow.hardware.sim.Scenario;
 import dev.winnow.hardware.sim.VirtualCamera;
 import dev.winnow.hardware.sim.VirtualLine;
+import dev.winnow.hardware.sim.Visibility;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -141,6 +142,14 @@ public final class ExportDatasetCommand implements Callable<Integer> {
         if (!"any".equals(beltChoice) && !"own".equals(beltChoice)) {
             throw new IllegalArgumentException("--belt must be any or own, not '" + beltChoice + "'");
         }
+        if (visibleDelta < 1 || visibleDelta > 255) {
+            throw new IllegalArgumentException("--visible-delta must be 1 to 255 levels, not " + visibleDelta);
+        }
+        if (visiblePixels < 0) {
+            throw new IllegalArgumentException("--visible-pixels must be 0 (label everything) or more, not "
+                    + visiblePixels);
+        }
+        final Visibility visibility = new Visibility(visibleDelta, visiblePixels);
         final Scenario.CameraKind kind = switch (camera) {
             case "colour" -> Scenario.CameraKind.COLOUR;
             case "uv" -> Scenario.CameraKind.UV;
@@ -203,7 +212,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
             clock.set(at);
             final RenderedFrame frame = vc.grab(at);
             // The same instant without contaminants: what a contaminant changes is what a camera can see of it.
-            final byte[] background = frame.truth().isEmpty() ? frame.bgr() : withoutContaminants(sc, c.id(), at);
+            final byte[] background = frame.truth().isEmpty() ? frame.bgr() : Visibility.withoutContaminants(sc, c.id(), at);
             final StringBuilder txt = new StringBuilder();
             final StringBuilder ignored = new StringBuilder();
             int n = 0;
@@ -217,7 +226,7 @@ public final class ExportDatasetCommand implements Callable<Integer> {
                     dropped++;
                     continue;
                 }
-                if (!visible(b, frame, background)) {
+                if (!visibility.shows(b, frame, background)) {
                     ignored.append(l).append('\n');
                     invisible++;
                     invisibleByClass.merge(b.cls(), 1, Integer::sum);
@@ -303,43 +312,6 @@ public final class ExportDatasetCommand implements Callable<Integer> {
     }
 
     /** Renders the frame's scenario at the same instant with no contaminant (tufts, belt, light and noise are equal). */
-    private static byte[] withoutContaminants(final Scenario sc, final String cameraId, final long at) {
-        final Scenario.Contaminants ct = sc.contaminants();
-        final Scenario clean = new Scenario(sc.name(), sc.seed(), sc.durationSeconds(), sc.belt(), sc.product(),
-                new Scenario.Contaminants(0, ct.mix(), ct.sizeScale(), ct.palettes()), sc.cameras(), sc.nozzleBar(),
-                sc.lighting());
-        final ManualClock clock = new ManualClock(0);
-        final VirtualLine line = new VirtualLine(clean, clock);
-        clock.set(at);
-        return line.camera(cameraId).grab(at).bgr();
-    }
-
-    /** True when enough pixels of the box differ visibly from the contaminant-free rendering. */
-    private boolean visible(final GroundTruthBox b, final RenderedFrame frame, final byte[] background) {
-        if (visiblePixels <= 0) {
-            return true;
-        }
-        final int x0 = (int) Math.floor(b.xPx());
-        final int y0 = (int) Math.floor(b.yPx());
-        final int x1 = Math.min(frame.width(), (int) Math.ceil(b.xPx() + b.wPx()));
-        final int y1 = Math.min(frame.height(), (int) Math.ceil(b.yPx() + b.hPx()));
-        final byte[] f = frame.bgr();
-        int count = 0;
-        for (int y = Math.max(0, y0); y < y1; y++) {
-            for (int x = Math.max(0, x0); x < x1; x++) {
-                final int o = (y * frame.width() + x) * 3;
-                int d = 0;
-                for (int k = 0; k < 3; k++) {
-                    d = Math.max(d, Math.abs((f[o + k] & 0xFF) - (background[o + k] & 0xFF)));
-                }
-                if (d >= visibleDelta && ++count >= visiblePixels) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /** The YOLO label line, or null for an edge sliver. */
     private String label(final GroundTruthBox b, final int idx, final int w, final int h, final Scenario sc,
                          final Scenario.CameraSpec c) {

@@ -3,8 +3,11 @@ package dev.winnow.edge.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.edge.sim.Simulation;
 import dev.winnow.edge.sim.TrackReport;
+import dev.winnow.hardware.sim.BeltItem;
+import dev.winnow.hardware.sim.Judgement;
 import dev.winnow.hardware.sim.LineResult;
 import dev.winnow.hardware.sim.Scenario;
+import dev.winnow.hardware.sim.Visibility;
 import dev.winnow.protocol.Topic;
 import dev.winnow.protocol.WireCodec;
 import java.nio.file.Path;
@@ -220,6 +223,23 @@ public final class SimulateCommand implements Callable<Integer> {
             stopped.countDown();
         }
         final LineResult result = r.line();
+        final java.util.List<BeltItem> escaped = new java.util.ArrayList<>();
+        for (final Judgement.ItemVerdict v : r.judgement().verdicts()) {
+            if (v.outcome() == Judgement.Outcome.ESCAPED) {
+                escaped.add(v.item());
+            }
+        }
+        // An escape no camera shows is not a detector's miss: no model could have found it. Counted apart so a run
+        // says how much of what escaped a better model could still catch.
+        final java.util.Map<Long, java.util.List<Visibility.Sight>> sights = new java.util.HashMap<>();
+        int unseen = 0;
+        for (final BeltItem it : escaped) {
+            final java.util.List<Visibility.Sight> s = Visibility.DEFAULT.sights(sc, it);
+            sights.put(it.id(), s);
+            if (s.stream().noneMatch(Visibility.DEFAULT::shown)) {
+                unseen++;
+            }
+        }
         final ObjectNode out = WireCodec.newObject();
         out.put("scenario", sc.name());
         out.put("seed", sc.seed());
@@ -228,6 +248,7 @@ public final class SimulateCommand implements Callable<Integer> {
         out.put("captured", result.captured());
         out.put("capture_rate", round(result.captureRate(), 4));
         out.put("escapes", result.escaped());
+        out.put("escapes_no_camera_shows", unseen);
         out.put("late_decisions", r.lateDecisions());
         out.put("rejections", r.rejections());
         out.put("pulses", result.pulses());
@@ -284,13 +305,7 @@ public final class SimulateCommand implements Callable<Integer> {
             tracks.write(tracksFile);
         }
         if (escapesFile != null) {
-            final java.util.List<dev.winnow.hardware.sim.BeltItem> escaped = new java.util.ArrayList<>();
-            for (final dev.winnow.hardware.sim.Judgement.ItemVerdict v : r.judgement().verdicts()) {
-                if (v.outcome() == dev.winnow.hardware.sim.Judgement.Outcome.ESCAPED) {
-                    escaped.add(v.item());
-                }
-            }
-            dev.winnow.edge.sim.EscapeSheet.write(sc, escaped, escapesFile);
+            dev.winnow.edge.sim.EscapeSheet.write(sc, escaped, sights, escapesFile);
         }
         if (r.crops() != null) {
             final var crops = out.putObject("pictures");
@@ -307,6 +322,8 @@ public final class SimulateCommand implements Callable<Integer> {
             System.out.printf("winnow-agent: %d of %d contaminants captured (%.1f %%), %d pulses, %d spurious%n",
                     result.captured(), result.contaminants(), 100 * result.captureRate(), result.pulses(),
                     result.spuriousPulses());
+            System.out.printf("winnow-agent: %d escaped, %d of them shown by no camera%n", result.escaped(),
+                    unseen);
             System.out.println("winnow-agent: machine " + r.hostLoad());
         }
         System.out.println(WireCodec.mapper().writeValueAsString(out));

@@ -163,12 +163,14 @@ class SimulateCommandTest {
         final JsonNode json = new ObjectMapper().readTree(out.get(out.size() - 1));
         final int escapes = json.get("escapes").asInt();
         assertThat(escapes).isPositive().isEqualTo(json.get("contaminants").asInt());
+        // The demo line's contaminants are plainly visible: re-rendered, most of them are shown by some camera.
+        assertThat(json.get("escapes_no_camera_shows").asInt()).isBetween(0, escapes / 2);
         final java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
         final int rows = Math.min(escapes, dev.winnow.edge.sim.EscapeSheet.MAX_ROWS);
-        assertThat(img.getHeight()).isEqualTo(rows * 160 + 24);
+        assertThat(img.getHeight()).isEqualTo(rows * 160 + 40);
         assertThat(img.getWidth()).isEqualTo(150 + 2 * 160);
         // Each crop is a rendered frame, not the background: the middle of the first colour crop is belt or cotton.
-        final int centre = img.getRGB(150 + 80, 24 + 80);
+        final int centre = img.getRGB(150 + 80, 40 + 80);
         assertThat(centre).isNotEqualTo(new java.awt.Color(0x20, 0x24, 0x28).getRGB());
     }
 }

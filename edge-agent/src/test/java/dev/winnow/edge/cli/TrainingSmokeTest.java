@@ -359,6 +359,24 @@ class TrainingSmokeTest {
         assertThat(tmp.resolve("b")).doesNotExist();
     }
 
+    @Test
+    @Timeout(30)
+    void exportNamesABadVisibilityRule() {
+        for (final String[] bad : new String[][] {
+                {"--visible-delta", "0", "--visible-delta must be 1 to 255 levels, not 0"},
+                {"--visible-delta", "300", "--visible-delta must be 1 to 255 levels, not 300"},
+                {"--visible-pixels", "-1", "--visible-pixels must be 0 (label everything) or more, not -1"}}) {
+            final CommandLine cli = new CommandLine(new AgentMain());
+            final ByteArrayOutputStream err = new ByteArrayOutputStream();
+            cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+            final Path out = tmp.resolve("v" + bad[1]);
+            assertThat(cli.execute("export-dataset", "--out", out.toString(), "--images", "1", bad[0], bad[1]))
+                    .isNotZero();
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains(bad[2]);
+            assertThat(out).doesNotExist();
+        }
+    }
+
     /** Every row of every label file under {@code dir}, prefixed with its file name. */
     private static List<String> rows(final Path dir) throws IOException {
         final List<String> out = new ArrayList<>();
