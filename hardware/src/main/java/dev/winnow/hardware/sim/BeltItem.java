@@ -54,6 +54,19 @@ public record BeltItem(
         return kind == Kind.CONTAMINANT;
     }
 
+    /**
+     * @param s arc position along the major axis from the item's centre, mm, within +- length / 2
+     * @return how far a wavy line (string, twine, fibre) lies off its major axis there, in mm, as the cameras draw it
+     *         and the air jets meet it; 0 for straight lines and other shapes
+     */
+    public double waveOffsetMm(final double s) {
+        if (waves == 0 || cls == null || cls.shape() != ContaminantClass.Shape.LINE) {
+            return 0;
+        }
+        final double amp = (widthMm - thicknessMm) / 2;
+        return amp * Math.sin(2 * Math.PI * waves * (s / lengthMm + 0.5) + phase);
+    }
+
     /** @return half the axis-aligned extent across the belt */
     public double halfAcrossExtent() {
         return (lengthMm * Math.abs(Math.sin(orientationRad)) + widthMm * Math.abs(Math.cos(orientationRad))) / 2;

@@ -277,7 +277,6 @@ public final class VirtualCamera {
         final double cx = item.acrossMm() / mmX;
         final double cy = (travel - item.alongMm() - geometry.viewStartMm()) / mmY;
         final double length = item.lengthMm();
-        final double amp = (item.widthMm() - item.thicknessMm()) / 2;
         final double sin = Math.sin(item.orientationRad());
         final double cos = Math.cos(item.orientationRad());
         final double tpx = item.thicknessMm() / ((mmX + mmY) / 2);
@@ -290,8 +289,7 @@ public final class VirtualCamera {
                 || item.cls() == ContaminantClass.STRAW;
         for (int i = 0; i <= n; i++) {
             final double s = Math.min(length / 2, -length / 2 + i * step);
-            final double off = item.waves() == 0 ? 0
-                    : amp * Math.sin(2 * Math.PI * item.waves() * (s / length + 0.5) + item.phase());
+            final double off = item.waveOffsetMm(s);
             final double px = cx + (s * sin + off * cos) / mmX;
             final double py = cy + (s * cos - off * sin) / mmY;
             final int lm = twisted ? 216 + (int) (40 * Math.sin(s * 1.7)) : 256;

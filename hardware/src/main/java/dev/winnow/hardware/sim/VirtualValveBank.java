@@ -24,9 +24,10 @@ import java.util.Random;
  * is larger than the pitch.
  *
  * <h2>Judgement</h2>
- * Each item is sampled on a 7 x 3 grid over its oriented rectangle (7 along its major axis). An
- * item is <em>blown off</em> when at least 11 of those 21 points (just over half its area) were
- * under some jet at some time. A contaminant is judged once it has fully passed the jet zone
+ * Each item is sampled at 21 points: a 7 x 3 grid over its oriented rectangle (7 along its major axis),
+ * or, for strings, twine, fibres and straw, 21 points along the line as the camera draws it (a wavy
+ * string fills little of its rectangle). An item is <em>blown off</em> when at least 11 of those 21
+ * points (just over half its area or length) were under some jet at some time. A contaminant is judged once it has fully passed the jet zone
  * (its upstream-most point is downstream of {@code bar + fp/2}): captured if blown off, escaped
  * otherwise. A blown-off tuft is collateral. A pulse that touched no contaminant (no grid point and no
  * point of its major axis) is spurious.
@@ -418,20 +419,38 @@ public final class VirtualValveBank implements ValveBank {
         final int n = Math.max(2, (int) Math.ceil(item.lengthMm() / AXIS_STEP_MM) + 1);
         for (int i = 0; i < n; i++) {
             final double s = (i / (double) (n - 1) - 0.5) * item.lengthMm();
-            final double across = item.acrossMm() + s * sin;
-            final double along = item.alongMm() - s * cos;
-            if (across >= acrossFrom && across <= acrossTo && along >= from && along <= to) {
+            final double off = item.waveOffsetMm(s);
+            if (inside(item.acrossMm() + s * sin + off * cos, item.alongMm() - (s * cos - off * sin),
+                    acrossFrom, acrossTo, from, to)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** @return one bit per grid point of the item that lies inside the jet rectangle */
+    private static boolean inside(final double across, final double along, final double acrossFrom,
+                                  final double acrossTo, final double from, final double to) {
+        return across >= acrossFrom && across <= acrossTo && along >= from && along <= to;
+    }
+
+    /** @return one bit per sample point of the item that lies inside the jet rectangle */
     static int mask(final BeltItem item, final double acrossFrom, final double acrossTo, final double from,
                     final double to) {
         final double sin = Math.sin(item.orientationRad());
         final double cos = Math.cos(item.orientationRad());
+        if (item.cls() != null && item.cls().shape() == ContaminantClass.Shape.LINE) {
+            int mask = 0;
+            final int n = GRID_ALONG * GRID_ACROSS;
+            for (int i = 0; i < n; i++) {
+                final double s = ((i + 0.5) / n - 0.5) * item.lengthMm();
+                final double off = item.waveOffsetMm(s);
+                if (inside(item.acrossMm() + s * sin + off * cos, item.alongMm() - (s * cos - off * sin),
+                        acrossFrom, acrossTo, from, to)) {
+                    mask |= 1 << i;
+                }
+            }
+            return mask;
+        }
         int mask = 0;
         int bit = 0;
         for (int i = 0; i < GRID_ALONG; i++) {

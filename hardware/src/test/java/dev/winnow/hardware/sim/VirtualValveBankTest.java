@@ -186,15 +186,36 @@ class VirtualValveBankTest {
 
     @Test
     void aJetOnATwinesAxisBetweenSamplePointsTouchesItButDoesNotCaptureIt() {
-        // A 280 mm twine lying straight across the belt: its 7 sample columns are 40 mm apart.
+        // A 280 mm twine lying straight across the belt: its 21 sample points are 13.3 mm apart.
         final BeltItem twine = new BeltItem(1, BeltItem.Kind.CONTAMINANT, ContaminantClass.POLYPROPYLENE_TWINE, 500,
                 1000, 4, 280, Math.PI / 2, 4, 0xFFFFFF, 0, 0, 0, 1);
-        // Sample columns at 500 + k*40 (k = -3..3): a 30 mm lane at [505, 535] holds none of them.
-        assertThat(VirtualValveBank.mask(twine, 505, 535, 990, 1010)).isZero();
-        assertThat(VirtualValveBank.axisTouches(twine, 505, 535, 990, 1010)).isTrue();
+        // Sample points at 500 + k*13.33 (k = -10..10): an 8 mm lane at [503, 511] holds none of them.
+        assertThat(VirtualValveBank.mask(twine, 503, 511, 990, 1010)).isZero();
+        assertThat(VirtualValveBank.axisTouches(twine, 503, 511, 990, 1010)).isTrue();
         // Off the twine along the belt: no touch.
-        assertThat(VirtualValveBank.axisTouches(twine, 505, 535, 1010, 1030)).isFalse();
+        assertThat(VirtualValveBank.axisTouches(twine, 503, 511, 1010, 1030)).isFalse();
         // Beyond its end across the belt: no touch.
         assertThat(VirtualValveBank.axisTouches(twine, 645, 675, 990, 1010)).isFalse();
+    }
+
+    @Test
+    void aBowedTwineIsJudgedAlongTheLineTheCameraDrawsNotItsRectangle() {
+        // 200 mm of twine lying along the belt, bowed by half a wave to the far side: its line runs from its axis
+        // out to 20 mm off it and back (envelope 44 mm = 4 mm stroke + 2 x 20 mm), never on the near side.
+        final BeltItem twine = new BeltItem(1, BeltItem.Kind.CONTAMINANT, ContaminantClass.POLYPROPYLENE_TWINE, 500,
+                1000, 44, 200, 0, 4, 0xFFFFFF, 0, 0.5, 0, 1);
+        assertThat(twine.waveOffsetMm(0)).isCloseTo(20, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(twine.waveOffsetMm(-100)).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-9));
+        // A jet over the far side, from 2 mm off the axis: most of the line is under it (the rectangle's grid
+        // would have put only its far third there, 7 of 21 points, and called it an escape).
+        final int far = Integer.bitCount(VirtualValveBank.mask(twine, 502, 560, 850, 1150));
+        assertThat(far).isGreaterThanOrEqualTo(11);
+        // A jet over the near side meets none of it, though it covers a third of the rectangle.
+        assertThat(VirtualValveBank.mask(twine, 440, 499, 850, 1150)).isZero();
+        assertThat(VirtualValveBank.axisTouches(twine, 440, 499, 850, 1150)).isFalse();
+        // A straight twine (no waves) along the same axis is met by a jet on its axis at all 21 points.
+        final BeltItem straight = new BeltItem(2, BeltItem.Kind.CONTAMINANT, ContaminantClass.POLYPROPYLENE_TWINE,
+                500, 1000, 4, 200, 0, 4, 0xFFFFFF, 0, 0, 0, 1);
+        assertThat(Integer.bitCount(VirtualValveBank.mask(straight, 495, 505, 850, 1150))).isEqualTo(21);
     }
 }
