@@ -553,6 +553,9 @@ def main():
     ap.add_argument("--stride", type=int, choices=(4, 8), default=8,
                     help="output stride of the head: 4 for hair-thin objects (strings, fibres), 8 is cheaper")
     ap.add_argument("--val-max", type=int, default=400, help="validate on at most this many images")
+    ap.add_argument("--val-data", default=None, help="validate on this YOLO folder (its images/val, else all its "
+                    "images) instead of DATASET's validation split: a held-out set drawn like the one the model will "
+                    "be judged on, so the best epoch is chosen as it will be judged. Same class names")
     ap.add_argument("--no-cache", action="store_true", help="do not keep decoded images in memory")
     ap.add_argument("--crop", default=None, help="train on WxH crops (e.g. 160x128) centred near objects: "
                     "several times cheaper per step when objects are small; validation and export stay full size")
@@ -609,6 +612,17 @@ def main():
         nval = max(1, int(len(samples) * a.val_fraction))
         val, train = samples[:nval], samples[nval:] or samples
         how = f"split by --val-fraction {a.val_fraction} and seed {a.seed}"
+    if a.val_data:
+        if not os.path.isfile(os.path.join(a.val_data, "data.yaml")):
+            sys.exit(f"--val-data {a.val_data} is not a YOLO folder (no data.yaml)")
+        if read_names(a.val_data) != names:
+            sys.exit(f"--val-data {a.val_data} has classes {read_names(a.val_data)}, {a.data} has {names}")
+        has_val = os.path.isdir(os.path.join(a.val_data, "images", "val"))
+        val = list_samples(a.val_data, "val" if has_val else None)
+        if not val:
+            sys.exit(f"--val-data {a.val_data} has no images")
+        rng.shuffle(val)
+        how += f"; validated on {a.val_data}{' (images/val)' if has_val else ''} instead"
     val = val[:a.val_max]
     if not train:
         sys.exit(f"{a.data} has no training images (images/train is empty; a held-out test set cannot be trained on)")
@@ -749,7 +763,7 @@ def main():
     metrics = {
         "map50": clean(m50), "map50_95": clean(m5095),
         "per_class": {tokens[i]: {k: clean(v) for k, v in per[i].items()} for i in range(nc)} if per else {},
-        "validation_images": len(val), "train_images": len(train), "epochs": a.epochs, "seed": a.seed,
+        "validation_images": len(val), "validation_data": a.val_data or a.data, "train_images": len(train), "epochs": a.epochs, "seed": a.seed,
         "imgsz": [a.imgsz, a.imgh], "width": a.width, "stride": a.stride, "context": not a.no_context, "blocks": a.blocks, "crop": list(crop_size) if crop_size else None,
         "batch": a.batch, "lr": a.lr, "neg_weight": a.neg_weight, "pos_weight": a.pos_weight,
         "teacher": a.teacher, "distill": a.distill if a.teacher else None, "smoke": a.smoke, "seconds": round(time.time() - start, 1),

@@ -54,8 +54,14 @@ class TrainingSmokeTest {
 
         // 2. train.py --smoke
         final Path model = tmp.resolve("model");
-        final String log = train(0, trainPy, "--data", data.toString(), "--out", model.toString(), "--smoke");
-        assertThat(log).contains("epoch 3/3");
+        // validated on a folder of its own choosing (here the same export's validation images)
+        final String log = train(0, trainPy, "--data", data.toString(), "--out", model.toString(), "--smoke",
+                "--val-data", data.toString());
+        assertThat(log).contains("epoch 3/3").contains("validated on " + data + " (images/val) instead");
+        assertThat(Files.readString(model.resolve("metrics.json"))).contains("\"validation_data\": \"" + data + "\"");
+        assertThat(train(1, trainPy, "--data", data.toString(), "--out", tmp.resolve("m2").toString(), "--smoke",
+                "--val-data", tmp.toString())).contains("--val-data " + tmp + " is not a YOLO folder (no data.yaml)");
+        assertThat(tmp.resolve("m2")).doesNotExist();
         assertThat(model.resolve("model.onnx")).exists();
         assertThat(model.resolve("model.json")).exists();
         assertThat(model.resolve("metrics.json")).exists();
