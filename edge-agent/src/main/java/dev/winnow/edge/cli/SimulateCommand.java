@@ -134,6 +134,11 @@ public final class SimulateCommand implements Callable<Integer> {
             + "(at most " + dev.winnow.edge.sim.EscapeSheet.MAX_ROWS + ").")
     Path escapesFile;
 
+    @Option(names = "--sights", description = "Write a CSV of every judged contaminant, captured or escaped, with how "
+            + "many pixels of it each camera shows and by how much at most (rendered again after the run: about a "
+            + "minute a 60-s run).")
+    Path sightsFile;
+
     @Override
     public Integer call() throws Exception {
         final Scenario base = Scenario.NAMED.contains(scenario) ? Scenario.named(scenario)
@@ -200,6 +205,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         checkOutputFile("--tracks", tracksFile);
         checkOutputFile("--escapes", escapesFile);
+        checkOutputFile("--sights", sightsFile);
         final Path state = stateDir != null ? stateDir : Path.of("winnow-data", "agent-" + deviceId);
         final Simulation simulation = new Simulation(new Simulation.Options(sc, runSeconds, forever, mqttUrl, site,
                 line, deviceId, state, statsIntervalSeconds, audit, jsonOnly,
@@ -307,6 +313,9 @@ public final class SimulateCommand implements Callable<Integer> {
         if (escapesFile != null) {
             dev.winnow.edge.sim.EscapeSheet.write(sc, escaped, sights, escapesFile);
         }
+        if (sightsFile != null) {
+            writeSights(sc, r.judgement(), sights, sightsFile);
+        }
         if (r.crops() != null) {
             final var crops = out.putObject("pictures");
             crops.put("uploaded", r.crops().uploaded());
@@ -350,6 +359,37 @@ public final class SimulateCommand implements Callable<Integer> {
     private static double round(final double v, final int decimals) {
         final double f = Math.pow(10, decimals);
         return Math.round(v * f) / f;
+    }
+
+    /**
+     * One row per judged contaminant: its outcome and, per camera, how many pixels show it and by how much at most
+     * (escapes reuse the sights already taken for them). Says how plainly the cameras showed what was caught and what
+     * escaped.
+     */
+    private static void writeSights(final Scenario sc, final Judgement judgement,
+                                    final java.util.Map<Long, java.util.List<Visibility.Sight>> known, final Path file)
+            throws java.io.IOException {
+        final StringBuilder csv = new StringBuilder("item,class,outcome,along_mm,length_mm,shown");
+        for (final Scenario.CameraSpec c : sc.cameras()) {
+            csv.append(',').append(c.id()).append("_px,").append(c.id()).append("_max_levels");
+        }
+        csv.append('\n');
+        for (final Judgement.ItemVerdict v : judgement.verdicts()) {
+            if (v.outcome() == Judgement.Outcome.COLLATERAL) {
+                continue;
+            }
+            final BeltItem it = v.item();
+            final java.util.List<Visibility.Sight> s = known.containsKey(it.id()) ? known.get(it.id())
+                    : Visibility.DEFAULT.sights(sc, it);
+            csv.append(String.format(java.util.Locale.ROOT, "%d,%s,%s,%.1f,%.1f,%b", it.id(), it.cls().wireName(),
+                    v.outcome().name().toLowerCase(java.util.Locale.ROOT), it.alongMm(), it.lengthMm(),
+                    s.stream().anyMatch(Visibility.DEFAULT::shown)));
+            for (final Visibility.Sight one : s) {
+                csv.append(',').append(one.pixels()).append(',').append(one.maxLevels());
+            }
+            csv.append('\n');
+        }
+        java.nio.file.Files.writeString(file, csv);
     }
 
     private static void checkOutputFile(final String option, final Path file) {

@@ -154,6 +154,7 @@ class SimulateCommandTest {
             // In audit mode nothing fires: every contaminant that passes the bar escapes.
             code = new CommandLine(new AgentMain()).execute("simulate", "--scenario", "demo", "--duration", "5",
                     "--detector", "oracle", "--audit", "--json", "--escapes", png.toString(),
+                    "--sights", tmp.resolve("sights.csv").toString(),
                     "--state", tmp.resolve("s").toString());
         } finally {
             System.setOut(stdout);
@@ -165,6 +166,16 @@ class SimulateCommandTest {
         assertThat(escapes).isPositive().isEqualTo(json.get("contaminants").asInt());
         // The demo line's contaminants are plainly visible: re-rendered, most of them are shown by some camera.
         assertThat(json.get("escapes_no_camera_shows").asInt()).isBetween(0, escapes / 2);
+        // one row per judged contaminant, all escaped in audit mode, with what each camera shows of it
+        final List<String> sights = java.nio.file.Files.readAllLines(tmp.resolve("sights.csv"));
+        assertThat(sights.get(0)).isEqualTo("item,class,outcome,along_mm,length_mm,shown,colour-1_px,"
+                + "colour-1_max_levels,uv-1_px,uv-1_max_levels");
+        assertThat(sights).hasSize(escapes + 1);
+        assertThat(sights.subList(1, sights.size())).allMatch(row -> row.split(",")[2].equals("escaped"));
+        assertThat(sights.subList(1, sights.size()).stream().filter(row -> row.split(",")[5].equals("false")).count())
+                .isEqualTo(json.get("escapes_no_camera_shows").asLong());
+        assertThat(sights.subList(1, sights.size()).stream()
+                .mapToInt(row -> Integer.parseInt(row.split(",")[6])).max().getAsInt()).isGreaterThan(20);
         final java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
         final int rows = Math.min(escapes, dev.winnow.edge.sim.EscapeSheet.MAX_ROWS);
         assertThat(img.getHeight()).isEqualTo(rows * 160 + 40);
