@@ -1,5 +1,6 @@
 package dev.winnow.edge;
 
+import dev.winnow.edge.cli.CalibrateCommand;
 import dev.winnow.edge.cli.EvalCommand;
 import dev.winnow.edge.cli.ExportDatasetCommand;
 import dev.winnow.edge.cli.BenchCommand;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 /** {@code winnow-agent}: the edge agent's command line. */
 @Command(name = "winnow-agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
         description = "Winnow edge agent: cameras -> ONNX -> belt tracking -> valves, reporting over MQTT.",
-        subcommands = {RunCommand.class, SimulateCommand.class, BenchCommand.class, TestFireCommand.class, ExportDatasetCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, SimulateCommand.class, BenchCommand.class, TestFireCommand.class, ExportDatasetCommand.class, EvalCommand.class, CalibrateCommand.class, CommandLine.HelpCommand.class})
 public final class AgentMain {
 
     /** The agent's version, from the jar manifest when packaged. */

@@ -113,6 +113,28 @@ class TrainingSmokeTest {
                     .as(c.get("condition").asText()).isEqualTo(4);
         }
 
+        // 3b. an 8-bit copy, calibrated by this agent (run from the test's own classes), loaded and evaluated
+        final Path int8 = tmp.resolve("model-int8");
+        final String agent = "java -cp " + System.getProperty("java.class.path") + " " + AgentMain.class.getName();
+        final String quantizeLog = python(0, trainPy.resolveSibling("quantize.py"), "--model", model.toString(),
+                "--data", data.toString(), "--out", int8.toString(), "--frames", "4", "--agent", agent);
+        assertThat(quantizeLog).contains("1/3 calibrate:").contains("calibrate: 4/4 frames")
+                .containsPattern("2/3 quantize: [1-9][0-9]* of [0-9]+ convolutions to int8").contains("3/3 wrote");
+        final String graph = new String(Files.readAllBytes(int8.resolve("model.onnx")), StandardCharsets.ISO_8859_1);
+        assertThat(graph).contains("QuantizeLinear").contains("DequantizeLinear");
+        assertThat(Files.readString(int8.resolve("metrics.json"))).contains("\"quantization\"")
+                .contains("\"frames\": 4");
+        assertThat(lastJson(run("eval", "--model", int8.toString(), "--data", data.toString(), "--quiet",
+                "--timing-frames", "2")).get("images").asInt()).isEqualTo(4);
+        // ... once only, and never over a folder that holds something
+        assertThat(python(1, trainPy.resolveSibling("quantize.py"), "--model", int8.toString(), "--data",
+                data.toString(), "--out", tmp.resolve("twice").toString(), "--agent", agent))
+                .contains("the model is already quantized");
+        assertThat(tmp.resolve("twice")).doesNotExist();
+        assertThat(python(1, trainPy.resolveSibling("quantize.py"), "--model", model.toString(), "--data",
+                data.toString(), "--out", int8.toString(), "--agent", agent))
+                .contains("--out " + int8 + " exists and is not an empty folder");
+
         // 4. a deeper network fine-tuned from that model: the new blocks start as identities, the Java side loads it
         final Path deeper = tmp.resolve("deeper");
         final String deeperLog = train(0, trainPy, "--data", data.toString(), "--out", deeper.toString(), "--smoke",
