@@ -21,6 +21,14 @@ public final class EjectionPlanner {
      */
     static final double EDGE_STRIP = 0.15;
 
+    /**
+     * The least strip, mm, on each side of a box that alone does not earn a lane: a detector's box edge is
+     * off by a pixel or so (2-3 mm at the shipped cameras' scale), and for a narrow box 15 % of its width is
+     * less than that. A straw 8 mm wide whose box reaches 1 mm over a lane boundary would otherwise open the
+     * neighbouring valve on cotton.
+     */
+    static final double MIN_EDGE_STRIP_MM = 3.0;
+
     public EjectionPlanner(final NozzleBar bar) {
         this.bar = bar;
     }
@@ -60,7 +68,7 @@ public final class EjectionPlanner {
         // Lanes from the box's core (the box minus its edge strips), widened by the across margin, which
         // covers detector box error (0 for exact boxes). Small objects are dominated by the margin, large ones
         // by the core.
-        final double core = Math.max(0, widthMm / 2 - widthMm * EDGE_STRIP);
+        final double core = Math.max(0, widthMm / 2 - Math.max(widthMm * EDGE_STRIP, MIN_EDGE_STRIP_MM));
         final int first = bar.firstValve(acrossMm - core - bar.marginAcrossMm());
         final int last = bar.lastValve(acrossMm + core + bar.marginAcrossMm());
         return new PlannedPulse(first, Math.max(first, last), start, close, late);

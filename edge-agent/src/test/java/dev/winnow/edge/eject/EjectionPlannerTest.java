@@ -26,11 +26,11 @@ final class EjectionPlannerTest {
 
     @Test
     void choosesEveryNozzleUnderTheObjectPlusMargin() {
-        // Across 50 ± 5 mm: core (minus 15 % strips) 50 ± 3.5, plus 5 mm margin: [41.5, 58.5] -> valve 2 (40..60).
+        // Across 50 ± 5 mm: core (minus 3 mm strips, more than 15 %) 50 ± 2, plus 5 mm margin: [43, 57] -> valve 2.
         assertThat(planner.plan(100, 10, 50, 10, 0, 1000, 1000).firstValve()).isEqualTo(2);
         assertThat(planner.plan(100, 10, 50, 10, 0, 1000, 1000).lastValve()).isEqualTo(2);
-        // 16 mm wide: core 50 ± 5.6, plus margin: [39.4, 60.6] reaches valves 1 and 3.
-        final PlannedPulse wide = planner.plan(100, 10, 50, 16, 0, 1000, 1000);
+        // 20 mm wide: core 50 ± 7, plus margin: [38, 62] reaches valves 1 and 3.
+        final PlannedPulse wide = planner.plan(100, 10, 50, 20, 0, 1000, 1000);
         assertThat(wide.firstValve()).isEqualTo(1);
         assertThat(wide.lastValve()).isEqualTo(3);
     }
@@ -46,6 +46,24 @@ final class EjectionPlannerTest {
         final PlannedPulse q = exact.plan(100, 10, 61, 62, 0, 1000, 1000);
         assertThat(q.firstValve()).isEqualTo(1);
         assertThat(q.lastValve()).isEqualTo(4);
+    }
+
+    @Test
+    void aNarrowBoxKeepsAtLeastThreeMillimetresOfEachSideOutOfTheLanes() {
+        final EjectionPlanner exact = new EjectionPlanner(new NozzleBar(2000, 10, 20, 0, 5, 0, 5, 50));
+        // A straw's box [34, 42]: 15 % strips (1.2 mm) would leave [35.2, 40.8], 0.8 mm into valve 2 (40..60),
+        // less than a detector's box error. The 3 mm strips leave [37, 39]: valve 1 alone.
+        final PlannedPulse straw = exact.plan(100, 60, 38, 8, 0, 1000, 1000);
+        assertThat(straw.firstValve()).isEqualTo(1);
+        assertThat(straw.lastValve()).isEqualTo(1);
+        // The same straw 4 mm further right, [38, 46], has its core [41, 43] in valve 2 alone.
+        final PlannedPulse moved = exact.plan(100, 60, 42, 8, 0, 1000, 1000);
+        assertThat(moved.firstValve()).isEqualTo(2);
+        assertThat(moved.lastValve()).isEqualTo(2);
+        // Centred on the boundary, [36, 44]: the core [39, 41] reaches both.
+        final PlannedPulse straddling = exact.plan(100, 60, 40, 8, 0, 1000, 1000);
+        assertThat(straddling.firstValve()).isEqualTo(1);
+        assertThat(straddling.lastValve()).isEqualTo(2);
     }
 
     @Test
