@@ -121,10 +121,21 @@ public final class IngestCounters {
         return m;
     }
 
-    /** A snapshot for JSON. */
+    /**
+     * A snapshot for JSON. A message is counted received before it is counted stored, rejected or dead-lettered,
+     * so those are read first and {@code received} last: a message that arrives while the snapshot is taken can
+     * then only raise {@code received}, and the snapshot never shows more stored than received.
+     */
     public Snapshot snapshot() {
-        return new Snapshot(received(), stored(), duplicates(), rejectedTotal(), rejectedByRule(), batches(),
-                storeFailures(), deadLettered());
+        final long deadLetteredNow = deadLettered();
+        final long storeFailuresNow = storeFailures();
+        final long batchesNow = batches();
+        final Map<DecodeError.Rule, Long> byRule = rejectedByRule();
+        final long rejectedNow = byRule.values().stream().mapToLong(Long::longValue).sum();
+        final long duplicatesNow = duplicates();
+        final long storedNow = stored();
+        return new Snapshot(received(), storedNow, duplicatesNow, rejectedNow, byRule, batchesNow, storeFailuresNow,
+                deadLetteredNow);
     }
 
     public record Snapshot(long received, long stored, long duplicates, long rejected,
