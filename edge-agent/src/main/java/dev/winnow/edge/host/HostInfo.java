@@ -18,12 +18,13 @@ import java.util.Map;
  *              JVM's architecture when the system does not say
  * @param cores processors the JVM may use
  * @param simd  the vector instructions that decide how fast convolutions run, of those this code knows, in a fixed
- *              order: avx2, fma, avx512f, avx512_vnni (x86); asimd, asimddp (ARM: NEON and its dot product)
+ *              order: avx2, fma, avx512f, avx512_vnni, avx_vnni (x86); asimd, asimddp (ARM: NEON and its dot product)
  */
 public record HostInfo(String cpu, int cores, List<String> simd) {
 
     /** The flags worth naming, in the order they are reported; /proc/cpuinfo calls them this. */
-    static final List<String> KNOWN_SIMD = List.of("avx2", "fma", "avx512f", "avx512_vnni", "asimd", "asimddp");
+    static final List<String> KNOWN_SIMD = List.of("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "asimd",
+            "asimddp");
 
     public HostInfo {
         simd = List.copyOf(simd);
@@ -69,6 +70,17 @@ public record HostInfo(String cpu, int cores, List<String> simd) {
         // On a Raspberry Pi "model name" is a generic "ARMv8 Processor rev 1 (v8l)" or missing; its board line names it.
         final String cpu = board != null ? board : modelName != null ? modelName : fallbackCpu;
         return new HostInfo(cpu, cores, simd);
+    }
+
+    /**
+     * True on an x86 processor (it reports AVX2 or FMA) without 8-bit dot products (AVX-512 VNNI or AVX-VNNI). There
+     * an 8-bit model multiplies with instructions that add pairs of products into 16 bits, which is hardly faster
+     * than floats and can saturate with full 8-bit weights; the floating-point model is the better choice. False
+     * when the processor is unknown.
+     */
+    public boolean x86WithoutEightBitDotProduct() {
+        return (simd.contains("avx2") || simd.contains("fma")) && !simd.contains("avx512_vnni")
+                && !simd.contains("avx_vnni");
     }
 
     /** For a JSON result: {@code {"cpu": ..., "cores": ..., "simd": [...]}}. */

@@ -45,6 +45,20 @@ final class HostTest {
     }
 
     @Test
+    void tellsWhetherAnX86ProcessorHasEightBitDotProducts() {
+        assertThat(HostInfo.parse(EPYC, 2, "amd64").x86WithoutEightBitDotProduct()).isTrue();
+        final HostInfo zen4 = HostInfo.parse("model name : AMD EPYC 9B14\nflags : fma avx2 avx512f avx512_vnni avx512_bf16\n",
+                2, "amd64");
+        assertThat(zen4.simd()).containsExactly("avx2", "fma", "avx512f", "avx512_vnni");
+        assertThat(zen4.x86WithoutEightBitDotProduct()).isFalse();
+        final HostInfo alderLake = HostInfo.parse("model name : 12th Gen Intel(R) Core(TM) i5-12400\n"
+                + "flags : fma avx2 avx_vnni\n", 6, "amd64");
+        assertThat(alderLake.simd()).containsExactly("avx2", "fma", "avx_vnni");
+        assertThat(alderLake.x86WithoutEightBitDotProduct()).isFalse();
+        assertThat(HostInfo.parse(PI5, 4, "aarch64").x86WithoutEightBitDotProduct()).isFalse();
+    }
+
+    @Test
     void namesARaspberryPiByItsBoardAndItsNeonDotProduct() {
         final HostInfo h = HostInfo.parse(PI5, 4, "aarch64");
         assertThat(h.cpu()).isEqualTo("Raspberry Pi 5 Model B Rev 1.0");
