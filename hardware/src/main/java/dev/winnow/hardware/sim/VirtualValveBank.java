@@ -29,8 +29,9 @@ import java.util.Random;
  * string fills little of its rectangle). An item is <em>blown off</em> when at least 11 of those 21
  * points (just over half its area or length) were under some jet at some time. A contaminant is judged once it has fully passed the jet zone
  * (its upstream-most point is downstream of {@code bar + fp/2}): captured if blown off, escaped
- * otherwise. A blown-off tuft is collateral. A pulse that touched no contaminant (no grid point and no
- * point of its major axis) is spurious.
+ * otherwise. A blown-off tuft is collateral. A pulse that touched no contaminant is spurious: touched means
+ * the jet covered any of it as the cameras draw it (a line within half its stroke, any pixel of a film's or a
+ * feather's sprite), not only a sample point.
  *
  * <p>Memory stays bounded on long runs: judged items are folded into counters and only the last
  * {@link #MAX_RECORDS} pulses and verdicts are kept. Thread-safe. Switching a valve only logs the
@@ -393,15 +394,84 @@ public final class VirtualValveBank implements ValveBank {
                 touches.computeIfAbsent(item.id(), id -> new Touch(item)).mask |= mask;
             }
             if (n < contaminants) {
-                // A jet on a contaminant's axis touched it even between the 7 capture sample points: a
-                // 290 mm twine lying across the belt has its samples ~41 mm apart, wider than a lane.
-                if (mask != 0 || axisTouches(item, acrossFrom, acrossTo, from, to)) {
+                // A jet touched a contaminant when it covered any of it as the cameras draw it, not only one of
+                // the 21 capture sample points: a 290 mm twine lying across the belt has its samples ~14 mm
+                // apart, and a film's corner holds none.
+                if (mask != 0 || touches(item, acrossFrom, acrossTo, from, to)) {
                     hits.add(item.id());
                 }
             } else if (mask != 0) {
                 tufts[0]++;
             }
         }
+    }
+
+    /**
+     * @return true when the jet rectangle covers any part of the contaminant as the cameras draw it: for a string,
+     *         twine, fibre or straw, its line (sampled every {@value #AXIS_STEP_MM} mm) within half its stroke's
+     *         thickness; for a film or a feather, any pixel of its sprite. Only decides whether a pulse is
+     *         spurious (it hit no contaminant); capture still needs 11 of the 21 sample points.
+     */
+    static boolean touches(final BeltItem item, final double acrossFrom, final double acrossTo, final double from,
+                           final double to) {
+        if (item.cls() == null) {
+            return axisTouches(item, acrossFrom, acrossTo, from, to);
+        }
+        return switch (item.cls().shape()) {
+            case LINE -> strokeTouches(item, acrossFrom, acrossTo, from, to);
+            case FILM -> spriteTouches(item, Sprites.FILMS[item.variant() % Sprites.FILMS.length], acrossFrom,
+                    acrossTo, from, to);
+            case PLUME -> spriteTouches(item, Sprites.PLUMES[item.variant() % Sprites.PLUMES.length], acrossFrom,
+                    acrossTo, from, to);
+        };
+    }
+
+    private static boolean strokeTouches(final BeltItem item, final double acrossFrom, final double acrossTo,
+                                         final double from, final double to) {
+        final double r = item.thicknessMm() / 2;
+        final double sin = Math.sin(item.orientationRad());
+        final double cos = Math.cos(item.orientationRad());
+        final int n = Math.max(2, (int) Math.ceil(item.lengthMm() / AXIS_STEP_MM) + 1);
+        for (int i = 0; i < n; i++) {
+            final double s = (i / (double) (n - 1) - 0.5) * item.lengthMm();
+            final double off = item.waveOffsetMm(s);
+            final double across = item.acrossMm() + s * sin + off * cos;
+            final double along = item.alongMm() - (s * cos - off * sin);
+            final double dx = Math.max(0, Math.max(acrossFrom - across, across - acrossTo));
+            final double dy = Math.max(0, Math.max(from - along, along - to));
+            if (dx * dx + dy * dy <= r * r) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The sprite's pixels mapped onto the item's rectangle exactly as {@code VirtualCamera} draws them. */
+    private static boolean spriteTouches(final BeltItem item, final Sprites.Sprite sprite, final double acrossFrom,
+                                         final double acrossTo, final double from, final double to) {
+        if (item.acrossMm() + item.halfAcrossExtent() < acrossFrom || item.acrossMm() - item.halfAcrossExtent() > acrossTo
+                || item.alongMm() + item.halfAlongExtent() < from || item.alongMm() - item.halfAlongExtent() > to) {
+            return false;
+        }
+        final int size = Sprites.SIZE;
+        final double sin = Math.sin(item.orientationRad());
+        final double cos = Math.cos(item.orientationRad());
+        final byte[] alpha = sprite.alpha();
+        for (int v = 0; v < size; v++) {
+            final double b = ((v + 0.5) / size - 0.5) * item.lengthMm();
+            for (int u = 0; u < size; u++) {
+                if (alpha[v * size + u] == 0) {
+                    continue;
+                }
+                final double a = ((u + 0.5) / size - 0.5) * item.widthMm();
+                final double across = item.acrossMm() + a * cos + b * sin;
+                final double along = item.alongMm() - (b * cos - a * sin);
+                if (inside(across, along, acrossFrom, acrossTo, from, to)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Axis sampling step for the touch test, mm. */

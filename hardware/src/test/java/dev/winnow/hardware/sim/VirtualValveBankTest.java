@@ -199,6 +199,33 @@ class VirtualValveBankTest {
     }
 
     @Test
+    void aJetOverAnyPartOfAFilmAsDrawnTouchesIt() {
+        // A 60 x 60 mm film: its sprite reaches at least 19 mm from its centre in every direction, at most 30 mm.
+        final BeltItem film = new BeltItem(1, BeltItem.Kind.CONTAMINANT, ContaminantClass.PLASTIC_FILM, 500, 1000,
+                60, 60, 0, 60, 0xFFFFFF, 0, 0, 0, 0.5);
+        // Its sample points lie across at 480, 500 and 520: a jet over [505, 515] holds none, yet covers film.
+        assertThat(VirtualValveBank.mask(film, 505, 515, 996, 1004)).isZero();
+        assertThat(VirtualValveBank.touches(film, 505, 515, 996, 1004)).isTrue();
+        // The corner of its rectangle, 35 mm and more from the centre, holds no film.
+        assertThat(VirtualValveBank.touches(film, 525, 530, 1025, 1030)).isFalse();
+        // Beyond its rectangle: nothing.
+        assertThat(VirtualValveBank.touches(film, 531, 560, 990, 1010)).isFalse();
+    }
+
+    @Test
+    void aJetOnTheEdgeOfAStringsStrokeTouchesIt() {
+        // 200 mm of twine lying straight along the belt at 500 mm across, its stroke 4 mm thick: 498 to 502.
+        final BeltItem twine = new BeltItem(1, BeltItem.Kind.CONTAMINANT, ContaminantClass.POLYPROPYLENE_TWINE, 500,
+                1000, 4, 200, 0, 4, 0xFFFFFF, 0, 0, 0, 1);
+        assertThat(VirtualValveBank.mask(twine, 501.5, 520, 900, 1100)).isZero();
+        assertThat(VirtualValveBank.touches(twine, 501.5, 520, 900, 1100)).isTrue();
+        assertThat(VirtualValveBank.touches(twine, 502.5, 520, 900, 1100)).isFalse();
+        // past its end along the belt (it ends at 1100, its stroke 2 mm further)
+        assertThat(VirtualValveBank.touches(twine, 490, 510, 1101, 1120)).isTrue();
+        assertThat(VirtualValveBank.touches(twine, 490, 510, 1103, 1120)).isFalse();
+    }
+
+    @Test
     void aBowedTwineIsJudgedAlongTheLineTheCameraDrawsNotItsRectangle() {
         // 200 mm of twine lying along the belt, bowed by half a wave to the far side: its line runs from its axis
         // out to 20 mm off it and back (envelope 44 mm = 4 mm stroke + 2 x 20 mm), never on the near side.
