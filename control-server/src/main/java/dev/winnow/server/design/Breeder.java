@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -30,6 +31,8 @@ public final class Breeder {
     }
 
     public static final int THUMB = 96;
+    /** Attempts at a child within the brief before an immigrant takes its place. */
+    static final int BREED_TRIES = 4;
     private final Brief brief;
     private final Generator gen;
 
@@ -59,12 +62,15 @@ public final class Breeder {
         final int step = Math.max(1, size / 20);
         final Design[] out = new Design[size];
         IntStream.range(0, size).parallel().forEach(i -> {
-            final Random rng = new Random(seed * 1_000_003L + generation * 7919L + i);
+            final Random rng = childRandom(seed, generation, i);
             final String id = idPrefix + i;
             Genome g = null;
             List<String> parents = List.of();
             String op = "random";
-            if (!last.isEmpty() && rng.nextDouble() >= 0.1) {
+            // a child that breaks the brief even after repair is bred again from new parents: only after
+            // BREED_TRIES failures does an immigrant take its place, so the generation stays mostly bred
+            final boolean bred = !last.isEmpty() && rng.nextDouble() >= 0.1;
+            for (int attempt = 0; bred && g == null && attempt < BREED_TRIES; attempt++) {
                 final Design p1 = pick(last, elites, rng);
                 Genome child = p1.genome();
                 final List<String> ps = new ArrayList<>(List.of(p1.id()));
@@ -125,7 +131,7 @@ public final class Breeder {
             if (seen.add(d.genome().code())) {
                 continue;
             }
-            final Random rng = new Random(seed * 1_000_003L + generation * 7919L + i + 0x5EED_0000L);
+            final Random rng = childRandom(seed, generation, i + 0x5EED_0000L);
             Genome g = d.genome();
             String op = d.operator();
             boolean fresh = false;
@@ -149,6 +155,16 @@ public final class Breeder {
             final String id = idPrefix + i;
             out[i] = score(critics, id, generation, g, parents, op, market.score(id, parents), thumbnails);
         }
+    }
+
+    /**
+     * Each child's own randomness. {@code java.util.Random} seeded with neighbouring numbers starts with nearly the
+     * same draws (the first {@code nextDouble()} of seeds n and n + 1 differ by about 1e-4), so children seeded
+     * {@code base + i} all made the same first choice: in one generation in ten every child became an immigrant.
+     * The seed is mixed first (SplitMix64), which keeps breeding reproducible from {@code seed}.
+     */
+    static Random childRandom(final long seed, final int generation, final long index) {
+        return new Random(new SplittableRandom(seed * 1_000_003L + generation * 7919L + index).nextLong());
     }
 
     /** Half the time a 3-way tournament in the last generation, else a uniformly chosen archive elite. */

@@ -164,6 +164,46 @@ class DesignCriticsTest {
         assertThat(checked).isGreaterThan(BRIEFS.length * 300);
     }
 
+    /**
+     * Every generation after the first is mostly bred, whatever the seed: about one child in ten is an immigrant.
+     * Children used to be seeded with neighbouring numbers, which made their first draws nearly equal, so in about
+     * one generation in ten all 120 children became immigrants (seen in the design page's browser test).
+     */
+    @Test
+    void everyGenerationIsBredFromTheLastWhateverTheSeed() throws Exception {
+        final Brief b = brief("{\"families\":[\"check\",\"gingham\",\"houndstooth\",\"stripe\",\"melange\"],"
+                + "\"mood\":\"autumn\",\"maxColours\":4,\"repeat\":{\"min\":8,\"max\":48},"
+                + "\"weaves\":[\"plain\",\"basket_2_2\",\"twill_2_2\",\"twill_2_1\"],\"maxFloat\":3}");
+        final Critics cr = new Critics(b, Catalogue.classics(), Preference.none());
+        final Breeder br = new Breeder(b);
+        for (long seed = 1_765_000_000_000L; seed < 1_765_000_000_030L; seed++) {
+            final List<Breeder.Design> all = new ArrayList<>();
+            List<Breeder.Design> last = List.of();
+            for (int g = 0; g < 3; g++) {
+                last = br.breed("s1-g" + g + "-", g, 120, last, Breeder.archive(all).elites(), cr, Breeder.noMarket(),
+                        seed, false, null);
+                all.addAll(last);
+            }
+            final long immigrants = last.stream().filter(d -> d.parents().isEmpty()).count();
+            final long fromLast = last.stream().filter(d -> d.parents().stream().anyMatch(p -> p.contains("-g1-"))).count();
+            assertThat(immigrants).as("immigrants in generation 2, seed %d", seed).isBetween(2L, 36L);
+            assertThat(fromLast).as("children of generation 1 in generation 2, seed %d", seed).isGreaterThan(30L);
+        }
+    }
+
+    @Test
+    void childrenDrawIndependentlyOfTheirNeighbours() {
+        // the first draw of 120 neighbouring children: spread over [0, 1), not all alike
+        final double[] first = new double[120];
+        for (int i = 0; i < first.length; i++) {
+            first[i] = Breeder.childRandom(1_765_000_000_008L, 2, i).nextDouble();
+        }
+        final long below10 = java.util.Arrays.stream(first).filter(x -> x < 0.1).count();
+        assertThat(below10).as("children whose first draw makes them immigrants").isBetween(3L, 25L);
+        assertThat(java.util.Arrays.stream(first).max().orElseThrow() - java.util.Arrays.stream(first).min().orElseThrow())
+                .isGreaterThan(0.9);
+    }
+
     @Test
     void preferenceLearnsFromRatingsAndShortlists() {
         final Fabric light = fab("gingham plain W:1x6,5x2 F:1x6,5x2");
