@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * The virtual nozzle bar: a {@link ValveBank} that records every open/close against the line clock
@@ -332,7 +333,10 @@ public final class VirtualValveBank implements ValveBank {
         if (bar.jitterMs() == 0) {
             return new long[] {0, 0};
         }
-        final Random r = new Random(line.scenario().seed() * 1_000_003L + valve * 65_537L + n);
+        // Mixed first: java.util.Random seeded n and n + 1 starts with nearly the same draws, which made each
+        // valve's "jitter" a fixed bias of its own (always late on one valve, always early on the next).
+        final Random r = new Random(new SplittableRandom(line.scenario().seed() * 1_000_003L + valve * 65_537L + n)
+                .nextLong());
         final double sigma = bar.jitterMs() * 1e6;
         return new long[] {
             Math.round(Math.max(-3, Math.min(3, r.nextGaussian())) * sigma),

@@ -159,6 +159,28 @@ class VirtualValveBankTest {
         assertThat(a.get(0).jetStartNanos() - a.get(0).openNanos()).isNotEqualTo(5_000_000L); // jitter applied
     }
 
+    /** One valve's successive pulses: late and early alike around its latency, not a bias of that valve. */
+    @Test
+    void jitterVariesFromPulseToPulseOfOneValve() {
+        final ManualClock c = new ManualClock();
+        final VirtualValveBank valves = new VirtualLine(Scenario.parse(SPARSE.replace("jitterMs: 0", "jitterMs: 1")), c)
+                .valves();
+        for (int i = 0; i < 200; i++) {
+            c.advanceMillis(50);
+            valves.open(3);
+            c.advanceMillis(10);
+            valves.close(3);
+        }
+        final double[] ms = valves.pulses().stream()
+                .mapToDouble(p -> (p.jetStartNanos() - p.openNanos() - 5_000_000L) / 1e6).toArray();
+        assertThat(ms).hasSize(200);
+        final double mean = java.util.Arrays.stream(ms).average().orElseThrow();
+        final double sd = Math.sqrt(java.util.Arrays.stream(ms).map(x -> (x - mean) * (x - mean)).sum() / ms.length);
+        assertThat(mean).as("mean opening jitter, ms").isBetween(-0.25, 0.25);
+        assertThat(sd).as("its standard deviation, ms (1 configured)").isBetween(0.8, 1.2);
+        assertThat(java.util.Arrays.stream(ms).filter(x -> x < 0).count()).as("early pulses").isBetween(70L, 130L);
+    }
+
     private static List<PulseRecord> run(final String yaml) {
         final ManualClock c = new ManualClock();
         final VirtualValveBank valves = new VirtualLine(Scenario.parse(yaml), c).valves();
