@@ -61,8 +61,10 @@ public final class BenchDesignCommand implements Callable<Integer> {
             }
             final double best = last.stream().mapToDouble(Breeder.Design::total).max().orElse(0);
             final double mean = last.stream().mapToDouble(Breeder.Design::total).average().orElse(0);
-            System.out.printf(Locale.ROOT, "generation %d: %d designs in %.3f s (best %.3f, mean %.3f, archive %d cells)%n",
-                    g, designs, s, best, mean, archive.size());
+            final long bred = last.stream().filter(d -> !d.parents().isEmpty()).count();
+            System.out.printf(Locale.ROOT,
+                    "generation %d: %d designs in %.3f s (bred %d, best %.3f, mean %.3f, archive %d cells)%n",
+                    g, designs, s, bred, best, mean, archive.size());
         }
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "design-lab");
