@@ -182,6 +182,7 @@ def main():
     ap.add_argument("--cut", type=int, default=40, help="cut size in frame pixels (default 40)")
     ap.add_argument("--min-score", type=float, default=0.1, help="detections mined from this score (default 0.1)")
     ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--width", type=int, default=16, help="channels of the first layer (default 16: ~0.14 M parameters)")
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--neg-weight", type=float, default=8.0, help="a negative's weight in the loss (default 8)")
     ap.add_argument("--val-fraction", type=float, default=0.2, help="with one DATASET: images kept to validate")
@@ -197,6 +198,8 @@ def main():
     export, classes, card = load_detector(a.detector)
     if a.cls not in classes:
         sys.exit(f"--cls {a.cls} is not a class of {a.detector}: {classes}")
+    if a.width < 4 or a.width > 64:
+        sys.exit(f"--width {a.width}: must be from 4 to 64")
     if a.cut < 8 or a.cut > 256 or a.cut % 8:
         sys.exit(f"--cut {a.cut}: must be a multiple of 8 from 8 to 256")
     for d in a.data:
@@ -223,7 +226,7 @@ def main():
           f"validating on {int(val.sum())} cuts", flush=True)
     X = torch.from_numpy(cuts).permute(0, 3, 1, 2).float() / 255
     Y = torch.from_numpy(y)
-    net = Verifier()
+    net = Verifier(a.width)
     opt = torch.optim.AdamW(net.parameters(), a.lr, weight_decay=1e-4)
     steps = max(1, epochs * ((len(train_idx) + 63) // 64))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=steps)
@@ -294,7 +297,7 @@ def main():
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
         f.write("\n")
-    torch.save({"state_dict": net.state_dict(), "cut": a.cut, "class": a.cls}, os.path.join(out, "model.pt"))
+    torch.save({"state_dict": net.state_dict(), "cut": a.cut, "class": a.cls, "width": a.width}, os.path.join(out, "model.pt"))
     if a.attach:
         path = os.path.join(a.detector, "model.json")
         detector_card = json.load(open(path))
