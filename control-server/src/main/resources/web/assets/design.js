@@ -332,6 +332,8 @@ async function showGeneration(g) {
     el("span", {class: "stat"}, el("b", {}, designs.length), " designs"),
     el("span", {class: "stat"}, "best ", el("b", {}, fmt(totals[totals.length - 1], 3))),
     el("span", {class: "stat"}, "median ", el("b", {}, fmt(median, 3))),
+    ...(g > 0 ? [el("span", {class: "stat", id: "gen-bred", title: "bred from the last generation and the archive's best; the rest are new random designs (immigrants), for variety"},
+      el("b", {}, designs.filter(d => d.parents.length > 0).length), " bred")] : []),
     el("span", {class: "stat muted"}, Object.entries(fams).map(([f, n]) => `${f} ${n}`).join(" · ")),
     el("span", {class: "hint muted"}, "hover for scores · click to open"));
   $("gallery").replaceChildren(...designs.map((d, i) => card(d, i + 1)));

@@ -141,6 +141,8 @@ class DesignPageBrowserTest {
                     .as("bred designs in generation 2").isGreaterThan(60);
             assertThat(page.eval("designs.some(d => d.parents.some(p => p.includes('-g1-')))").asBoolean())
                     .as("a child of generation 1 in generation 2").isTrue();
+            assertThat(page.text("document.getElementById('gen-bred').textContent"))
+                    .isEqualTo(page.eval("designs.filter(d => d.parents.length > 0).length").asInt() + " bred");
             // a child of the most recent generation that has one: its lineage shows that generation
             final String id = page.text("designs.find(d => d.parents.some(p => p.includes('-g1-'))).id");
             final String parentGen = page.text("(designs.find(d => d.id === '" + id + "').parents[0]"
